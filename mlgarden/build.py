@@ -1,0 +1,159 @@
+"""Build graphs from Python: `tanh(w * x + b)` makes the nodes a user would place by hand.
+
+    builder = Builder(seed=1)
+    x, y = builder.x(), builder.y()
+    hidden = builder.layer([x, y], width=4, activation="tanh")
+    out = builder.perceptron(hidden, activation="tanh")
+    document = builder.finish(result=out, loss=builder.loss("squared_error", out))
+
+Every arithmetic operator or function on a `Value` adds one node to the builder's document; a
+plain number becomes a `const` node. `param()` draws its starting value uniformly from [-1, 1]
+with the builder's seed unless given one. A perceptron is the write-up's: one weight param per
+input, a `mul` for each, a `sum` of the products and a bias param, then the activation. The
+shipped examples, the benchmark and the editor's "insert layer" are built with this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from mlgarden.graph import Document
+from mlgarden.layout import arranged_positions
+
+
+class Value:
+    """A handle on one node of a builder's document; operators add nodes."""
+
+    def __init__(self, builder: Builder, node_id: str):
+        self.builder = builder
+        self.id = node_id
+
+    def _binary(self, op: str, other, reverse: bool = False) -> Value:
+        other = self.builder.as_value(other)
+        a, b = (other, self) if reverse else (self, other)
+        return self.builder.op(op, a, b)
+
+    def __add__(self, other):
+        return self._binary("add", other)
+
+    def __radd__(self, other):
+        return self._binary("add", other, reverse=True)
+
+    def __sub__(self, other):
+        return self._binary("sub", other)
+
+    def __rsub__(self, other):
+        return self._binary("sub", other, reverse=True)
+
+    def __mul__(self, other):
+        return self._binary("mul", other)
+
+    def __rmul__(self, other):
+        return self._binary("mul", other, reverse=True)
+
+    def __truediv__(self, other):
+        return self._binary("div", other)
+
+    def __rtruediv__(self, other):
+        return self._binary("div", other, reverse=True)
+
+    def __neg__(self):
+        return self.builder.op("neg", self)
+
+    def __pow__(self, exponent: float):
+        return self.builder.op("pow", self, exponent=float(exponent))
+
+
+def _unary(op_name: str):
+    def apply(value: Value, label: str = "") -> Value:
+        return value.builder.op(op_name, value, label=label)
+
+    apply.__name__ = op_name
+    apply.__doc__ = f"Add a `{op_name}` node reading `value`."
+    return apply
+
+
+tanh = _unary("tanh")
+relu = _unary("relu")
+sigmoid = _unary("sigmoid")
+sin = _unary("sin")
+cos = _unary("cos")
+exp = _unary("exp")
+log = _unary("log")
+sqrt = _unary("sqrt")
+square = _unary("square")
+absolute = _unary("abs")
+
+
+class Builder:
+    """Accumulates nodes into a fresh Document."""
+
+    def __init__(self, seed: int = 0, document: Document | None = None):
+        self.document = document if document is not None else Document()
+        self.rng = np.random.default_rng(seed)
+        self._data_inputs: dict[str, Value] = {}
+
+    def as_value(self, thing) -> Value:
+        return thing if isinstance(thing, Value) else self.const(float(thing))
+
+    def op(self, name: str, *inputs: Value, label: str = "", **fields) -> Value:
+        node_id = self.document.add_node(name, label=label, inputs=[v.id for v in inputs], **fields)
+        return Value(self, node_id)
+
+    def param(self, value: float | None = None, label: str = "", trainable: bool = True) -> Value:
+        if value is None:
+            value = float(self.rng.uniform(-1.0, 1.0))
+        return self.op("param", label=label, value=value, trainable=trainable)
+
+    def const(self, value: float, label: str = "") -> Value:
+        return self.op("const", label=label, value=value)
+
+    def _data_input(self, name: str) -> Value:
+        if name not in self._data_inputs:
+            self._data_inputs[name] = self.op(name)
+        return self._data_inputs[name]
+
+    def x(self) -> Value:
+        return self._data_input("x")
+
+    def y(self) -> Value:
+        return self._data_input("y")
+
+    def label(self) -> Value:
+        return self._data_input("label")
+
+    def total(self, values: Sequence[Value], label: str = "") -> Value:
+        return self.op("sum", *values, label=label)
+
+    def perceptron(self, inputs: Sequence[Value], activation: str | None = "tanh",
+                   label: str = "") -> Value:
+        """activation(w1*in1 + ... + wn*inn + b), each weight and the bias a fresh param."""
+        products = [self.param(label="w") * value for value in inputs]
+        weighted = self.total(products + [self.param(label="b")])
+        if activation is None:
+            return weighted
+        return self.op(activation, weighted, label=label)
+
+    def layer(self, inputs: Sequence[Value], width: int, activation: str | None = "tanh",
+              label: str = "h") -> list[Value]:
+        """`width` perceptrons, each reading every input."""
+        return [self.perceptron(inputs, activation, label=f"{label}{i + 1}") for i in range(width)]
+
+    def loss(self, kind: str, prediction: Value, target: Value | None = None) -> Value:
+        """A loss node of `kind` comparing `prediction` with `target` (the data label by default)."""
+        return self.op(kind, prediction, target if target is not None else self.label(), label="loss")
+
+    def finish(self, result: Value | None = None, loss: Value | None = None,
+               description: str = "", arrange: bool = True) -> Document:
+        document = self.document
+        if result is not None:
+            document.set_result(result.id)
+        if loss is not None:
+            document.set_loss(loss.id)
+        document.description = description
+        if arrange:
+            for node_id, pos in arranged_positions(document).items():
+                document.nodes[node_id].pos = pos
+        return document

@@ -1,0 +1,266 @@
+"""Training: nudge every trainable param against its gradient, one batch at a time.
+
+One step takes the next batch of training points (the order is reshuffled every epoch from the
+seed, so a run is reproducible), runs the compiled graph forward and backward over the whole batch
+in one call, and moves each trainable param by the optimiser's rule using the gradient of the mean
+loss. The write-up's rule is plain `sgd`: value -= learning_rate * gradient; `momentum` and `adam`
+are the usual refinements. An optional decay lowers the learning rate as epochs pass:
+lr / (1 + lr_decay * epoch).
+
+The Trainer owns no thread and no clock of its own: the app calls `run_for(seconds)` once a frame
+to train in a time slice, the command line calls `run_steps(n)`. The trainer reads the params from
+the document when it starts a slice (so a nudge by hand is honoured) and writes them back when it
+ends (one `values` change per slice, not per step).
+
+A step whose loss or gradients are not finite is not applied: training stops with a
+TrainingError naming the first node, in computation order, that went non-finite, and the params
+stay at their last finite values.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlgarden.graph import Document
+
+HISTORY_LIMIT = 2000
+
+
+class TrainingError(RuntimeError):
+    """Training cannot go on; `node_id` names the node to blame when there is one."""
+
+    def __init__(self, message: str, node_id: str | None = None):
+        super().__init__(message)
+        self.node_id = node_id
+
+
+@dataclass
+class Metrics:
+    """What the Training panel and `mlgarden train --json` report."""
+
+    train_loss: float | None = None
+    train_accuracy: float | None = None
+    test_loss: float | None = None
+    test_accuracy: float | None = None
+    steps: int = 0
+    epochs: int = 0
+    samples_per_second: float = 0.0
+    learning_rate: float = 0.0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class HistoryPoint:
+    step: int
+    train_loss: float
+    test_loss: float | None
+
+
+class Trainer:
+    """Trains a document's params on a training set; measures on a held-out test set."""
+
+    def __init__(self, document: Document, train_points: np.ndarray, train_labels: np.ndarray,
+                 test_points: np.ndarray | None = None, test_labels: np.ndarray | None = None):
+        self.document = document
+        self.train_x, self.train_y = _columns(train_points)
+        self.train_labels = np.asarray(train_labels, dtype=float)
+        if len(self.train_labels) == 0:
+            raise TrainingError("there are no training points")
+        self.test_x, self.test_y = _columns(test_points)
+        self.test_labels = np.asarray(test_labels if test_labels is not None else [], dtype=float)
+        self._program = None
+        self._forget_progress()
+
+    def _forget_progress(self) -> None:
+        self.metrics = Metrics()
+        self.history: list[HistoryPoint] = []
+        self._record_every = 1
+        self._rng = np.random.default_rng(self.document.training.seed)
+        self._order = self._rng.permutation(len(self.train_labels))
+        self._cursor = 0
+        self._window: deque[tuple[float, int, int]] = deque()  # (loss sum, correct, count) a batch
+        self._window_totals = np.zeros(3)
+        self._busy_seconds = 0.0
+        self._samples = 0
+        self._optimizer_state: dict[str, np.ndarray] = {}
+
+    # --- params in and out of the document --------------------------------------------------
+
+    def _sync_program(self) -> None:
+        program = self.document.program()
+        if program is not self._program:
+            self._program = program
+            self._optimizer_state = {}
+            if program.loss is None:
+                raise TrainingError("the graph has no loss node that can be computed; "
+                                    "connect every input of the loss and mark it as the loss")
+            nodes = self.document.nodes
+            self._trainable = np.array(
+                [nodes[i].op == "param" and nodes[i].trainable for i in program.leaf_ids], dtype=bool
+            )
+
+    def _read_params(self) -> np.ndarray:
+        return np.array(self.document.leaf_values(self._program), dtype=float)
+
+    def _write_params(self, leaves: np.ndarray) -> None:
+        ids = self._program.leaf_ids
+        self.document.set_values({ids[k]: float(leaves[k]) for k in np.flatnonzero(self._trainable)})
+
+    def reset_params(self) -> None:
+        """Re-initialise every trainable param uniformly in [-1, 1] from the seed; forget progress."""
+        self._sync_program()
+        rng = np.random.default_rng(self.document.training.seed)
+        leaves = self._read_params()
+        leaves[self._trainable] = rng.uniform(-1.0, 1.0, size=int(self._trainable.sum()))
+        self._write_params(leaves)
+        self._forget_progress()
+
+    # --- running ---------------------------------------------------------------------------
+
+    def run_steps(self, count: int) -> None:
+        self._run(lambda steps_done, started: steps_done < count)
+
+    def run_for(self, seconds: float) -> int:
+        """Train for about `seconds` of wall time (at least one step); return the steps taken."""
+        return self._run(lambda steps_done, started: time.perf_counter() - started < seconds)
+
+    def step(self) -> None:
+        self.run_steps(1)
+
+    def _run(self, keep_going) -> int:
+        self._sync_program()
+        leaves = self._read_params()
+        started = time.perf_counter()
+        steps_done = 0
+        try:
+            while steps_done == 0 or keep_going(steps_done, started):
+                leaves = self._one_step(leaves)
+                steps_done += 1
+        finally:
+            self._busy_seconds += time.perf_counter() - started
+            self._write_params(leaves)
+            self.metrics.samples_per_second = self._samples / max(self._busy_seconds, 1e-9)
+        return steps_done
+
+    def _next_batch(self) -> np.ndarray:
+        size = self.document.training.batch_size
+        batch = self._order[self._cursor:self._cursor + size]
+        self._cursor += len(batch)
+        if self._cursor >= len(self._order):
+            self._order = self._rng.permutation(len(self.train_labels))
+            self._cursor = 0
+            self.metrics.epochs += 1
+        return batch
+
+    def _one_step(self, leaves: np.ndarray) -> np.ndarray:
+        batch = self._next_batch()
+        program = self._program
+        evaluation = program.evaluate_batch(leaves, self.train_x[batch], self.train_y[batch],
+                                            self.train_labels[batch])
+        gradient = evaluation.leaf_grads
+        if not np.isfinite(evaluation.loss) or not np.all(np.isfinite(gradient[self._trainable])):
+            self._stop_non_finite(program.first_non_finite(evaluation.values) or program.loss)
+        updated = self._apply_optimizer(leaves, gradient)
+        if not np.all(np.isfinite(updated)):
+            self._stop_non_finite(program.leaf_ids[int(np.flatnonzero(~np.isfinite(updated))[0])])
+        self._count(evaluation, batch, updated)
+        return updated
+
+    def _stop_non_finite(self, node_id: str) -> None:
+        node = self.document.nodes[node_id]
+        raise TrainingError(
+            f"training stopped at step {self.metrics.steps + 1}: node {node.title!r} ({node.op}) "
+            f"became infinite or NaN; the last finite params are kept", node_id)
+
+    def current_learning_rate(self) -> float:
+        settings = self.document.training
+        return settings.learning_rate / (1.0 + settings.lr_decay * self.metrics.epochs)
+
+    def _apply_optimizer(self, leaves: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+        settings = self.document.training
+        learning_rate = self.current_learning_rate()
+        gradient = np.where(self._trainable, gradient, 0.0)
+        state = self._optimizer_state
+        if settings.optimizer == "momentum":
+            velocity = settings.momentum * state.get("velocity", 0.0) + gradient
+            state["velocity"] = velocity
+            return leaves - learning_rate * velocity
+        if settings.optimizer == "adam":
+            count = state.get("count", 0) + 1
+            first = 0.9 * state.get("first", 0.0) + 0.1 * gradient
+            second = 0.999 * state.get("second", 0.0) + 0.001 * gradient * gradient
+            state.update(count=count, first=first, second=second)
+            corrected_first = first / (1.0 - 0.9**count)
+            corrected_second = second / (1.0 - 0.999**count)
+            return leaves - learning_rate * corrected_first / (np.sqrt(corrected_second) + 1e-8)
+        return leaves - learning_rate * gradient
+
+    # --- measuring ---------------------------------------------------------------------------
+
+    def _count(self, evaluation, batch: np.ndarray, leaves: np.ndarray) -> None:
+        metrics = self.metrics
+        metrics.steps += 1
+        metrics.learning_rate = self.current_learning_rate()
+        self._samples += len(batch)
+        correct = self._correct(evaluation.values, self.train_labels[batch])
+        entry = (evaluation.loss * len(batch), correct, len(batch))
+        self._window.append(entry)
+        self._window_totals += entry
+        while self._window_totals[2] - self._window[0][2] >= len(self.train_labels):
+            self._window_totals -= self._window.popleft()
+        loss_sum, correct_sum, window_samples = self._window_totals
+        metrics.train_loss = float(loss_sum / window_samples)
+        if self._program.result is not None:
+            metrics.train_accuracy = float(correct_sum / window_samples)
+        if metrics.steps % self._record_every == 0:
+            self._record(leaves)
+
+    def _correct(self, values, labels: np.ndarray) -> int:
+        if self._program.result is None:
+            return 0
+        result = np.broadcast_to(values[self._program.index[self._program.result]], labels.shape)
+        return int(np.count_nonzero(np.sign(result) == labels))
+
+    def _record(self, leaves: np.ndarray) -> None:
+        self._measure_test(leaves)
+        self.history.append(HistoryPoint(self.metrics.steps, self.metrics.train_loss,
+                                         self.metrics.test_loss))
+        if len(self.history) > HISTORY_LIMIT:
+            self.history = self.history[1::2]
+            self._record_every *= 2
+
+    def measure_test(self) -> None:
+        """Loss and accuracy on the held-out test points, with the document's params."""
+        self._sync_program()
+        self._measure_test(self._read_params())
+
+    def _measure_test(self, leaves: np.ndarray) -> None:
+        if len(self.test_labels) == 0:
+            return
+        loss, accuracy = self.evaluate(self.test_x, self.test_y, self.test_labels, leaves)
+        self.metrics.test_loss, self.metrics.test_accuracy = loss, accuracy
+
+    def evaluate(self, xs: np.ndarray, ys: np.ndarray, labels: np.ndarray,
+                 leaves: np.ndarray | None = None) -> tuple[float, float | None]:
+        """Mean loss and accuracy on some points, with `leaves` or the document's params."""
+        self._sync_program()
+        leaves = self._read_params() if leaves is None else leaves
+        evaluation = self._program.evaluate_batch(leaves, xs, ys, labels)
+        accuracy = None
+        if self._program.result is not None:
+            accuracy = self._correct(evaluation.values, labels) / len(labels)
+        return evaluation.loss, accuracy
+
+
+def _columns(points) -> tuple[np.ndarray, np.ndarray]:
+    if points is None or len(points) == 0:
+        return np.zeros(0), np.zeros(0)
+    points = np.asarray(points, dtype=float)
+    return np.ascontiguousarray(points[:, 0]), np.ascontiguousarray(points[:, 1])
+
