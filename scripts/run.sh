@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install mlgarden into .venv (once) and open the app; extra arguments go to `mlgarden`
+# (for example a graph file: bash scripts/run.sh saved_graphs/final-boss.yaml).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv || {
+        echo "mlgarden: could not create a virtual environment; install python3-venv" >&2
+        exit 1
+    }
+fi
+if ! .venv/bin/python -c "import mlgarden.cli, dearpygui" 2>/dev/null \
+    || [ pyproject.toml -nt .venv/.mlgarden-app-installed ]; then
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e .
+    touch .venv/.mlgarden-app-installed
+fi
+exec .venv/bin/mlgarden "$@"

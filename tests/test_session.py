@@ -1,0 +1,181 @@
+"""The Session: what the app does, tested without a window."""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mlgarden import fileformat
+from mlgarden.build import Builder
+from mlgarden.graph import Document
+from mlgarden.ops import OPS
+from mlgarden.session import Session
+
+
+def perceptron_document() -> tuple[Document, str]:
+    builder = Builder(seed=3)
+    out = builder.perceptron([builder.x(), builder.y()])
+    document = builder.finish(result=out, loss=builder.loss("squared_error", out))
+    document.dataset.name = "linear"
+    return document, out.id
+
+
+def first_param(document: Document) -> str:
+    return next(node.id for node in document.nodes.values() if node.op == "param")
+
+
+def test_refused_edit_sets_status_and_changes_nothing():
+    document, out = perceptron_document()
+    session = Session(document)
+    before = document.copy()
+    assert session.edit("connect", out, out, 0) is None
+    assert "cycle" in session.status
+    assert document == before
+    assert not session.history.can_undo()
+
+
+def test_value_drag_is_one_undo_step():
+    document, _ = perceptron_document()
+    session = Session(document)
+    weight = first_param(document)
+    original = document.nodes[weight].value
+    for value in (0.1, 0.2, 0.3):
+        session.edit("set_value", weight, value, merge_key=("value", weight))
+    session.end_gesture()
+    session.edit("set_value", weight, 0.9, merge_key=("value", weight))
+    session.undo()
+    assert document.nodes[weight].value == 0.3
+    session.undo()
+    assert document.nodes[weight].value == original
+    session.redo()
+    assert document.nodes[weight].value == 0.3
+
+
+def test_evaluation_follows_sample_and_values():
+    document, out = perceptron_document()
+    session = Session(document)
+    session.set_sample(5)
+    x, y, label = session.sample()
+    evaluation = session.evaluation()
+    assert evaluation.values["x1"] == x and evaluation.values["y1"] == y
+    session.edit("set_value", first_param(document), 2.0)
+    assert session.evaluation().values[out] != evaluation.values[out]
+
+
+def test_nearest_sample_picks_the_closest_point():
+    session = Session(perceptron_document()[0])
+    target = session.dataset.points[7]
+    assert session.nearest_sample(target[0] + 1e-6, target[1]) == 7
+
+
+def test_training_tick_lowers_loss_and_play_is_undoable():
+    document, _ = perceptron_document()
+    session = Session(document)
+    before = document.copy()
+    session.play()
+    first = None
+    for _ in range(20):
+        session.tick(0.01)
+        first = first if first is not None else session.trainer.metrics.train_loss
+    assert session.trainer.metrics.train_loss < first
+    session.pause()
+    session.undo()
+    assert document == before
+
+
+def test_non_finite_training_pauses_with_a_message():
+    builder = Builder(seed=0)
+    weight = builder.param(1.0)
+    out = builder.op("log", weight * builder.x())
+    document = builder.finish(result=out, loss=builder.loss("squared_error", out))
+    session = Session(document)
+    session.play()
+    session.tick(0.01)
+    assert not session.playing
+    assert "log" in session.status and "NaN" in session.status
+
+
+def test_open_bad_file_keeps_graph(tmp_path):
+    document, _ = perceptron_document()
+    session = Session(document)
+    before = document.copy()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("mlgarden: 1\nnodes: [ {id: a, op: nope} ]\n")
+    assert not session.open(bad)
+    assert "bad.yaml" in session.status
+    assert document == before
+
+
+def test_save_open_round_trip_and_dirty_title(tmp_path):
+    document, _ = perceptron_document()
+    session = Session(document)
+    session.edit("move", first_param(document), (12.0, 34.0))
+    assert session.title.endswith("*")
+    assert session.save(tmp_path / "graph")  # the extension is added
+    assert session.path.name == "graph.yaml" and not session.title.endswith("*")
+    other = Session()
+    assert other.open(session.path)
+    assert other.document == document
+    assert other.title == "mlgarden — graph.yaml"
+
+
+def test_changing_dataset_reloads_points():
+    session = Session(perceptron_document()[0])
+    session.edit("set_dataset", name="spiral", points=120)
+    assert len(session.dataset.labels) == 120
+    assert session.dataset.name == "spiral"
+    assert session.edit("set_dataset", points=0) is None
+    assert "points" in session.status
+
+
+def test_surface_has_the_grid_shape():
+    session = Session(perceptron_document()[0])
+    values = session.surface(32)
+    assert values.shape == (32, 32) and values.dtype == np.float32
+    assert not session.surface_stale
+
+
+# --- random edit sequences: every step undoes to exactly the earlier document --------------
+
+EDITS = ("add_node", "remove_node", "connect", "disconnect", "set_value", "move", "rename",
+         "set_result", "set_loss")
+
+
+def random_edit(data, document: Document):
+    name = data.draw(st.sampled_from(EDITS))
+    node_ids = sorted(document.nodes)
+    some_node = st.sampled_from(node_ids) if node_ids else st.just("missing")
+    if name == "add_node":
+        return name, (data.draw(st.sampled_from(sorted(OPS))),), {"value": data.draw(st.floats(-5, 5))}
+    if name in ("remove_node", "set_result", "set_loss"):
+        return name, (data.draw(some_node),), {}
+    if name in ("connect",):
+        return name, (data.draw(some_node), data.draw(some_node), data.draw(st.integers(0, 2))), {}
+    if name == "disconnect":
+        return name, (data.draw(some_node), data.draw(st.integers(0, 2))), {}
+    if name == "set_value":
+        return name, (data.draw(some_node), data.draw(st.floats(-1e3, 1e3))), {}
+    if name == "move":
+        return name, (data.draw(some_node), (data.draw(st.floats(-500, 500)), 1.0)), {}
+    return name, (data.draw(some_node), data.draw(st.text(max_size=8))), {}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_undo_after_any_edit_sequence_restores_every_earlier_document(data):
+    session = Session()
+    document = session.document
+    snapshots = [document.copy()]
+    for _ in range(data.draw(st.integers(1, 25))):
+        name, args, kwargs = random_edit(data, document)
+        if session.edit(name, *args, **kwargs) is not None:
+            snapshots.append(document.copy())
+            document.check()
+            assert fileformat.loads(fileformat.dumps(document), "<memory>") == document
+        else:
+            assert document == snapshots[-1]
+    for expected in reversed(snapshots[:-1]):
+        session.undo()
+        assert document == expected
+    for expected in snapshots[1:]:
+        session.redo()
+        assert document == expected
