@@ -14,7 +14,8 @@ ends (one `values` change per slice, not per step).
 
 A step whose loss or gradients are not finite is not applied: training stops with a
 TrainingError naming the first node, in computation order, that went non-finite, and the params
-stay at their last finite values.
+stay at their last finite values. A param the step would push past the document's limit on a value
+(VALUE_LIMIT) counts as diverged in the same way.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import numpy as np
 from mlgarden.graph import Document
 
 HISTORY_LIMIT = 2000
+VALUE_LIMIT = 1e12  # the document refuses a value beyond this, so a param past it has diverged
 
 
 class TrainingError(RuntimeError):
@@ -100,10 +102,11 @@ class Trainer:
             if program.loss is None:
                 raise TrainingError("the graph has no loss node that can be computed; "
                                     "connect every input of the loss and mark it as the loss")
-            nodes = self.document.nodes
-            self._trainable = np.array(
-                [nodes[i].op == "param" and nodes[i].trainable for i in program.leaf_ids], dtype=bool
-            )
+        # Freezing a param is a value change, not a structural one: read the flags every slice.
+        nodes = self.document.nodes
+        self._trainable = np.array(
+            [nodes[i].op == "param" and nodes[i].trainable for i in program.leaf_ids], dtype=bool
+        )
 
     def _read_params(self) -> np.ndarray:
         return np.array(self.document.leaf_values(self._program), dtype=float)
@@ -159,6 +162,7 @@ class Trainer:
         return batch
 
     def _one_step(self, leaves: np.ndarray) -> np.ndarray:
+        learning_rate = self.current_learning_rate()  # before the batch that may end the epoch
         batch = self._next_batch()
         program = self._program
         evaluation = program.evaluate_batch(leaves, self.train_x[batch], self.train_y[batch],
@@ -166,25 +170,27 @@ class Trainer:
         gradient = evaluation.leaf_grads
         if not np.isfinite(evaluation.loss) or not np.all(np.isfinite(gradient[self._trainable])):
             self._stop_non_finite(program.first_non_finite(evaluation.values) or program.loss)
-        updated = self._apply_optimizer(leaves, gradient)
-        if not np.all(np.isfinite(updated)):
-            self._stop_non_finite(program.leaf_ids[int(np.flatnonzero(~np.isfinite(updated))[0])])
+        updated = self._apply_optimizer(leaves, gradient, learning_rate)
+        out_of_range = ~(np.abs(updated) <= VALUE_LIMIT)  # NaN is out of range too
+        if np.any(out_of_range):
+            self._stop_non_finite(program.leaf_ids[int(np.flatnonzero(out_of_range)[0])],
+                                  f"would become infinite, NaN or larger than {VALUE_LIMIT:g}")
         self._count(evaluation, batch, updated)
         return updated
 
-    def _stop_non_finite(self, node_id: str) -> None:
+    def _stop_non_finite(self, node_id: str, what: str = "became infinite or NaN") -> None:
         node = self.document.nodes[node_id]
         raise TrainingError(
             f"training stopped at step {self.metrics.steps + 1}: node {node.title!r} ({node.op}) "
-            f"became infinite or NaN; the last finite params are kept", node_id)
+            f"{what}; the last finite params are kept", node_id)
 
     def current_learning_rate(self) -> float:
         settings = self.document.training
         return settings.learning_rate / (1.0 + settings.lr_decay * self.metrics.epochs)
 
-    def _apply_optimizer(self, leaves: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+    def _apply_optimizer(self, leaves: np.ndarray, gradient: np.ndarray,
+                         learning_rate: float) -> np.ndarray:
         settings = self.document.training
-        learning_rate = self.current_learning_rate()
         gradient = np.where(self._trainable, gradient, 0.0)
         state = self._optimizer_state
         if settings.optimizer == "momentum":
