@@ -19,8 +19,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mlgarden.graph import Document
+from mlgarden.graph import Document, GraphError
 from mlgarden.layout import arranged_positions
+from mlgarden.ops import OPS
 
 
 class Value:
@@ -155,5 +156,28 @@ class Builder:
         document.description = description
         if arrange:
             for node_id, pos in arranged_positions(document).items():
-                document.nodes[node_id].pos = pos
+                document.move(node_id, pos)
         return document
+
+
+def insert_layer(document: Document, input_ids: Sequence[str], width: int,
+                 activation: str | None = "tanh", at: tuple[float, float] = (0.0, 0.0),
+                 seed: int = 0) -> list[str]:
+    """Add `width` perceptrons, each reading every node in `input_ids`, laid out in a tidy column
+    whose top-left is `at`; return the ids of their outputs (the layer's activations)."""
+    if not input_ids:
+        raise GraphError("choose the nodes the layer reads (for example x and y) first")
+    if not 1 <= width <= 64:
+        raise GraphError(f"a layer's width must be between 1 and 64, got {width}")
+    if activation is not None and activation not in OPS:
+        raise GraphError(f"unknown activation {activation!r}")
+    for node_id in input_ids:
+        document.node(node_id)
+    existing = set(document.nodes)
+    builder = Builder(seed=seed, document=document)
+    inputs = [Value(builder, node_id) for node_id in input_ids]
+    outputs = builder.layer(inputs, width, activation)
+    added = [node_id for node_id in document.nodes if node_id not in existing]
+    for node_id, pos in arranged_positions(document, added, origin=at).items():
+        document.move(node_id, pos)
+    return [value.id for value in outputs]

@@ -20,17 +20,22 @@ from pathlib import Path
 
 import numpy as np
 
-from mlgarden import fileformat
+from mlgarden import fileformat, userstate
+from mlgarden.build import insert_layer
+from mlgarden.clipboard import Fragment, copy_fragment, paste_fragment
 from mlgarden.commands import History
 from mlgarden.datasets import DatasetError, load_dataset
 from mlgarden.engine import Evaluation
 from mlgarden.graph import Document, GraphError
+from mlgarden.layout import arranged_positions
 from mlgarden.surface import decision_values
 from mlgarden.training import Trainer, TrainingError
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "saved_graphs"
 DEFAULT_EXAMPLE = "perceptrons-2-1.yaml"
 SURFACE_MARGIN = 0.1
+AUTOSAVE_SECONDS = 3.0
+PASTE_OFFSET = 40.0
 
 
 class Session:
@@ -44,6 +49,11 @@ class Session:
         self.sample_index = 0
         self._evaluation: Evaluation | None = None
         self._surface_stale = True
+        self.clipboard = Fragment(())
+        self.save_conflict = False
+        self._disk_stamp = _stamp(path)
+        self._unsaved_since: float | None = None
+        self._last_autosave = 0.0
         self.document.subscribe(self._on_document_change)
         self._load_data()
 
@@ -54,9 +64,14 @@ class Session:
         if what in ("structure", "values", "reset"):
             self._surface_stale = True
         if what != "reset":
-            self.dirty = True
+            self._mark_dirty()
 
-    def edit(self, name: str, *args, merge_key: object = None, **kwargs):
+    def _mark_dirty(self) -> None:
+        self.dirty = True
+        if self._unsaved_since is None:
+            self._unsaved_since = time.monotonic()
+
+    def edit(self, name: str, /, *args, merge_key: object = None, **kwargs):
         """Apply the document's edit `name`; a refused edit only sets `status` and returns None."""
         recorded = self.history.record(self.document, name.replace("_", " "), merge_key)
         try:
@@ -69,8 +84,63 @@ class Session:
         self._load_data_if_changed()
         return outcome if outcome is not None else True
 
+    def apply(self, label: str, change):
+        """Run `change(document)`, a composite of several named edits, as one undo step.
+
+        If any part is refused, the document goes back to how it was before the first part.
+        """
+        before = self.document.copy()
+        self.history.record(self.document, label)
+        try:
+            outcome = change(self.document)
+        except GraphError as error:
+            self.history.discard_last()
+            self.document.replace_with(before)
+            self.status = str(error)
+            return None
+        return outcome if outcome is not None else True
+
     def end_gesture(self) -> None:
         self.history.end_gesture()
+
+    # --- clipboard and bigger edits --------------------------------------------------------------
+
+    def copy(self, node_ids) -> None:
+        self.clipboard = copy_fragment(self.document, node_ids)
+        self.status = f"copied {len(self.clipboard.nodes)} node(s)"
+
+    def cut(self, node_ids) -> None:
+        node_ids = list(node_ids)
+        self.copy(node_ids)
+        self.apply("cut", lambda document: document.remove_nodes(node_ids))
+
+    def paste(self, at: tuple[float, float]) -> list[str] | None:
+        return self.apply("paste", lambda document: paste_fragment(document, self.clipboard, at))
+
+    def duplicate(self, node_ids) -> list[str] | None:
+        fragment = copy_fragment(self.document, node_ids)
+        if not fragment:
+            self.status = "select nodes to duplicate"
+            return None
+        left = min(node.pos[0] for node in fragment.nodes) + PASTE_OFFSET
+        top = min(node.pos[1] for node in fragment.nodes) + PASTE_OFFSET
+        return self.apply("duplicate", lambda document: paste_fragment(document, fragment, (left, top)))
+
+    def insert_layer(self, input_ids, width: int, activation: str | None,
+                     at: tuple[float, float]) -> list[str] | None:
+        seed = self.document.training.seed + len(self.document.nodes)
+        return self.apply("insert layer", lambda document: insert_layer(
+            document, list(input_ids), width, activation, at, seed))
+
+    def arrange(self, node_ids=None) -> None:
+        """Lay the chosen nodes (all by default) out left to right by depth, without overlaps."""
+        chosen = list(node_ids) if node_ids else None
+        origin = (40.0, 40.0)
+        if chosen:
+            origin = (min(self.document.node(n).pos[0] for n in chosen),
+                      min(self.document.node(n).pos[1] for n in chosen))
+        positions = arranged_positions(self.document, chosen, origin)
+        self.apply("arrange", lambda document: [document.move(n, p) for n, p in positions.items()])
 
     def undo(self) -> None:
         label = self.history.undo(self.document)
@@ -83,7 +153,7 @@ class Session:
         self._after_history_move()
 
     def _after_history_move(self) -> None:
-        self.dirty = True
+        self._mark_dirty()
         self._load_data_if_changed()
 
     # --- files ---------------------------------------------------------------------------------
@@ -101,6 +171,7 @@ class Session:
             self.status = str(error)
             return False
         self._replace(loaded, Path(path))
+        userstate.add_recent_file(Path(path))
         self.status = f"opened {Path(path).name}"
         return True
 
@@ -112,24 +183,78 @@ class Session:
         self.pause()
         self.document.replace_with(document)
         self.path = path
-        self.dirty = False
+        self._saved()
         self.history.clear()
         self._load_data()
 
-    def save(self, path: str | Path | None = None) -> bool:
+    def _saved(self) -> None:
+        self.dirty = False
+        self._unsaved_since = None
+        self._disk_stamp = _stamp(self.path)
+        self.save_conflict = False
+
+    def save(self, path: str | Path | None = None, overwrite_changed: bool = False) -> bool:
+        """Save to `path` (or the open file). Saving over the open file after another program
+        changed it is refused with `save_conflict` set, until `overwrite_changed` says go."""
         target = Path(path) if path is not None else self.path
         if target is None:
             self.status = "choose a file name first (Save As)"
             return False
         if target.suffix.lower() not in (".yaml", ".yml"):
             target = target.with_name(target.name + ".yaml")
+        if self._changed_on_disk(target) and not overwrite_changed:
+            self.save_conflict = True
+            self.status = f"{target.name} was changed on disk by another program since it was opened"
+            return False
         try:
             fileformat.save(self.document, target)
         except fileformat.FileFormatError as error:
             self.status = str(error)
             return False
-        self.path, self.dirty = target, False
+        self.path = target
+        self._saved()
+        userstate.remove_recovery()
+        userstate.add_recent_file(target)
         self.status = f"saved {target.name}"
+        return True
+
+    def _changed_on_disk(self, target: Path) -> bool:
+        same_file = self.path is not None and target.resolve() == self.path.resolve()
+        return same_file and self._disk_stamp is not None and _stamp(target) != self._disk_stamp
+
+    # --- recovery of unsaved work ----------------------------------------------------------------
+
+    def autosave(self, now: float | None = None) -> bool:
+        """Write the recovery copy if there are unsaved changes and the last copy is old enough."""
+        now = time.monotonic() if now is None else now
+        if self._unsaved_since is None or now - self._last_autosave < AUTOSAVE_SECONDS:
+            return False
+        recovery_file, _ = userstate.recovery_paths()
+        try:
+            recovery_file.parent.mkdir(parents=True, exist_ok=True)
+            fileformat.save(self.document, recovery_file)
+            userstate.write_recovery_note(self.path)
+        except (OSError, fileformat.FileFormatError) as error:
+            self.status = f"could not write the recovery copy: {error}"
+            return False
+        self._last_autosave = now
+        self._unsaved_since = None
+        return True
+
+    def discard_recovery(self) -> None:
+        userstate.remove_recovery()
+
+    def restore_recovery(self) -> bool:
+        """Open the recovery copy as unsaved changes to the file it belongs to."""
+        recovery_file, _ = userstate.recovery_paths()
+        try:
+            recovered = fileformat.load(recovery_file)
+        except fileformat.FileFormatError as error:
+            self.status = f"the recovery copy could not be read: {error}"
+            return False
+        self._replace(recovered, userstate.read_recovery_note())
+        self._mark_dirty()
+        self.status = "restored the unsaved work of the last session"
         return True
 
     # --- data and the current point ----------------------------------------------------------------
@@ -225,3 +350,12 @@ class Session:
             return None
         finally:
             self.last_train_seconds = time.perf_counter() - started
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    """What tells us a file changed: its modification time and size, or None if it is missing."""
+    try:
+        status = Path(path).stat() if path is not None else None
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size) if status else None

@@ -1,0 +1,150 @@
+"""Editor power at the document level: clipboard, insert layer, arrange, never losing work."""
+
+import os
+import time
+
+import pytest
+
+from mlgarden import userstate
+from mlgarden.build import Builder
+from mlgarden.graph import Document
+from mlgarden.layout import COLUMN_WIDTH, ROW_HEIGHT
+from mlgarden.session import AUTOSAVE_SECONDS, Session
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "state"
+    monkeypatch.setenv("MLGARDEN_STATE_DIR", str(folder))
+    return folder
+
+
+def small_graph() -> Session:
+    builder = Builder(seed=2)
+    out = builder.perceptron([builder.x(), builder.y()], label="p")
+    document = builder.finish(result=out, loss=builder.loss("squared_error", out))
+    return Session(document)
+
+
+def test_copy_paste_keeps_inner_links_cuts_outer_ones_with_fresh_ids():
+    session = small_graph()
+    document = session.document
+    products = [n.id for n in document.nodes.values() if n.op == "mul"]
+    weights = [document.nodes[p].inputs[0] for p in products]
+    session.copy(products + weights)
+    new_ids = session.paste((500.0, 600.0))
+    assert len(new_ids) == 4 and not set(new_ids) & set(products + weights)
+    new_products = [n for n in new_ids if document.nodes[n].op == "mul"]
+    for product in new_products:
+        weight, data = document.nodes[product].inputs
+        assert weight in new_ids and data is None  # x and y stayed outside the selection
+    assert min(document.nodes[n].pos[0] for n in new_ids) == 500.0
+    session.undo()
+    assert not set(new_ids) & set(document.nodes)
+
+
+def test_cut_removes_and_paste_restores_the_values():
+    session = small_graph()
+    document = session.document
+    weight = next(n.id for n in document.nodes.values() if n.op == "param")
+    value = document.nodes[weight].value
+    session.cut([weight])
+    assert weight not in document.nodes
+    (pasted,) = session.paste((0.0, 0.0))
+    assert document.nodes[pasted].value == value
+
+
+def test_duplicate_offsets_the_copy():
+    session = small_graph()
+    document = session.document
+    out = document.result
+    (copy_id,) = [n for n in session.duplicate([out])]
+    assert document.nodes[copy_id].op == document.nodes[out].op
+    assert document.nodes[copy_id].pos[0] == document.nodes[out].pos[0] + 40.0
+
+
+def test_paste_of_nothing_is_refused_politely():
+    session = small_graph()
+    before = session.document.copy()
+    assert session.paste((0.0, 0.0)) is None
+    assert "nothing to paste" in session.status and session.document == before
+
+
+def test_insert_layer_wires_every_input_into_every_perceptron():
+    session = Session(Document())
+    x = session.edit("add_node", "x")
+    y = session.edit("add_node", "y")
+    outputs = session.insert_layer([x, y], 3, "relu", at=(300.0, 0.0))
+    document = session.document
+    assert len(outputs) == 3 and all(document.nodes[o].op == "relu" for o in outputs)
+    assert len(document.consumers(x)) == 3 and len(document.consumers(y)) == 3
+    session.undo()
+    assert set(document.nodes) == {x, y}
+
+
+def test_insert_layer_with_a_bad_width_changes_nothing():
+    session = Session(Document())
+    x = session.edit("add_node", "x")
+    before = session.document.copy()
+    assert session.insert_layer([x], 0, "tanh", (0.0, 0.0)) is None
+    assert "width" in session.status and session.document == before
+
+
+def test_arrange_places_nodes_by_depth_without_overlaps_as_one_undo_step():
+    session = small_graph()
+    document = session.document
+    for node_id in document.nodes:
+        document.nodes[node_id].pos = (0.0, 0.0)
+    before = document.copy()
+    session.arrange()
+    positions = [node.pos for node in document.nodes.values()]
+    assert len(set(positions)) == len(positions)
+    for node in document.nodes.values():
+        for source in node.inputs:
+            assert document.nodes[source].pos[0] + COLUMN_WIDTH <= node.pos[0]
+    for a in positions:
+        for b in positions:
+            assert a == b or abs(a[0] - b[0]) >= COLUMN_WIDTH or abs(a[1] - b[1]) >= ROW_HEIGHT
+    session.undo()
+    assert document == before
+
+
+def test_autosave_writes_a_recovery_copy_and_save_removes_it(tmp_path):
+    session = small_graph()
+    session.edit("rename", session.document.result, "output")
+    assert session.autosave(now=time.monotonic() + AUTOSAVE_SECONDS)
+    assert userstate.recovery_exists()
+    restored = Session()
+    assert restored.restore_recovery()
+    assert restored.document == session.document and restored.dirty
+    session.save(tmp_path / "g.yaml")
+    assert not userstate.recovery_exists()
+
+
+def test_autosave_waits_for_a_change():
+    session = small_graph()
+    assert not session.autosave(now=time.monotonic() + 100)
+
+
+def test_recent_files_newest_first_and_missing_dropped(tmp_path):
+    session = small_graph()
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    session.save(first)
+    session.save(second)
+    assert userstate.recent_files()[:2] == [second.resolve(), first.resolve()]
+    second.unlink()
+    assert userstate.recent_files() == [first.resolve()]
+
+
+def test_saving_over_a_file_changed_on_disk_asks_first(tmp_path):
+    session = small_graph()
+    path = tmp_path / "g.yaml"
+    session.save(path)
+    path.write_text(path.read_text() + "\n# edited elsewhere\n")
+    os.utime(path, ns=(1, 1))
+    session.edit("rename", session.document.result, "changed")
+    assert not session.save()
+    assert session.save_conflict and "changed on disk" in session.status
+    assert "edited elsewhere" in path.read_text()
+    assert session.save(overwrite_changed=True)
+    assert "edited elsewhere" not in path.read_text()
