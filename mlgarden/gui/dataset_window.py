@@ -1,0 +1,276 @@
+"""The Dataset window: which data the graph learns from, and what the graph makes of the plane.
+
+The window shows the data points over the *decision surface*, the result node evaluated at every
+cell of a grid covering the data (blue where it says -1, white at 0, red at +1), with a colour bar
+beside it. Training points are circles with a white edge, test points squares with a black edge;
+the current sample, the point whose values the canvas shows, has a black ring. A left click in the plot makes the
+nearest point the current sample.
+
+Its rules, as in every panel:
+
+- Each widget callback only unpacks its arguments and calls one plain method (`choose_dataset`,
+  `set_points`, `pick`, ...), which is what tests call too; data settings go through
+  `session.edit('set_dataset', ...)`, which validates them, reloads the data and can be undone.
+- `update()` runs once a frame and stays cheap. The surface is the one costly thing here (one
+  forward pass of the graph over `SURFACE_RESOLUTION`² points plus the colouring): it is redrawn
+  when the session says it is stale, at most every `PLAYING_INTERVAL` seconds while training
+  (every step changes the params) and at most every `EDITING_INTERVAL` seconds otherwise, so a
+  nudge shows at once and a long drag of a value does not redraw every frame.
+- The surface is a dynamic texture of float32 RGBA (a float64 buffer shows garbage), drawn by an
+  image series spanning the data bounds, under the scatter series of the points.
+"""
+
+from __future__ import annotations
+
+import time
+
+import dearpygui.dearpygui as dpg
+import numpy as np
+
+from mlgarden.datasets import available_datasets
+from mlgarden.gui.training_panel import ShownValues
+from mlgarden.session import Session
+from mlgarden.surface import BLUE, RED, WHITE, colours
+
+SURFACE_RESOLUTION = 128
+PLAYING_INTERVAL = 0.15  # seconds between surface redraws while training (over 5 a second)
+EDITING_INTERVAL = 0.05  # seconds between surface redraws while a value is being dragged
+COLOUR_BAR_WIDTH = 56
+CONTROL_WIDTH = 90
+KEY_TEXT = "  circles: train, squares: test, ring: sample"
+MUTED_COLOUR = (160, 160, 160, 255)
+
+
+class Tags:
+    """Every widget tag of the window, prefixed so none can collide with another window's."""
+
+    window = "dataset_window"
+    name = "dataset_name"
+    points = "dataset_points"
+    noise = "dataset_noise"
+    seed = "dataset_seed"
+    test_fraction = "dataset_test_fraction"
+    sample = "dataset_sample"
+    textures = "dataset_textures"
+    texture = "dataset_surface_texture"
+    colormaps = "dataset_colormaps"
+    colormap = "dataset_colormap"
+    colour_bar = "dataset_colour_bar"
+    plot = "dataset_plot"
+    x_axis = "dataset_x_axis"
+    y_axis = "dataset_y_axis"
+    surface = "dataset_surface_series"
+    train_negative = "dataset_train_negative"
+    train_positive = "dataset_train_positive"
+    test_negative = "dataset_test_negative"
+    test_positive = "dataset_test_positive"
+    current = "dataset_current_sample"
+    plot_handlers = "dataset_plot_handlers"
+    slider_handlers = "dataset_slider_handlers"
+
+
+def _rgba255(colour: np.ndarray, alpha: int = 255) -> list[int]:
+    return [int(round(255 * channel)) for channel in colour] + [alpha]
+
+
+def _marker_theme(fill: list[int], outline: list[int], marker: int, size: float, weight: float):
+    """A scatter series' look: its markers' shape, size, fill and outline."""
+    with dpg.theme() as theme:
+        with dpg.theme_component(dpg.mvScatterSeries):
+            dpg.add_theme_color(dpg.mvPlotCol_MarkerFill, fill, category=dpg.mvThemeCat_Plots)
+            dpg.add_theme_color(dpg.mvPlotCol_MarkerOutline, outline, category=dpg.mvThemeCat_Plots)
+            dpg.add_theme_style(dpg.mvPlotStyleVar_Marker, marker, category=dpg.mvThemeCat_Plots)
+            dpg.add_theme_style(dpg.mvPlotStyleVar_MarkerSize, size, category=dpg.mvThemeCat_Plots)
+            dpg.add_theme_style(dpg.mvPlotStyleVar_MarkerWeight, weight,
+                                category=dpg.mvThemeCat_Plots)
+    return theme
+
+
+def _columns(points: np.ndarray) -> list[list[float]]:
+    return [points[:, 0].tolist(), points[:, 1].tolist()]
+
+
+class DatasetWindow:
+    """The Dataset window over one Session."""
+
+    def __init__(self, session: Session, resolution: int = SURFACE_RESOLUTION):
+        self.session = session
+        self.resolution = resolution
+        self.last_refresh_seconds = 0.0  # what the last surface redraw cost
+        self.refresh_count = 0
+        self._refreshed_at = -1e9
+        self._shown = ShownValues()
+        self._shown_data = None  # the session's dataset object that the scatter series show
+        self._shown_sample: tuple | None = None
+        self._plot_side = 0
+
+    # --- building ---------------------------------------------------------------------------
+
+    def build(self) -> str:
+        blank = np.ones(self.resolution * self.resolution * 4, dtype=np.float32)
+        with dpg.texture_registry(tag=Tags.textures):
+            dpg.add_dynamic_texture(self.resolution, self.resolution, blank, tag=Tags.texture)
+        with dpg.colormap_registry(tag=Tags.colormaps):
+            dpg.add_colormap([_rgba255(BLUE), _rgba255(WHITE), _rgba255(RED)], qualitative=False,
+                             tag=Tags.colormap)
+        with dpg.window(label="Dataset", tag=Tags.window, no_close=True):
+            self._build_controls()
+            with dpg.group(horizontal=True):
+                self._build_plot()
+                dpg.add_colormap_scale(tag=Tags.colour_bar, colormap=Tags.colormap, min_scale=-1.0,
+                                       max_scale=1.0, width=COLOUR_BAR_WIDTH, format="%+.1f")
+        with dpg.item_handler_registry(tag=Tags.plot_handlers):
+            dpg.add_item_clicked_handler(dpg.mvMouseButton_Left,
+                                         callback=lambda: self.pick_at_mouse())
+        dpg.bind_item_handler_registry(Tags.plot, Tags.plot_handlers)
+        with dpg.item_handler_registry(tag=Tags.slider_handlers):
+            dpg.add_item_deactivated_handler(callback=lambda: self.session.end_gesture())
+        for slider in (Tags.noise, Tags.test_fraction):
+            dpg.bind_item_handler_registry(slider, Tags.slider_handlers)
+        self._show_settings()
+        return Tags.window
+
+    def _build_controls(self) -> None:
+        with dpg.group(horizontal=True):
+            dpg.add_combo(available_datasets(), tag=Tags.name, width=2 * CONTROL_WIDTH,
+                          label="dataset", height_mode=dpg.mvComboHeight_Large,
+                          callback=lambda sender, name: self.choose_dataset(name))
+            dpg.add_input_int(tag=Tags.points, label="points", width=CONTROL_WIDTH, step=0,
+                              on_enter=True, callback=lambda sender, count: self.set_points(count))
+        with dpg.group(horizontal=True):
+            dpg.add_slider_float(tag=Tags.noise, label="noise", width=CONTROL_WIDTH,
+                                 min_value=0.0, max_value=1.0, clamped=True, format="%.2f",
+                                 callback=lambda sender, noise: self.set_noise(noise))
+            dpg.add_slider_float(tag=Tags.test_fraction, label="test", width=CONTROL_WIDTH,
+                                 min_value=0.0, max_value=0.9, clamped=True, format="%.2f",
+                                 callback=lambda sender, fraction: self.set_test_fraction(fraction))
+            dpg.add_input_int(tag=Tags.seed, label="seed", width=CONTROL_WIDTH // 2 + 10, step=0,
+                              on_enter=True, callback=lambda sender, seed: self.set_seed(seed))
+        with dpg.group(horizontal=True):
+            dpg.add_input_int(tag=Tags.sample, label="sample", width=CONTROL_WIDTH, on_enter=True,
+                              callback=lambda sender, index: self.set_sample(index))
+            dpg.add_text(KEY_TEXT, color=MUTED_COLOUR)
+
+    def _build_plot(self) -> None:
+        train = {"outline": [255, 255, 255, 255], "marker": dpg.mvPlotMarker_Circle, "size": 3.5,
+                 "weight": 1.0}
+        test = {"outline": [0, 0, 0, 255], "marker": dpg.mvPlotMarker_Square, "size": 3.0,
+                "weight": 1.0}
+        series = (
+            (Tags.train_negative, _marker_theme(_rgba255(BLUE), **train)),
+            (Tags.train_positive, _marker_theme(_rgba255(RED), **train)),
+            (Tags.test_negative, _marker_theme(_rgba255(BLUE), **test)),
+            (Tags.test_positive, _marker_theme(_rgba255(RED), **test)),
+            (Tags.current, _marker_theme([0] * 4, [0, 0, 0, 255], dpg.mvPlotMarker_Circle, 8.0, 2.5)),
+        )
+        with dpg.plot(tag=Tags.plot, width=300, height=300, no_menus=True, no_box_select=True,
+                      no_mouse_pos=True):
+            dpg.add_plot_axis(dpg.mvXAxis, tag=Tags.x_axis, no_gridlines=True)
+            with dpg.plot_axis(dpg.mvYAxis, tag=Tags.y_axis, no_gridlines=True):
+                dpg.add_image_series(Tags.texture, (-1.0, -1.0), (1.0, 1.0), tag=Tags.surface)
+                for tag, theme in series:
+                    dpg.add_scatter_series([], [], tag=tag)
+                    dpg.bind_item_theme(tag, theme)
+
+    # --- what the widgets do ----------------------------------------------------------------
+
+    def choose_dataset(self, name: str) -> None:
+        self._edit(name=name)
+
+    def set_points(self, count: int) -> None:
+        self._edit(points=int(count))
+
+    def set_noise(self, noise: float) -> None:
+        self._edit(noise=round(float(noise), 3), merge_key=Tags.noise)
+
+    def set_seed(self, seed: int) -> None:
+        self._edit(seed=int(seed))
+
+    def set_test_fraction(self, fraction: float) -> None:
+        self._edit(test_fraction=round(float(fraction), 3), merge_key=Tags.test_fraction)
+
+    def set_sample(self, index: int) -> None:
+        self.session.set_sample(int(index))
+
+    def pick(self, x: float, y: float) -> None:
+        """Make the data point nearest to plot coordinates (x, y) the current sample."""
+        self.session.set_sample(self.session.nearest_sample(x, y))
+
+    def pick_at_mouse(self) -> None:
+        self.pick(*dpg.get_plot_mouse_pos())
+
+    def _edit(self, merge_key: object = None, **changes) -> None:
+        if self.session.edit("set_dataset", merge_key=merge_key, **changes) is None:
+            self._shown.forget()  # refused: show the document's values again
+        self._show_settings()
+
+    # --- each frame -------------------------------------------------------------------------
+
+    def update(self) -> None:
+        self._show_settings()
+        self._fit_plot()
+        if self.session.dataset is not self._shown_data:
+            self._show_data()
+        self._show_sample()
+        if self._surface_due():
+            self.refresh_surface()
+
+    def _show_settings(self) -> None:
+        settings = self.session.document.dataset
+        self._shown.set(Tags.name, settings.name)
+        self._shown.set(Tags.points, settings.points)
+        self._shown.set(Tags.seed, settings.seed)
+        for tag, value in ((Tags.noise, settings.noise), (Tags.test_fraction, settings.test_fraction)):
+            if not dpg.is_item_active(tag):
+                self._shown.set(tag, value)
+
+    def _fit_plot(self) -> None:
+        """Keep the plot square (so a circle looks round) and as big as the window allows."""
+        width, height = dpg.get_item_rect_size(Tags.window)
+        top = dpg.get_item_pos(Tags.plot)[1]  # relative to the window
+        side = int(min(width - COLOUR_BAR_WIDTH - 32, height - top - 10))
+        side = max(side, 120)
+        if side != self._plot_side:
+            self._plot_side = side
+            dpg.configure_item(Tags.plot, width=side, height=side)
+            dpg.configure_item(Tags.colour_bar, height=side)
+
+    def _show_data(self) -> None:
+        session = self.session
+        self._shown_data = session.dataset
+        for tag, points, labels, sign in (
+                (Tags.train_negative, session.train_set.points, session.train_set.labels, -1),
+                (Tags.train_positive, session.train_set.points, session.train_set.labels, 1),
+                (Tags.test_negative, session.test_set.points, session.test_set.labels, -1),
+                (Tags.test_positive, session.test_set.points, session.test_set.labels, 1)):
+            dpg.set_value(tag, _columns(points[labels == sign]))
+        xmin, xmax, ymin, ymax = session.bounds()
+        dpg.configure_item(Tags.surface, bounds_min=(xmin, ymin), bounds_max=(xmax, ymax))
+        dpg.set_axis_limits(Tags.x_axis, xmin, xmax)
+        dpg.set_axis_limits(Tags.y_axis, ymin, ymax)
+
+    def _show_sample(self) -> None:
+        session = self.session
+        x, y, _ = session.sample()
+        shown = (session.dataset, session.sample_index)
+        if shown != self._shown_sample:
+            self._shown_sample = shown
+            dpg.set_value(Tags.current, [[x], [y]])
+            self._shown.set(Tags.sample, session.sample_index)
+
+    def _surface_due(self) -> bool:
+        if not self.session.surface_stale:
+            return False
+        interval = PLAYING_INTERVAL if self.session.playing else EDITING_INTERVAL
+        return time.perf_counter() - self._refreshed_at >= interval
+
+    def refresh_surface(self) -> None:
+        """Recompute the decision surface and give the texture its colours."""
+        started = time.perf_counter()
+        values = self.session.surface(self.resolution)
+        if values is None:  # no computable result node: a grey plane
+            values = np.full((self.resolution, self.resolution), np.nan, dtype=np.float32)
+        dpg.set_value(Tags.texture, colours(values).ravel())
+        self._refreshed_at = time.perf_counter()
+        self.last_refresh_seconds = self._refreshed_at - started
+        self.refresh_count += 1

@@ -1,0 +1,291 @@
+"""The Training panel: play, pause, step and reset, the training settings, the numbers and the curve.
+
+The panel draws the Session and turns clicks into the Session's methods; it holds no state of
+its own that a user could lose. Its rules:
+
+- Each widget callback only unpacks its arguments and calls one plain method of the panel
+  (`toggle_play`, `step`, `reset`, `set_learning_rate`, ...), which is what tests call too.
+- A settings change goes through `session.edit('set_training', ...)`, so it is saved with the
+  graph and can be undone. Dragging the learning-rate slider is one undo step (a merge key that
+  ends when the slider is let go). A refused value puts the widget back to the document's value.
+- `update()` runs once a frame after the training tick and must stay cheap: it sets widget values
+  only when what they show has changed, and redraws the loss curve only when the history grew.
+- A training stop (a NaN or inf, a missing loss) pauses the session; the panel shows the
+  session's message in red until the user trains, steps or resets again.
+
+The learning rate spans decades, so the slider moves over log10(lr) from -5 to 0 and shows the
+rate itself, and an input field next to it takes an exact value.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+
+import dearpygui.dearpygui as dpg
+
+from mlgarden.graph import OPTIMIZERS
+from mlgarden.session import Session
+from mlgarden.training import TrainingError
+
+LOG_LR_MIN, LOG_LR_MAX = -5.0, 0.0
+RATE_WINDOW_SECONDS = 1.0  # steps per second are measured over this much recent wall time
+LOSS_FLOOR = 1e-6  # the curve's y axis is logarithmic; a loss of 0 is drawn at this floor
+ERROR_COLOUR = (235, 80, 70, 255)
+MUTED_COLOUR = (160, 160, 160, 255)
+NONE_TEXT = "-"
+
+
+class Tags:
+    """Every widget tag of the panel, prefixed so none can collide with another window's."""
+
+    window = "training_window"
+    play = "training_play"
+    step = "training_step"
+    reset = "training_reset"
+    lr_slider = "training_lr_slider"
+    lr_input = "training_lr_input"
+    batch_size = "training_batch_size"
+    optimizer = "training_optimizer"
+    train_loss = "training_train_loss"
+    train_accuracy = "training_train_accuracy"
+    test_loss = "training_test_loss"
+    test_accuracy = "training_test_accuracy"
+    steps = "training_steps"
+    epochs = "training_epochs"
+    rate = "training_rate"
+    message = "training_message"
+    plot = "training_plot"
+    x_axis = "training_x_axis"
+    y_axis = "training_y_axis"
+    train_series = "training_train_series"
+    test_series = "training_test_series"
+    slider_handlers = "training_slider_handlers"
+
+
+def format_learning_rate(learning_rate: float) -> str:
+    return f"{learning_rate:.4g}"
+
+
+def _number(value: float | None, digits: int = 4) -> str:
+    return NONE_TEXT if value is None else f"{value:.{digits}f}"
+
+
+def _percent(value: float | None) -> str:
+    return NONE_TEXT if value is None else f"{100.0 * value:.1f}%"
+
+
+class ShownValues:
+    """What each widget was last given, so a frame sets only what changed (set_value is not free)."""
+
+    def __init__(self) -> None:
+        self._given: dict[tuple[str, str], object] = {}
+
+    def set(self, tag: str, value, what: str = "value") -> None:
+        """Give widget `tag` a value, or a configuration item such as its label, if it changed."""
+        key = (tag, what)
+        if key in self._given and self._given[key] == value:
+            return
+        self._given[key] = value
+        if what == "value":
+            dpg.set_value(tag, value)
+        else:
+            dpg.configure_item(tag, **{what: value})
+
+    def forget(self) -> None:
+        """Give every widget its value again on the next call (after a refused edit)."""
+        self._given.clear()
+
+
+class TrainingPanel:
+    """The Training window over one Session."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.error = ""  # the message of the last training stop, shown until training resumes
+        self._was_playing = False
+        self._trainer = None
+        self._shown = ShownValues()
+        self._curve_key: tuple | None = None
+        self._rate_samples: deque[tuple[float, int]] = deque()
+
+    # --- building ---------------------------------------------------------------------------
+
+    def build(self) -> str:
+        with dpg.window(label="Training", tag=Tags.window, no_close=True):
+            self._build_buttons()
+            self._build_settings()
+            dpg.add_separator()
+            self._build_numbers()
+            dpg.add_text("", tag=Tags.message, color=ERROR_COLOUR, wrap=0)
+            self._build_curve()
+        with dpg.item_handler_registry(tag=Tags.slider_handlers):
+            dpg.add_item_deactivated_handler(callback=lambda: self.end_slider_drag())
+        dpg.bind_item_handler_registry(Tags.lr_slider, Tags.slider_handlers)
+        self._show_settings()
+        return Tags.window
+
+    def _build_buttons(self) -> None:
+        with dpg.group(horizontal=True):
+            dpg.add_button(label="Play", tag=Tags.play, width=70, callback=lambda: self.toggle_play())
+            dpg.add_button(label="Step", tag=Tags.step, width=70, callback=lambda: self.step())
+            dpg.add_button(label="Reset", tag=Tags.reset, width=70, callback=lambda: self.reset())
+        with dpg.tooltip(Tags.step):
+            dpg.add_text("Train on one batch (disabled while playing)")
+        with dpg.tooltip(Tags.reset):
+            dpg.add_text("Re-initialise every trainable param from the training seed")
+
+    def _build_settings(self) -> None:
+        with dpg.group(horizontal=True):
+            dpg.add_slider_double(
+                tag=Tags.lr_slider, width=170, min_value=LOG_LR_MIN, max_value=LOG_LR_MAX,
+                clamped=True, no_input=True,
+                callback=lambda sender, value: self.set_log_learning_rate(value))
+            dpg.add_input_double(
+                tag=Tags.lr_input, label="learning rate", width=110, format="%.6g", step=0,
+                on_enter=True, callback=lambda sender, value: self.set_learning_rate(value))
+        dpg.add_input_int(
+            tag=Tags.batch_size, label="batch size", width=110, step=0, on_enter=True,
+            callback=lambda sender, value: self.set_batch_size(value))
+        dpg.add_combo(
+            list(OPTIMIZERS), tag=Tags.optimizer, label="optimiser", width=110,
+            callback=lambda sender, value: self.set_optimizer(value))
+
+    def _build_numbers(self) -> None:
+        with dpg.table(header_row=True, borders_innerV=False, policy=dpg.mvTable_SizingStretchSame):
+            for heading in ("", "loss", "accuracy"):
+                dpg.add_table_column(label=heading)
+            for name, loss_tag, accuracy_tag in (("train", Tags.train_loss, Tags.train_accuracy),
+                                                 ("test", Tags.test_loss, Tags.test_accuracy)):
+                with dpg.table_row():
+                    dpg.add_text(name, color=MUTED_COLOUR)
+                    dpg.add_text(NONE_TEXT, tag=loss_tag)
+                    dpg.add_text(NONE_TEXT, tag=accuracy_tag)
+        with dpg.group(horizontal=True):
+            dpg.add_text("step 0", tag=Tags.steps)
+            dpg.add_text("epoch 0", tag=Tags.epochs)
+            dpg.add_text("0 steps/s", tag=Tags.rate)
+
+    def _build_curve(self) -> None:
+        with dpg.plot(tag=Tags.plot, width=-1, height=-1, no_menus=True, no_box_select=True):
+            dpg.add_plot_legend(location=dpg.mvPlot_Location_NorthEast)
+            dpg.add_plot_axis(dpg.mvXAxis, tag=Tags.x_axis, label="step", auto_fit=True)
+            with dpg.plot_axis(dpg.mvYAxis, tag=Tags.y_axis, label="loss", auto_fit=True,
+                               scale=dpg.mvPlotScale_Log10):
+                dpg.add_line_series([], [], label="train", tag=Tags.train_series)
+                dpg.add_line_series([], [], label="test", tag=Tags.test_series)
+
+    # --- what the widgets do ----------------------------------------------------------------
+
+    def toggle_play(self) -> None:
+        if self.session.playing:
+            self.session.pause()
+        else:
+            self.error = ""
+            self.session.play()
+            self._was_playing = True
+
+    def step(self) -> None:
+        if self.session.playing:
+            return
+        self.error = ""
+        steps_before = self.session.trainer.metrics.steps
+        self.session.step()
+        if self.session.trainer.metrics.steps == steps_before:
+            self.error = self.session.status
+
+    def reset(self) -> None:
+        self.error = ""
+        try:
+            self.session.reset()
+        except TrainingError as error:  # measuring a graph with no loss after the reset
+            self.error = str(error)
+
+    def set_learning_rate(self, learning_rate: float) -> None:
+        self._edit(learning_rate=float(learning_rate))
+
+    def set_log_learning_rate(self, log_learning_rate: float) -> None:
+        learning_rate = float(f"{10.0 ** log_learning_rate:.3g}")
+        self._edit(learning_rate=learning_rate, merge_key=Tags.lr_slider)
+
+    def end_slider_drag(self) -> None:
+        self.session.end_gesture()
+
+    def set_batch_size(self, batch_size: int) -> None:
+        self._edit(batch_size=int(batch_size))
+
+    def set_optimizer(self, optimizer: str) -> None:
+        self._edit(optimizer=optimizer)
+
+    def _edit(self, merge_key: object = None, **changes) -> None:
+        if self.session.edit("set_training", merge_key=merge_key, **changes) is None:
+            self._shown.forget()  # refused: show the document's values again
+        self._show_settings()
+
+    # --- each frame -------------------------------------------------------------------------
+
+    def update(self) -> None:
+        session = self.session
+        self._notice_stop()
+        self._show_settings()
+        self._shown.set(Tags.play, "Pause" if session.playing else "Play", "label")
+        self._shown.set(Tags.step, not session.playing, "enabled")
+        self._show_numbers()
+        self._shown.set(Tags.message, self.error)
+        self._show_curve()
+
+    def _notice_stop(self) -> None:
+        """Training that stopped on its own (not by Pause, not by a new file) is an error."""
+        session = self.session
+        if session.trainer is not self._trainer:
+            self._trainer = session.trainer
+            self._rate_samples.clear()
+        elif session.playing and not self._was_playing:
+            self.error = ""
+        elif self._was_playing and not session.playing and session.status != "paused":
+            self.error = session.status
+        self._was_playing = session.playing
+
+    def _show_settings(self) -> None:
+        settings = self.session.document.training
+        log_lr = min(max(math.log10(settings.learning_rate), LOG_LR_MIN), LOG_LR_MAX)
+        if not dpg.is_item_active(Tags.lr_slider):
+            self._shown.set(Tags.lr_slider, log_lr)
+        self._shown.set(Tags.lr_slider, format_learning_rate(settings.learning_rate), "format")
+        self._shown.set(Tags.lr_input, settings.learning_rate)
+        self._shown.set(Tags.batch_size, settings.batch_size)
+        self._shown.set(Tags.optimizer, settings.optimizer)
+
+    def _show_numbers(self) -> None:
+        metrics = self.session.trainer.metrics
+        self._shown.set(Tags.train_loss, _number(metrics.train_loss))
+        self._shown.set(Tags.train_accuracy, _percent(metrics.train_accuracy))
+        self._shown.set(Tags.test_loss, _number(metrics.test_loss))
+        self._shown.set(Tags.test_accuracy, _percent(metrics.test_accuracy))
+        self._shown.set(Tags.steps, f"step {metrics.steps}")
+        self._shown.set(Tags.epochs, f"epoch {metrics.epochs}")
+        self._shown.set(Tags.rate, f"{self.steps_per_second():.0f} steps/s")
+
+    def steps_per_second(self) -> float:
+        """Session steps over the last second of wall time (0 when paused for a second)."""
+        now, steps = time.perf_counter(), self.session.trainer.metrics.steps
+        samples = self._rate_samples
+        samples.append((now, steps))
+        while len(samples) > 2 and now - samples[1][0] >= RATE_WINDOW_SECONDS:
+            samples.popleft()
+        first_time, first_steps = samples[0]
+        return (steps - first_steps) / (now - first_time) if now > first_time else 0.0
+
+    def _show_curve(self) -> None:
+        history = self.session.trainer.history
+        key = (id(history), len(history), history[-1].step if history else None)
+        if key == self._curve_key:
+            return
+        self._curve_key = key
+        steps = [float(point.step) for point in history]
+        train = [max(point.train_loss, LOSS_FLOOR) for point in history]
+        tested = [point for point in history if point.test_loss is not None]
+        dpg.set_value(Tags.train_series, [steps, train])
+        dpg.set_value(Tags.test_series, [[float(point.step) for point in tested],
+                                         [max(point.test_loss, LOSS_FLOOR) for point in tested]])
