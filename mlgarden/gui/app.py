@@ -1,0 +1,323 @@
+"""The app: one viewport, a hand-written frame loop, and the file commands.
+
+Lifecycle: `App(session, panels).build()` makes the context, the viewport and every window;
+`run_frame()` runs ONE frame (tests step it); `run()` loops until the user quits; `close()`
+destroys the context. `run_app(path)` is what `mlgarden` and `mlgarden FILE` call.
+
+One frame, in this order (design fact 4: callbacks are run by hand, so edits and training never
+race): run the queued callbacks (gestures become session edits), train for a slice of at most
+half the last frame's time, bring the canvas and the panels up to date, render.
+
+Layout at any viewport size: the menu bar on top, the status line at the bottom, the canvas on
+the left 60%, and the docked panels stacked in the right column (Training on top, Dataset
+below). A resize lays everything out again from the new size, so nothing overlaps. The Help
+panel floats above, shown from the Help menu.
+
+Panels follow one protocol: constructed with the Session, `build()` makes the panel's own
+window and returns its tag, `update()` runs once a frame after the training slice.
+
+Unsaved work is never dropped silently: New, Open, an example and closing the window ask first
+("Discard unsaved changes?" Save / Discard / Cancel). A file that fails to load shows its error
+in a dialog and leaves the open graph as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import dearpygui.dearpygui as dpg
+
+from mlgarden.gui import dialogs as dialogs_module
+from mlgarden.gui import ids, menus, theme
+from mlgarden.gui.canvas import Canvas
+from mlgarden.session import DEFAULT_EXAMPLE, EXAMPLES_DIR, Session
+
+WIDTH, HEIGHT = 1280, 800
+MENU_HEIGHT = 22
+STATUS_HEIGHT = 28
+CANVAS_SHARE = 0.6
+PANEL_SHARES = (0.42, 0.58)  # Training on top, Dataset below
+MAX_TRAINING_SLICE = 0.016
+
+
+class App:
+    def __init__(self, session: Session, panels: Sequence = (), help_panel=None):
+        self.session = session
+        self.panels = list(panels)
+        self.help_panel = help_panel
+        self.panel_windows: list[str] = []
+        self.canvas = Canvas(session)
+        self.dialogs = dialogs_module.Dialogs()
+        self.last_frame_seconds = 1.0 / 60.0
+        self.training_budget = 0.0
+        self.menu_node: str | None = None
+        self.menu_link: tuple[str, str, int] | None = None
+        self.menu_grid_position = (0.0, 0.0)
+        self.quitting = False
+        self._shown_title = ""
+        self._shown_status = None
+
+    # --- building ------------------------------------------------------------------------------
+
+    def build(self, width: int = WIDTH, height: int = HEIGHT) -> None:
+        dpg.create_context()
+        dpg.configure_app(manual_callback_management=True)
+        dpg.create_viewport(title=self.session.title, width=width, height=height, x_pos=0, y_pos=0,
+                            disable_close=True)
+        self._shown_title = self.session.title
+        theme.load_font()
+        menus.build_menu_bar(self)
+        with dpg.window(tag=ids.CANVAS_WINDOW, no_title_bar=True, no_move=True, no_resize=True,
+                        no_collapse=True, no_close=True, no_scrollbar=True,
+                        no_bring_to_front_on_focus=True):
+            self.canvas.build(ids.CANVAS_WINDOW)
+        with dpg.window(tag=ids.STATUS_WINDOW, no_title_bar=True, no_move=True, no_resize=True,
+                        no_collapse=True, no_close=True, no_scrollbar=True):
+            dpg.add_text("", tag=ids.STATUS_TEXT)
+        self.panel_windows = [panel.build() for panel in self.panels]
+        if self.help_panel is not None:
+            self.help_panel.build()
+        self.dialogs.build()
+        menus.build_context_menus(self)
+        self._build_handlers()
+        dpg.set_viewport_resize_callback(lambda sender, data: self.layout())
+        dpg.set_exit_callback(lambda: self.request_quit())
+        dpg.setup_dearpygui()
+        dpg.show_viewport()
+        self.layout()
+
+    def _build_handlers(self) -> None:
+        with dpg.handler_registry(tag=ids.GLOBAL_HANDLERS):
+            dpg.add_key_press_handler(callback=lambda sender, key: self.key_pressed(key))
+            dpg.add_mouse_release_handler(button=dpg.mvMouseButton_Left,
+                                          callback=lambda: self.canvas.end_gesture())
+            dpg.add_mouse_click_handler(button=dpg.mvMouseButton_Right,
+                                        callback=lambda: self.right_clicked())
+
+    def layout(self) -> None:
+        """Place every window from the viewport's size: nothing overlaps at any size."""
+        width = max(dpg.get_viewport_client_width(), 400)
+        height = max(dpg.get_viewport_client_height(), 300)
+        body_height = height - MENU_HEIGHT - STATUS_HEIGHT
+        canvas_width = int(width * CANVAS_SHARE) if self.panel_windows else width
+        dpg.configure_item(ids.CANVAS_WINDOW, pos=(0, MENU_HEIGHT), width=canvas_width,
+                           height=body_height)
+        dpg.configure_item(ids.STATUS_WINDOW, pos=(0, height - STATUS_HEIGHT), width=width,
+                           height=STATUS_HEIGHT)
+        top = MENU_HEIGHT
+        docked = self.panel_windows[:len(PANEL_SHARES)]
+        for index, window in enumerate(docked):
+            share = PANEL_SHARES[index] if len(docked) > 1 else 1.0
+            panel_height = body_height - (top - MENU_HEIGHT) if index == len(docked) - 1 \
+                else int(body_height * share)
+            dpg.configure_item(window, pos=(canvas_width, top), width=width - canvas_width,
+                               height=panel_height)
+            top += panel_height
+
+    # --- the frame loop --------------------------------------------------------------------------
+
+    def run_frame(self) -> None:
+        started = time.perf_counter()
+        dpg.run_callbacks(dpg.get_callback_queue())
+        self.training_budget = min(0.5 * self.last_frame_seconds, MAX_TRAINING_SLICE)
+        self.session.tick(self.training_budget)
+        self.canvas.update()
+        for panel in self.panels:
+            panel.update()
+        self.session.autosave()
+        self._show_title_and_status()
+        dpg.render_dearpygui_frame()
+        self.last_frame_seconds = time.perf_counter() - started
+
+    def run(self) -> int:
+        while dpg.is_dearpygui_running() and not self.quitting:
+            self.run_frame()
+        return 0
+
+    def close(self) -> None:
+        self.canvas.clear()
+        dpg.destroy_context()
+
+    def _show_title_and_status(self) -> None:
+        title = self.session.title
+        if title != self._shown_title:
+            dpg.set_viewport_title(title)
+            self._shown_title = title
+        if self.session.status != self._shown_status:
+            dpg.set_value(ids.STATUS_TEXT, self.session.status)
+            self._shown_status = self.session.status
+
+    # --- input -------------------------------------------------------------------------------------
+
+    def key_pressed(self, key: int) -> None:
+        if dpg.is_item_shown(ids.PALETTE):
+            if key in (dpg.mvKey_Return, dpg.mvKey_NumPadEnter):
+                self.dialogs.pick_first()
+            elif key == dpg.mvKey_Escape:
+                self.dialogs.close(ids.PALETTE)
+            return
+        if self.dialogs.is_open() or menus.typing():
+            return
+        shortcut = menus.shortcut_for(key, *menus.modifiers())
+        if shortcut is not None:
+            getattr(self, shortcut.action)()
+
+    def right_clicked(self) -> None:
+        """Open the node, link or canvas menu, by what is under the mouse."""
+        if self.dialogs.is_open() or not self.canvas.is_hovered():
+            return
+        mouse = dpg.get_mouse_pos(local=False)
+        node_id = self.canvas.hovered_node()
+        link = None if node_id else self.canvas.hovered_link()
+        if node_id is not None:
+            self.menu_node = node_id
+            node = self.session.document.nodes[node_id]
+            dpg.set_value(ids.NODE_MENU_TITLE, f"{node.title} ({node.op})")
+            dpg.configure_item(ids.NODE_MENU_TRAINABLE, show=node.op == "param",
+                               check=node.trainable)
+            dpg.configure_item(ids.NODE_MENU, show=True, pos=mouse)
+        elif link is not None:
+            self.menu_link = link
+            dpg.set_value(ids.LINK_MENU_TITLE, f"{link[0]} → {link[1]} pin {link[2] + 1}")
+            dpg.configure_item(ids.LINK_MENU, show=True, pos=mouse)
+        else:
+            self.menu_grid_position = self.canvas.grid_position(*mouse)
+            dpg.configure_item(ids.CANVAS_MENU, show=True, pos=mouse)
+
+    # --- edits from menus and keys -------------------------------------------------------------
+
+    def add_node_from_menu(self, op: str) -> None:
+        dpg.configure_item(ids.CANVAS_MENU, show=False)
+        self.canvas.add_node(op, self.menu_grid_position)
+
+    def open_palette(self) -> None:
+        at = self.canvas.visible_centre()
+        self.dialogs.open_palette(lambda op: self.canvas.add_node(op, at))
+
+    def node_menu_action(self, action: str) -> None:
+        dpg.configure_item(ids.NODE_MENU, show=False)
+        node_id = self.menu_node
+        if node_id is None or node_id not in self.session.document.nodes:
+            return
+        if action == "rename":
+            node = self.session.document.nodes[node_id]
+            self.dialogs.ask_text(f"Rename {node_id}", node.label,
+                                  lambda label: self.canvas.rename(node_id, label))
+        elif action in ("result", "loss"):
+            self.canvas.set_role(node_id, action)
+        elif action == "trainable":
+            self.canvas.toggle_trainable(node_id)
+        elif action == "disconnect":
+            self.canvas.disconnect_inputs(node_id)
+        elif action == "delete":
+            self.canvas.delete_node(node_id)
+
+    def disconnect_menu_link(self) -> None:
+        dpg.configure_item(ids.LINK_MENU, show=False)
+        if self.menu_link is not None:
+            source, target, pin = self.menu_link
+            self.session.edit("disconnect", target, pin)
+
+    def delete_selection(self) -> None:
+        self.canvas.delete_selection()
+
+    def undo(self) -> None:
+        self.session.undo()
+
+    def redo(self) -> None:
+        self.session.redo()
+
+    # --- files -------------------------------------------------------------------------------------
+
+    def when_changes_are_safe(self, then: Callable[[], None]) -> None:
+        """Run `then` now if nothing is unsaved; otherwise ask Save / Discard / Cancel first."""
+        if not self.session.dirty:
+            then()
+            return
+        self.dialogs.ask("Discard unsaved changes?",
+                         [("Save", lambda: self.save(then)), ("Discard", then), ("Cancel", None)])
+
+    def new_graph(self) -> None:
+        self.when_changes_are_safe(self.session.new)
+
+    def open_dialog(self) -> None:
+        self.when_changes_are_safe(
+            lambda: self.dialogs.choose_file_to_open(self.open_path, self._folder()))
+
+    def open_example(self, path: Path) -> None:
+        self.when_changes_are_safe(lambda: self.open_path(path))
+
+    def open_path(self, path: Path) -> bool:
+        """Load `path`; on failure show why and keep the open graph."""
+        if self.session.open(path):
+            return True
+        self.dialogs.show_error(self.session.status)
+        return False
+
+    def save(self, then: Callable[[], None] | None = None) -> bool:
+        if self.session.path is None:
+            self.save_as_dialog(then)
+            return False
+        return self._saved(self.session.save(), then)
+
+    def save_as_dialog(self, then: Callable[[], None] | None = None) -> None:
+        name = self.session.path.stem if self.session.path else "graph"
+        self.dialogs.choose_file_to_save(lambda path: self.save_as_path(path, then), self._folder(),
+                                         name)
+
+    def save_as_path(self, path: Path, then: Callable[[], None] | None = None) -> bool:
+        return self._saved(self.session.save(path), then)
+
+    def _saved(self, saved: bool, then: Callable[[], None] | None) -> bool:
+        if not saved:
+            self.dialogs.show_error(self.session.status)
+        elif then is not None:
+            then()
+        return saved
+
+    def _folder(self) -> Path | None:
+        return self.session.path.parent if self.session.path else Path.cwd()
+
+    def show_help(self) -> None:
+        if self.help_panel is not None:
+            self.help_panel.show()
+
+    def request_quit(self) -> None:
+        self.when_changes_are_safe(self.quit)
+
+    def quit(self) -> None:
+        self.quitting = True
+        dpg.stop_dearpygui()
+
+
+def start_session(path: str | None) -> tuple[Session, str | None]:
+    """The session `mlgarden [FILE]` starts with, and an error to show at once, if any."""
+    session = Session()
+    if path is not None:
+        if not session.open(path):
+            return session, session.status
+        return session, None
+    example = EXAMPLES_DIR / DEFAULT_EXAMPLE
+    if example.is_file() and session.open(example):
+        return session, None
+    session.status = f"the built-in example {DEFAULT_EXAMPLE} was not found: started a new graph"
+    return session, None
+
+
+def run_app(path: str | None = None) -> int:
+    """Open the app on `path` (or the built-in example) and run until the user quits."""
+    from mlgarden.gui.dataset_window import DatasetWindow
+    from mlgarden.gui.help_panel import HelpPanel
+    from mlgarden.gui.training_panel import TrainingPanel
+
+    session, error = start_session(path)
+    app = App(session, [TrainingPanel(session), DatasetWindow(session)], HelpPanel(session))
+    app.build()
+    if error:
+        app.dialogs.show_error(error)
+    try:
+        return app.run()
+    finally:
+        app.close()

@@ -1,0 +1,292 @@
+"""The canvas: the node editor that draws the document and turns gestures into session edits.
+
+The canvas holds no state the file would lose. It keeps a view per node and a tag per link,
+and once a frame (`update`) brings them in line with the document:
+
+- after a `structure` or `reset` event it *syncs* the items: nodes that appeared are built,
+  nodes that went or changed shape are deleted (their links first: design fact 2), links are
+  added and deleted to match the document's links;
+- after `layout` (and `reset`) it sets titles, role marks and positions that differ;
+- whenever the session's evaluation is a new one (a value changed, training stepped, the data
+  point moved) it sets the texts of values and gradients that changed, and nothing else.
+
+Gestures become edits through plain methods (what the callbacks and the tests call):
+`nudge`, `connect_pins`, `disconnect_link`, `delete_selection`, `add_node`, `rename`, `set_role`,
+`disconnect_inputs`, `commit_moves`. Node moves fire no callback (design fact 8): on mouse release
+the canvas compares each node's position with the document and records the moved ones as one
+step. Everything one mouse press does (a drag, a rewire that arrives as delink + link) shares a
+merge key, so it undoes as one step.
+
+There is no API for the editor's pan (design fact 3): a hidden, transparent node kept at grid
+(0, 0) is drawn where the pan puts the origin, which turns the mouse position into a grid
+position for nodes added at the mouse.
+"""
+
+from __future__ import annotations
+
+import time
+
+import dearpygui.dearpygui as dpg
+
+from mlgarden.gui import ids, theme
+from mlgarden.gui.node_view import NodeActions, NodeView, shape_of
+from mlgarden.session import Session
+
+NODE_PADDING = (8.0, 8.0)  # imnodes' default: a node's rect_min is its corner plus this
+POSITION_TOLERANCE = 0.5
+
+
+class Canvas:
+    def __init__(self, session: Session):
+        self.session = session
+        self.views: dict[str, NodeView] = {}
+        self.link_tags: dict[tuple[str, str, int], str] = {}
+        self.themes: dict = {}
+        self.actions = NodeActions(self.nudge, self.set_const, self.set_exponent)
+        self._structure_stale = True
+        self._layout_stale = True
+        self._shown_evaluation = None
+        self._gesture = 0
+        self.last_sync_seconds = 0.0
+        self.last_values_seconds = 0.0
+        session.document.subscribe(self._on_document_change)
+
+    # --- building ------------------------------------------------------------------------------
+
+    def build(self, parent: str) -> None:
+        self.themes = theme.create_node_themes()
+        dpg.add_node_editor(tag=ids.EDITOR, parent=parent, minimap=True,
+                            minimap_location=dpg.mvNodeMiniMap_Location_BottomRight,
+                            callback=lambda sender, pins: self.connect_pins(*pins),
+                            delink_callback=lambda sender, link: self.disconnect_link(link))
+        dpg.add_node(tag=ids.ORIGIN_NODE, label="", pos=(0, 0), parent=ids.EDITOR, draggable=False)
+        dpg.bind_item_theme(ids.ORIGIN_NODE, theme.create_origin_theme())
+
+    def _on_document_change(self, what: str) -> None:
+        if what in ("structure", "reset"):
+            self._structure_stale = True
+        if what in ("layout", "reset"):
+            self._layout_stale = True
+
+    # --- once a frame --------------------------------------------------------------------------
+
+    def update(self) -> None:
+        """Bring the items in line with the document: structure, then layout, then numbers."""
+        if self._structure_stale:
+            self.sync_structure()
+        if self._layout_stale:
+            self.sync_layout()
+        self.show_values()
+
+    def sync_structure(self) -> None:
+        started = time.perf_counter()
+        document = self.session.document
+        changed = {node_id for node_id, view in self.views.items()
+                   if node_id not in document.nodes
+                   or view.shape != shape_of(document, document.nodes[node_id])}
+        wanted = set(document.links())
+        for key, tag in list(self.link_tags.items()):
+            if key not in wanted or key[0] in changed or key[1] in changed:
+                dpg.delete_item(tag)
+                del self.link_tags[key]
+        for node_id in changed:
+            self.views.pop(node_id).delete()
+        for node_id in document.nodes:
+            if node_id not in self.views:
+                view = NodeView(node_id, self.actions, self.themes)
+                view.build(document, ids.EDITOR)
+                self.views[node_id] = view
+        for source, target, pin in wanted - set(self.link_tags):
+            tag = ids.link(source, target, pin)
+            dpg.add_node_link(ids.output_pin(source), ids.input_pin(target, pin), tag=tag,
+                              parent=ids.EDITOR)
+            self.link_tags[(source, target, pin)] = tag
+        self._structure_stale = False
+        self._layout_stale = True
+        self._shown_evaluation = None
+        self.last_sync_seconds = time.perf_counter() - started
+
+    def sync_layout(self) -> None:
+        document = self.session.document
+        for view in self.views.values():
+            view.show_layout(document)
+        self._layout_stale = False
+
+    def show_values(self) -> None:
+        """Set every value and gradient text that differs from the session's evaluation."""
+        evaluation = self.session.evaluation()
+        if evaluation is self._shown_evaluation:
+            return
+        started = time.perf_counter()
+        document = self.session.document
+        has_loss = evaluation.loss is not None
+        values, grads = evaluation.values, evaluation.grads
+        missing = theme.missing()
+        for node_id, view in self.views.items():
+            value = values.get(node_id)
+            computed = value is not None
+            gradient = grads.get(node_id) if computed and has_loss else None
+            view.show_numbers(document.nodes[node_id], theme.number(value) if computed else missing,
+                              theme.number(gradient) if gradient is not None else missing)
+        self._shown_evaluation = evaluation
+        self.last_values_seconds = time.perf_counter() - started
+
+    # --- values --------------------------------------------------------------------------------
+
+    def nudge(self, node_id: str, value: float) -> None:
+        """A param's field is being dragged: set the value and show the new numbers at once."""
+        self.views[node_id].field_changed_by_user(value)
+        self.session.edit("set_value", node_id, float(value), merge_key=("value", node_id))
+        self.show_values()
+
+    def set_const(self, node_id: str, value: float) -> None:
+        self.views[node_id].field_changed_by_user(value)
+        self.session.edit("set_value", node_id, float(value))
+        self.show_values()
+
+    def set_exponent(self, node_id: str, exponent: float) -> None:
+        self.session.edit("set_exponent", node_id, float(exponent))
+
+    # --- links ---------------------------------------------------------------------------------
+
+    def connect_pins(self, first_pin: str, second_pin: str) -> None:
+        """A drag from an output pin to an input pin (either way round) links them."""
+        first, second = ids.pin_of(first_pin), ids.pin_of(second_pin)
+        if first is None or second is None:
+            return
+        if first[1] is not None:
+            first, second = second, first
+        (source, source_pin), (target, pin) = first, second
+        if source_pin is not None or pin is None:
+            self.session.status = "drag from an output pin (right side) to an input pin (left side)"
+            return
+        self.session.edit("connect", source, target, pin, merge_key=("wire", self._gesture))
+
+    def disconnect_link(self, link_tag: str) -> None:
+        key = ids.link_of(link_tag)
+        if key is not None:
+            self.session.edit("disconnect", key[1], key[2], merge_key=("wire", self._gesture))
+
+    def disconnect_inputs(self, node_id: str) -> None:
+        node = self.session.document.nodes.get(node_id)
+        if node is None:
+            return
+        key = ("disconnect inputs", self._gesture)
+        for pin in reversed(range(len(node.inputs))):
+            if node.inputs[pin] is not None:
+                self.session.edit("disconnect", node_id, pin, merge_key=key)
+        self.session.end_gesture()
+
+    # --- selection and deleting -----------------------------------------------------------------
+
+    def selected_nodes(self) -> list[str]:
+        chosen = (ids.node_of(dpg.get_item_alias(item) or item)
+                  for item in dpg.get_selected_nodes(ids.EDITOR))
+        return [node_id for node_id in chosen if node_id in self.views]
+
+    def selected_links(self) -> list[tuple[str, str, int]]:
+        chosen = (ids.link_of(dpg.get_item_alias(item) or item)
+                  for item in dpg.get_selected_links(ids.EDITOR))
+        return [key for key in chosen if key in self.link_tags]
+
+    def delete_selection(self) -> None:
+        """Delete the selected links, then the selected nodes, as one undo step."""
+        nodes, links = self.selected_nodes(), self.selected_links()
+        if not nodes and not links:
+            self.session.status = "select nodes or links to delete (click a node, ctrl+click to add)"
+            return
+        key = ("delete", self._gesture)
+        doomed = set(nodes)
+        for source, target, pin in sorted(links, key=lambda link: (link[1], -link[2])):
+            if target not in doomed:
+                self.session.edit("disconnect", target, pin, merge_key=key)
+        if nodes:
+            self.session.edit("remove_nodes", nodes, merge_key=key)
+        self.session.end_gesture()
+        dpg.clear_selected_nodes(ids.EDITOR)
+        dpg.clear_selected_links(ids.EDITOR)
+        self.session.status = f"deleted {len(nodes)} node(s) and {len(links)} link(s)"
+
+    def delete_node(self, node_id: str) -> None:
+        self.session.edit("remove_node", node_id)
+
+    # --- adding, naming, roles -----------------------------------------------------------------
+
+    def add_node(self, op: str, pos: tuple[float, float]) -> str | None:
+        node_id = self.session.edit("add_node", op, pos=(float(pos[0]), float(pos[1])))
+        if node_id:
+            self.session.status = f"added {node_id}"
+        return node_id
+
+    def rename(self, node_id: str, label: str) -> None:
+        if self.session.edit("rename", node_id, label.strip()):
+            self.session.status = f"renamed {node_id} to {label.strip() or node_id}"
+
+    def set_role(self, node_id: str, role: str) -> None:
+        if self.session.edit(f"set_{role}", node_id):
+            self.session.status = f"{self.session.document.nodes[node_id].title} is the {role}"
+
+    def toggle_trainable(self, node_id: str) -> None:
+        node = self.session.document.nodes.get(node_id)
+        if node is not None and node.op == "param":
+            self.session.edit("set_trainable", node_id, not node.trainable)
+
+    # --- moves and gestures ----------------------------------------------------------------------
+
+    def commit_moves(self) -> None:
+        """Record the nodes the user dragged as one step: the mouse button went up."""
+        document = self.session.document
+        key = ("move", self._gesture)
+        moved = 0
+        for node_id, view in self.views.items():
+            x, y = view.position_on_canvas()
+            old_x, old_y = document.nodes[node_id].pos
+            if abs(x - old_x) > POSITION_TOLERANCE or abs(y - old_y) > POSITION_TOLERANCE:
+                view.shown_pos = (x, y)
+                self.session.edit("move", node_id, (x, y), merge_key=key)
+                moved += 1
+        if moved:
+            self.session.status = f"moved {moved} node(s)"
+
+    def end_gesture(self) -> None:
+        """The left button went up: store moves, close the gesture's undo step."""
+        self.commit_moves()
+        self.session.end_gesture()
+        self._gesture += 1
+
+    # --- where things are ------------------------------------------------------------------------
+
+    def grid_position(self, screen_x: float, screen_y: float) -> tuple[float, float]:
+        """The grid point whose node corner would be drawn at this viewport point."""
+        origin_x, origin_y = dpg.get_item_rect_min(ids.ORIGIN_NODE)
+        return (screen_x - origin_x + NODE_PADDING[0], screen_y - origin_y + NODE_PADDING[1])
+
+    def mouse_grid_position(self) -> tuple[float, float]:
+        return self.grid_position(*dpg.get_mouse_pos(local=False))
+
+    def visible_centre(self) -> tuple[float, float]:
+        """The grid point at the middle of the canvas window, for nodes added from the palette."""
+        x, y = dpg.get_item_pos(ids.CANVAS_WINDOW)
+        width, height = dpg.get_item_rect_size(ids.CANVAS_WINDOW)
+        return self.grid_position(x + width / 2 - 60, y + height / 2 - 40)
+
+    def hovered_node(self) -> str | None:
+        for node_id in self.views:
+            if dpg.is_item_hovered(ids.node(node_id)):
+                return node_id
+        return None
+
+    def hovered_link(self) -> tuple[str, str, int] | None:
+        for key, tag in self.link_tags.items():
+            if dpg.is_item_hovered(tag):
+                return key
+        return None
+
+    def is_hovered(self) -> bool:
+        return dpg.is_item_hovered(ids.EDITOR)
+
+    def clear(self) -> None:
+        """Forget every item (the editor is being destroyed with the context)."""
+        self.views.clear()
+        self.link_tags.clear()
+        self._structure_stale = True

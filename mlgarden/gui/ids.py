@@ -1,0 +1,113 @@
+"""Every Dear PyGui tag the app's own windows use, made in one place.
+
+Tags are strings so that a test or a debugger can name an item. A node's tags carry its
+document id, which never contains ':' (graph.ID_PATTERN), so a tag can be read back into the
+node and pin it stands for. The panels (training, dataset, help) make their own tags, each
+with its own prefix.
+"""
+
+from __future__ import annotations
+
+# --- windows and fixed widgets -----------------------------------------------------------------
+CANVAS_WINDOW = "canvas.window"
+EDITOR = "canvas.editor"
+ORIGIN_NODE = "canvas.origin"  # a hidden node kept at (0, 0): where it is drawn reveals the pan
+STATUS_WINDOW = "status.window"
+STATUS_TEXT = "status.text"
+MENU_BAR = "menu.bar"
+EXAMPLES_MENU = "menu.examples"
+UNDO_ITEM = "menu.edit.undo"
+REDO_ITEM = "menu.edit.redo"
+GLOBAL_HANDLERS = "handlers.global"
+FONT_REGISTRY = "theme.fonts"
+FONT = "theme.font"
+
+# --- context menus and dialogs -------------------------------------------------------------------
+CANVAS_MENU = "menu.canvas"
+NODE_MENU = "menu.node"
+NODE_MENU_TITLE = "menu.node.title"
+NODE_MENU_TRAINABLE = "menu.node.trainable"
+LINK_MENU = "menu.link"
+LINK_MENU_TITLE = "menu.link.title"
+PALETTE = "dialog.palette"
+PALETTE_FILTER = "dialog.palette.filter"
+PALETTE_LIST = "dialog.palette.list"
+RENAME = "dialog.rename"
+RENAME_INPUT = "dialog.rename.input"
+CONFIRM = "dialog.confirm"
+CONFIRM_TEXT = "dialog.confirm.text"
+ERROR = "dialog.error"
+ERROR_TEXT = "dialog.error.text"
+OPEN_DIALOG = "dialog.open"
+SAVE_DIALOG = "dialog.save"
+
+
+def palette_entry(op: str) -> str:
+    return f"dialog.palette.op:{op}"
+
+
+# --- one node's items ------------------------------------------------------------------------------
+
+
+def node(node_id: str) -> str:
+    return f"node:{node_id}"
+
+
+def output_pin(node_id: str) -> str:
+    return f"out:{node_id}"
+
+
+def input_pin(node_id: str, pin: int) -> str:
+    return f"in:{node_id}:{pin}"
+
+
+def value_text(node_id: str) -> str:
+    return f"value:{node_id}"
+
+
+def value_field(node_id: str) -> str:
+    """The drag field of a param, the input field of a const."""
+    return f"field:{node_id}"
+
+
+def exponent_field(node_id: str) -> str:
+    return f"exponent:{node_id}"
+
+
+def gradient_text(node_id: str) -> str:
+    return f"grad:{node_id}"
+
+
+def tooltip(node_id: str) -> str:
+    return f"tooltip:{node_id}"
+
+
+def link(source: str, target: str, pin: int) -> str:
+    return f"link:{source}:{target}:{pin}"
+
+
+# --- reading tags back -------------------------------------------------------------------------------
+
+
+def node_of(tag: str) -> str | None:
+    """The document id a node tag stands for, or None for any other tag (the origin node)."""
+    kind, _, rest = str(tag).partition(":")
+    return rest if kind == "node" and rest else None
+
+
+def pin_of(tag: str) -> tuple[str, int | None] | None:
+    """(node id, pin index) for an input pin tag, (node id, None) for an output pin tag."""
+    parts = str(tag).split(":")
+    if parts[0] == "out" and len(parts) == 2:
+        return parts[1], None
+    if parts[0] == "in" and len(parts) == 3 and parts[2].isdigit():
+        return parts[1], int(parts[2])
+    return None
+
+
+def link_of(tag: str) -> tuple[str, str, int] | None:
+    """(source, target, pin) for a link tag."""
+    parts = str(tag).split(":")
+    if parts[0] == "link" and len(parts) == 4 and parts[3].isdigit():
+        return parts[1], parts[2], int(parts[3])
+    return None
