@@ -98,7 +98,7 @@ class DatasetWindow:
         self.resolution = resolution
         self.last_refresh_seconds = 0.0  # what the last surface redraw cost
         self.refresh_count = 0
-        self._refreshed_at = -1e9
+        self._due_at = 0.0  # perf_counter time at which a stale surface may be redrawn
         self._shown = ShownValues()
         self._shown_data = None  # the session's dataset object that the scatter series show
         self._shown_sample: tuple | None = None
@@ -259,10 +259,7 @@ class DatasetWindow:
             self._shown.set(Tags.sample, session.sample_index)
 
     def _surface_due(self) -> bool:
-        if not self.session.surface_stale:
-            return False
-        interval = PLAYING_INTERVAL if self.session.playing else EDITING_INTERVAL
-        return time.perf_counter() - self._refreshed_at >= interval
+        return self.session.surface_stale and time.perf_counter() >= self._due_at
 
     def refresh_surface(self) -> None:
         """Recompute the decision surface and give the texture its colours."""
@@ -271,6 +268,13 @@ class DatasetWindow:
         if values is None:  # no computable result node: a grey plane
             values = np.full((self.resolution, self.resolution), np.nan, dtype=np.float32)
         dpg.set_value(Tags.texture, colours(values).ravel())
-        self._refreshed_at = time.perf_counter()
-        self.last_refresh_seconds = self._refreshed_at - started
+        self.last_refresh_seconds = time.perf_counter() - started
         self.refresh_count += 1
+        self._plan_next_refresh(started)
+
+    def _plan_next_refresh(self, now: float) -> None:
+        """The next redraw is due one interval after this one was due, so slow frames do not
+        stretch the interval; after an idle spell it is one interval from now."""
+        interval = PLAYING_INTERVAL if self.session.playing else EDITING_INTERVAL
+        on_time = now - self._due_at < interval
+        self._due_at = (self._due_at if on_time else now) + interval

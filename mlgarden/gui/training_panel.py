@@ -32,6 +32,7 @@ from mlgarden.training import TrainingError
 LOG_LR_MIN, LOG_LR_MAX = -5.0, 0.0
 RATE_WINDOW_SECONDS = 1.0  # steps per second are measured over this much recent wall time
 LOSS_FLOOR = 1e-6  # the curve's y axis is logarithmic; a loss of 0 is drawn at this floor
+EMPTY_CURVE_LOSSES = (0.01, 1.0)  # the y range shown before there is any loss to fit
 ERROR_COLOUR = (235, 80, 70, 255)
 MUTED_COLOUR = (160, 160, 160, 255)
 NONE_TEXT = "-"
@@ -283,6 +284,10 @@ class TrainingPanel:
         if key == self._curve_key:
             return
         self._curve_key = key
+        if history:
+            dpg.set_axis_limits_auto(Tags.y_axis)
+        else:  # a log axis with nothing to fit spans 1e-300..1: show a sensible empty range
+            dpg.set_axis_limits(Tags.y_axis, EMPTY_CURVE_LOSSES[0], EMPTY_CURVE_LOSSES[1])
         steps = [float(point.step) for point in history]
         train = [max(point.train_loss, LOSS_FLOOR) for point in history]
         tested = [point for point in history if point.test_loss is not None]

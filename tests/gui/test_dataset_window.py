@@ -1,0 +1,143 @@
+"""The Dataset window driven with the real mouse and keyboard under Xvfb.
+
+The same small window as tests/gui/test_training_panel.py: the Training panel and the Dataset
+window over a Session, frames stepped like the app's frame loop.
+"""
+
+import time
+
+import dearpygui.dearpygui as dpg
+import numpy as np
+import pytest
+
+from mlgarden.datasets import available_datasets
+from mlgarden.gui.dataset_window import Tags
+from mlgarden.gui.training_panel import Tags as TrainingTags
+from test_training_panel import close_panels, open_panels, perceptrons_on_donut, type_into
+
+pytestmark = pytest.mark.gui
+
+# Dear PyGui's default style: a combo's popup starts right under the combo with this padding,
+# and its rows are one text line plus this spacing apart.
+POPUP_PADDING = 8
+ITEM_SPACING = 4
+
+
+@pytest.fixture
+def panels():
+    app = driver = None
+    try:
+        app, driver = open_panels(perceptrons_on_donut())
+        yield app, driver
+    finally:
+        close_panels(driver)
+
+
+def choose_in_combo(driver, combo, choice, choices):
+    """Open `combo` with a click and click the row of `choice` in its popup."""
+    x, y, width, height = driver.item_rect(combo)
+    row_height = dpg.get_text_size(choice)[1]
+    row = choices.index(choice)
+    driver.click(x + width / 2, y + height / 2)
+    driver.click(x + 30, y + height + POPUP_PADDING + row * (row_height + ITEM_SPACING) + row_height / 2)
+
+
+class PlotPixels:
+    """Where plot coordinates are drawn: learned by hovering two points and asking the plot."""
+
+    def __init__(self, driver, plot):
+        x, y, width, height = driver.item_rect(plot)
+        corners = [(x + 0.3 * width, y + 0.7 * height), (x + 0.7 * width, y + 0.3 * height)]
+        seen = []
+        for corner in corners:
+            driver.move(*corner)
+            driver.frames(2)
+            seen.append(dpg.get_plot_mouse_pos())
+        (px0, py0), (px1, py1) = corners
+        (x0, y0), (x1, y1) = seen
+        self.scale = ((px1 - px0) / (x1 - x0), (py1 - py0) / (y1 - y0))
+        self.offset = (px0 - x0 * self.scale[0], py0 - y0 * self.scale[1])
+
+    def __call__(self, x, y):
+        return self.offset[0] + x * self.scale[0], self.offset[1] + y * self.scale[1]
+
+
+def test_choosing_a_dataset_in_the_combo_reloads_the_points(panels):
+    app, driver = panels
+    choose_in_combo(driver, Tags.name, "spiral", available_datasets())
+    driver.frames(2)
+    session = app.session
+    assert session.document.dataset.name == "spiral"
+    assert session.dataset.name == "spiral"
+    assert dpg.get_value(Tags.name) == "spiral"
+    train = session.train_set
+    shown = dpg.get_value(Tags.train_negative)
+    assert np.allclose(shown[0][:len(train.labels[train.labels < 0])], train.points[train.labels < 0, 0])
+
+    session.undo()
+    driver.frames(2)
+    assert session.dataset.name == "donut"
+    assert dpg.get_value(Tags.name) == "donut"
+
+
+def test_typing_the_number_of_points_reloads_the_data(panels):
+    app, driver = panels
+    type_into(driver, Tags.points, "500")
+    assert app.session.document.dataset.points == 500
+    assert len(app.session.dataset.labels) == 500
+    shown = sum(len(dpg.get_value(tag)[0]) for tag in
+                (Tags.train_negative, Tags.train_positive, Tags.test_negative, Tags.test_positive))
+    assert shown == 500
+
+
+def test_clicking_a_point_in_the_plot_makes_it_the_current_sample(panels):
+    app, driver = panels
+    session = app.session
+    to_pixels = PlotPixels(driver, Tags.plot)
+    current = session.dataset.points[session.sample_index]
+    target = int(np.argmax(np.hypot(*(session.dataset.points - current).T)))  # the farthest point
+    driver.click(*to_pixels(*session.dataset.points[target]))
+    driver.frames(2)
+    assert session.sample_index == target
+    assert dpg.get_value(Tags.sample) == target
+    assert dpg.get_value(Tags.current)[0][0] == pytest.approx(session.dataset.points[target, 0])
+
+
+def test_typing_a_sample_index_moves_the_highlight(panels):
+    app, driver = panels
+    type_into(driver, Tags.sample, "17")
+    assert app.session.sample_index == 17
+    driver.frames(2)
+    x, y = app.session.dataset.points[17]
+    shown = dpg.get_value(Tags.current)
+    assert (shown[0][0], shown[1][0]) == pytest.approx((x, y))
+
+
+def test_the_plus_button_steps_to_the_next_sample(panels):
+    app, driver = panels
+    x, y, width, height = driver.item_rect(Tags.sample)
+    driver.click(x + dpg.get_item_width(Tags.sample) - height / 2, y + height / 2)
+    driver.frames(2)
+    assert app.session.sample_index == 1
+
+
+def test_a_nudge_redraws_the_surface_at_once(panels):
+    app, driver = panels
+    before = np.array(dpg.get_value(Tags.texture))
+    bias = app.session.document.result
+    app.session.edit("set_value", app.session.document.params()[-1].id, 3.0)  # the output bias
+    assert bias is not None and app.session.surface_stale
+    driver.frames_until(lambda: not app.session.surface_stale, "the surface redrawn")
+    after = np.array(dpg.get_value(Tags.texture))
+    assert after[0::4].mean() > before[0::4].mean() + 0.05  # redder: the output moved towards +1
+
+
+def test_the_surface_redraws_at_least_five_times_a_second_while_training(panels):
+    app, driver = panels
+    driver.click(*driver.item_center(TrainingTags.play))
+    refreshes, started = app.dataset.refresh_count, time.perf_counter()
+    while time.perf_counter() - started < 1.0:
+        driver.frames(1)
+    per_second = (app.dataset.refresh_count - refreshes) / (time.perf_counter() - started)
+    assert per_second >= 5
+    assert app.dataset.last_refresh_seconds < 0.05
