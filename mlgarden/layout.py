@@ -1,9 +1,12 @@
 """Tidy placement of nodes: columns by depth, left to right, with no overlaps.
 
 A node's depth is the length of the longest chain of links from a leaf to it, so every link
-points rightwards. Within a column, nodes are ordered by the mean row of the nodes that feed them
-(one barycentre pass), which keeps most links short and uncrossed. Used by the graph builder and
-by the editor's Arrange command.
+points rightwards. A leaf (a param, a const, x, y, label) then moves right to the column just
+before its nearest reader: a weight of the second layer sits beside its product, not in one tall
+column with every other leaf. Within a column, nodes are ordered by the mean row of the nodes that
+feed them (one barycentre pass), and a leaf by the mean row of the other inputs of its readers,
+which keeps most links short and uncrossed. Used by the graph builder and by the editor's Arrange
+command.
 """
 
 from __future__ import annotations
@@ -50,6 +53,10 @@ def arranged_positions(document: Document, node_ids: Iterable[str] | None = None
                        origin: tuple[float, float] = (40.0, 40.0)) -> dict[str, tuple[float, float]]:
     """New positions for the chosen nodes (all by default), without changing the document."""
     depth = depths(document, node_ids)
+    readers = _readers(document, depth)
+    for node_id, level in depth.items():
+        if level == 0 and readers[node_id]:
+            depth[node_id] = min(depth[reader] for reader in readers[node_id]) - 1
     columns: dict[int, list[str]] = {}
     for node_id, level in depth.items():
         columns.setdefault(level, []).append(node_id)
@@ -58,6 +65,9 @@ def arranged_positions(document: Document, node_ids: Iterable[str] | None = None
     for level in sorted(columns):
         column = columns[level]
         column.sort(key=lambda n: _mean_source_row(document, n, row_of))
+        for row, node_id in enumerate(column):  # provisional rows, to place the leaves by
+            row_of[node_id] = row
+        column.sort(key=lambda n: _leaf_row(document, n, readers, row_of, depth))
         offset = (max(len(c) for c in columns.values()) - len(column)) / 2.0
         for row, node_id in enumerate(column):
             row_of[node_id] = row + offset
@@ -65,6 +75,24 @@ def arranged_positions(document: Document, node_ids: Iterable[str] | None = None
     return positions
 
 
+def _readers(document: Document, depth: dict[str, int]) -> dict[str, list[str]]:
+    readers: dict[str, list[str]] = {node_id: [] for node_id in depth}
+    for node_id in depth:
+        for source in document.nodes[node_id].inputs:
+            if source in depth and node_id not in readers[source]:
+                readers[source].append(node_id)
+    return readers
+
+
 def _mean_source_row(document: Document, node_id: str, row_of: dict[str, float]) -> float:
     rows = [row_of[s] for s in document.nodes[node_id].inputs if s in row_of]
     return sum(rows) / len(rows) if rows else -1.0
+
+
+def _leaf_row(document, node_id, readers, row_of, depth) -> float:
+    """A leaf's row: beside the other inputs of its readers (already placed); others keep theirs."""
+    if any(source in depth for source in document.nodes[node_id].inputs):
+        return row_of[node_id]
+    partners = [row_of[s] for reader in readers[node_id] for s in document.nodes[reader].inputs
+                if s != node_id and s in row_of and depth.get(s, -1) <= depth[node_id]]
+    return sum(partners) / len(partners) if partners else row_of[node_id]

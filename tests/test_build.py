@@ -202,16 +202,41 @@ def test_arranged_positions_never_overlap():
         assert not overlapping.any()
 
 
-def test_every_link_points_rightwards_and_columns_follow_depth():
+def column_of(node):
+    return round((node.pos[0] - 40.0) / COLUMN_WIDTH)
+
+
+def test_every_link_points_rightwards_and_inner_nodes_sit_at_their_depth():
     document = big_network()
     depth = depths(document)
     for source, target, _ in document.links():
-        assert document.nodes[source].pos[0] < document.nodes[target].pos[0]
-        assert depth[source] < depth[target]
+        assert column_of(document.nodes[source]) < column_of(document.nodes[target])
     for node_id, node in document.nodes.items():
-        assert node.pos[0] == pytest.approx(40.0 + depth[node_id] * COLUMN_WIDTH)
-    leaves = [n for n in document.nodes.values() if not n.inputs]
-    assert all(node.pos[0] == 40.0 for node in leaves)
+        if node.inputs:
+            assert node.pos[0] == pytest.approx(40.0 + depth[node_id] * COLUMN_WIDTH)
+
+
+def test_leaves_sit_just_before_their_nearest_reader():
+    document = big_network()
+    for node_id, node in document.nodes.items():
+        if node.inputs:
+            continue
+        readers = [document.nodes[target] for target, _ in document.consumers(node_id)]
+        assert column_of(node) == min(column_of(reader) for reader in readers) - 1
+    second_layer_weight = next(n for n in document.nodes.values() if n.op == "mul" and
+                               document.nodes[n.inputs[1]].op == "tanh").inputs[0]
+    assert column_of(document.nodes[second_layer_weight]) > 0
+
+
+def test_a_leaf_sits_beside_the_other_input_of_its_reader():
+    builder = Builder(seed=0)
+    hidden = [build.tanh(builder.x() * float(i)) for i in range(1, 6)]
+    outs = [builder.param(label=f"w{i}") * h for i, h in enumerate(hidden)]
+    document = builder.finish(result=builder.total(outs))
+    for product in outs:
+        weight, activation = (document.nodes[i] for i in document.nodes[product.id].inputs)
+        assert weight.pos[0] == activation.pos[0]
+        assert abs(weight.pos[1] - activation.pos[1]) <= ROW_HEIGHT
 
 
 def test_arranged_positions_of_some_nodes_leave_the_document_unchanged():
