@@ -175,8 +175,9 @@ class App:
             self.menu_node = node_id
             node = self.session.document.nodes[node_id]
             dpg.set_value(ids.NODE_MENU_TITLE, f"{node.title} ({node.op})")
-            dpg.configure_item(ids.NODE_MENU_TRAINABLE, show=node.op == "param",
-                               check=node.trainable)
+            mark = "[x]" if node.trainable else "[ ]"
+            dpg.configure_item(ids.node_menu_item("trainable"), show=node.op == "param",
+                               label=f"Trainable {mark}")
             dpg.configure_item(ids.NODE_MENU, show=True, pos=mouse)
         elif link is not None:
             self.menu_link = link
@@ -184,12 +185,24 @@ class App:
             dpg.configure_item(ids.LINK_MENU, show=True, pos=mouse)
         else:
             self.menu_grid_position = self.canvas.grid_position(*mouse)
-            dpg.configure_item(ids.CANVAS_MENU, show=True, pos=mouse)
+            dpg.configure_item(ids.CANVAS_MENU, show=True, pos=self._on_screen(mouse, menus.CANVAS_MENU_SIZE))
+
+    @staticmethod
+    def _on_screen(point, size) -> tuple[int, int]:
+        """Where a popup of `size` opened at `point` stays inside the viewport."""
+        right = dpg.get_viewport_client_width() - size[0]
+        bottom = dpg.get_viewport_client_height() - size[1]
+        return int(max(0, min(point[0], right))), int(max(0, min(point[1], bottom)))
 
     # --- edits from menus and keys -------------------------------------------------------------
 
+    @staticmethod
+    def _close_menu(menu: str, entry: str) -> None:
+        dpg.set_value(entry, False)
+        dpg.configure_item(menu, show=False)
+
     def add_node_from_menu(self, op: str) -> None:
-        dpg.configure_item(ids.CANVAS_MENU, show=False)
+        self._close_menu(ids.CANVAS_MENU, ids.canvas_menu_op(op))
         self.canvas.add_node(op, self.menu_grid_position)
 
     def open_palette(self) -> None:
@@ -197,7 +210,7 @@ class App:
         self.dialogs.open_palette(lambda op: self.canvas.add_node(op, at))
 
     def node_menu_action(self, action: str) -> None:
-        dpg.configure_item(ids.NODE_MENU, show=False)
+        self._close_menu(ids.NODE_MENU, ids.node_menu_item(action))
         node_id = self.menu_node
         if node_id is None or node_id not in self.session.document.nodes:
             return
@@ -215,7 +228,7 @@ class App:
             self.canvas.delete_node(node_id)
 
     def disconnect_menu_link(self) -> None:
-        dpg.configure_item(ids.LINK_MENU, show=False)
+        self._close_menu(ids.LINK_MENU, ids.LINK_MENU_DISCONNECT)
         if self.menu_link is not None:
             source, target, pin = self.menu_link
             self.session.edit("disconnect", target, pin)

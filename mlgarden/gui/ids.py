@@ -26,9 +26,9 @@ FONT = "theme.font"
 CANVAS_MENU = "menu.canvas"
 NODE_MENU = "menu.node"
 NODE_MENU_TITLE = "menu.node.title"
-NODE_MENU_TRAINABLE = "menu.node.trainable"
 LINK_MENU = "menu.link"
 LINK_MENU_TITLE = "menu.link.title"
+LINK_MENU_DISCONNECT = "menu.link.disconnect"
 PALETTE = "dialog.palette"
 PALETTE_FILTER = "dialog.palette.filter"
 PALETTE_LIST = "dialog.palette.list"
@@ -40,6 +40,18 @@ ERROR = "dialog.error"
 ERROR_TEXT = "dialog.error.text"
 OPEN_DIALOG = "dialog.open"
 SAVE_DIALOG = "dialog.save"
+
+
+def canvas_menu_category(category: str) -> str:
+    return f"menu.canvas.category:{category}"
+
+
+def canvas_menu_op(op: str) -> str:
+    return f"menu.canvas.op:{op}"
+
+
+def node_menu_item(action: str) -> str:
+    return f"menu.node.item:{action}"
 
 
 def palette_entry(op: str) -> str:

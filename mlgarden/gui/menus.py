@@ -7,7 +7,9 @@ Delete there deletes a character, not the selected nodes.
 
 Right-click on the canvas opens one of three menus, chosen by what is under the mouse: a node
 (rename, set as result or loss, trainable, disconnect its inputs, delete), a link (disconnect),
-or empty canvas (add a node there, grouped by the op table's categories).
+or empty canvas (add a node there: one column per category of the op table). Their entries are
+selectables rather than menu items because a selectable reports where it is drawn, which the
+GUI tests need to click it; the app clears a selectable's "selected" state after each use.
 """
 
 from __future__ import annotations
@@ -21,13 +23,28 @@ from mlgarden.ops import CATEGORIES, ops_in_category
 from mlgarden.session import EXAMPLES_DIR
 
 CATEGORY_TITLES = {
-    "inputs": "Inputs (data point)",
-    "values": "Values (params, constants)",
+    "inputs": "Inputs",
+    "values": "Values",
     "arithmetic": "Arithmetic",
     "functions": "Functions",
     "activations": "Activations",
     "losses": "Losses",
 }
+MUTED = (170, 170, 170, 255)
+CANVAS_MENU_SIZE = (700, 290)  # about what the menu measures; used to keep it on screen
+
+
+def _brighter(colour):
+    return tuple(min(255, channel + 90) for channel in colour[:3]) + (255,)
+
+NODE_MENU_ITEMS = (
+    ("rename", "Rename…"),
+    ("result", "Set as result"),
+    ("loss", "Set as loss"),
+    ("trainable", "Trainable"),
+    ("disconnect", "Disconnect inputs"),
+    ("delete", "Delete"),
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +68,12 @@ SHORTCUTS = (
     Shortcut(dpg.mvKey_Spacebar, True, False, "open_palette", "Ctrl+Space"),
     Shortcut(dpg.mvKey_Delete, False, False, "delete_selection", "Delete"),
 )
+
+
+def op_label(op_name: str) -> str:
+    """An op's name, and its symbol when that says something more (mul *, sum Σ)."""
+    symbol = theme.symbol(op_name)
+    return op_name if symbol == op_name else f"{op_name}  {symbol}"
 
 
 def shortcut_text(action: str) -> str:
@@ -116,27 +139,30 @@ def build_menu_bar(app) -> None:
 
 def build_context_menus(app) -> None:
     with dpg.window(tag=ids.CANVAS_MENU, popup=True, show=False, no_title_bar=True, autosize=True):
-        dpg.add_text("Add a node here", color=(170, 170, 170, 255))
+        dpg.add_text("Add a node here", color=MUTED)
         dpg.add_separator()
-        for category in CATEGORIES:
-            with dpg.menu(label=CATEGORY_TITLES[category]):
-                for op in ops_in_category(category):
-                    dpg.add_menu_item(label=f"{op.name}   {theme.symbol(op.name)}", user_data=op.name,
-                                      callback=lambda sender, data, op_name: app.add_node_from_menu(op_name))
+        with dpg.group(horizontal=True, horizontal_spacing=14):
+            for category in CATEGORIES:
+                with dpg.group(tag=ids.canvas_menu_category(category)):
+                    colour = theme.KIND_COLOURS[theme.kind_of(ops_in_category(category)[0].name)]
+                    dpg.add_text(CATEGORY_TITLES[category], color=_brighter(colour))
+                    for op in ops_in_category(category):
+                        dpg.add_selectable(label=op_label(op.name), width=96,
+                                           user_data=op.name, tag=ids.canvas_menu_op(op.name),
+                                           callback=lambda sender, data, op_name:
+                                           app.add_node_from_menu(op_name))
         dpg.add_separator()
         _item("Search all ops…", app.open_palette, "open_palette")
     with dpg.window(tag=ids.NODE_MENU, popup=True, show=False, no_title_bar=True, autosize=True):
-        dpg.add_text("", tag=ids.NODE_MENU_TITLE, color=(170, 170, 170, 255))
+        dpg.add_text("", tag=ids.NODE_MENU_TITLE, color=MUTED)
         dpg.add_separator()
-        _item("Rename…", lambda: app.node_menu_action("rename"))
-        _item("Set as result", lambda: app.node_menu_action("result"))
-        _item("Set as loss", lambda: app.node_menu_action("loss"))
-        dpg.add_menu_item(label="Trainable", tag=ids.NODE_MENU_TRAINABLE, check=True,
-                          callback=lambda: app.node_menu_action("trainable"))
-        _item("Disconnect inputs", lambda: app.node_menu_action("disconnect"))
-        dpg.add_separator()
-        _item("Delete", lambda: app.node_menu_action("delete"))
+        for action, label in NODE_MENU_ITEMS:
+            if action == "delete":
+                dpg.add_separator()
+            dpg.add_selectable(label=label, tag=ids.node_menu_item(action), user_data=action,
+                               callback=lambda sender, data, chosen: app.node_menu_action(chosen))
     with dpg.window(tag=ids.LINK_MENU, popup=True, show=False, no_title_bar=True, autosize=True):
-        dpg.add_text("", tag=ids.LINK_MENU_TITLE, color=(170, 170, 170, 255))
+        dpg.add_text("", tag=ids.LINK_MENU_TITLE, color=MUTED)
         dpg.add_separator()
-        _item("Disconnect", app.disconnect_menu_link)
+        dpg.add_selectable(label="Disconnect", tag=ids.LINK_MENU_DISCONNECT,
+                           callback=lambda: app.disconnect_menu_link())

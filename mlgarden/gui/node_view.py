@@ -9,7 +9,8 @@ Rows, top to bottom:
 - the title bar: the node's title, and "◆ result" / "▲ loss" when it plays that role;
 - one input pin per operand, named after the op's pins (a, b, pred, target, ...);
 - the output pin, with the op's symbol and the value: a drag field for a param (dragging it
-  is the nudge), an input field for a const, a text for every other node;
+  is the nudge), an input field for a const (both named by their op, since a param's symbol
+  "w" would mislabel a bias), a text for every other node;
 - the exponent of a `pow` node;
 - the gradient d loss / d node, in orange.
 A node missing an input shows "—" for both numbers. Hovering the op row shows the op's formula
@@ -88,7 +89,7 @@ class NodeView:
             with dpg.node_attribute(tag=ids.output_pin(self.node_id),
                                     attribute_type=dpg.mvNode_Attr_Output):
                 with dpg.group(horizontal=True) as op_row:
-                    dpg.add_text(theme.symbol(node.op))
+                    dpg.add_text(node.op if node.op in ("param", "const") else theme.symbol(node.op))
                     self._build_value(node)
             if node.op == "pow":
                 with dpg.node_attribute(attribute_type=dpg.mvNode_Attr_Static):

@@ -1,0 +1,69 @@
+"""Fixtures that open the whole app window on a session, for tests that drive it under Xvfb.
+
+`open_app(session)` builds the real App (menus, canvas, dialogs, handlers; the panels only when
+asked, to keep canvas tests fast), finds its X window and returns a Driver whose frame is the
+app's own `run_frame`, so every stepped frame runs callbacks, a training slice, the canvas and
+panel updates and a render, exactly as `mlgarden` does. The fixture closes the window and
+destroys the context after the test, even when it fails.
+
+Import the fixtures into a test module with `from app_fixture import app_on, small_graph`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from driver import Driver
+from mlgarden.build import Builder
+from mlgarden.gui.app import App
+from mlgarden.session import Session
+
+
+def small_graph():
+    """loss = (tanh(w * x + b) - label)²: a param to nudge, an op chain, a loss."""
+    builder = Builder(seed=2)
+    x = builder.x()
+    weight = builder.param(0.5, label="w")
+    bias = builder.param(0.1, label="b")
+    product = builder.op("mul", weight, x, label="wx")
+    total = builder.op("add", product, bias, label="z")
+    out = builder.op("tanh", total, label="out")
+    loss = builder.loss("squared_error", out)
+    document = builder.finish(result=out, loss=loss, arrange=False)
+    for node_id, pos in _compact_positions(document).items():
+        document.nodes[node_id].pos = pos
+    return document
+
+
+def _compact_positions(document):
+    """Every node of small_graph inside a 760-pixel-wide canvas, none overlapping."""
+    by_label = {node.label or node.op: node.id for node in document.nodes.values()}
+    places = {"w": (20, 20), "x": (20, 150), "wx": (210, 20), "b": (210, 160), "z": (390, 60),
+              "out": (560, 60), "label": (390, 250), "loss": (560, 250)}
+    return {by_label[name]: (float(x), float(y)) for name, (x, y) in places.items()}
+
+
+@pytest.fixture
+def app_on(monkeypatch, tmp_path):
+    """A factory: app_on(session, panels=()) -> (app, driver), torn down after the test."""
+    monkeypatch.setenv("MLGARDEN_STATE_DIR", str(tmp_path / "state"))
+    opened = []
+
+    def open_app(session: Session, panels=(), help_panel=None):
+        app = App(session, panels, help_panel)
+        app.build()
+        opened.append(app)
+        driver = Driver(session.title, frame=app.run_frame)
+        opened.append(driver)
+        driver.frames(3)
+        return app, driver
+
+    yield open_app
+    if len(opened) == 2:
+        app, driver = opened
+        try:
+            driver.close()
+        finally:
+            app.close()
+    elif opened:
+        opened[0].close()

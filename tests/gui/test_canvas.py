@@ -1,0 +1,197 @@
+"""The canvas driven with the real mouse and keyboard: nudge, move, link, unlink, delete, menus.
+
+Each test opens the app on a small graph, acts through xdotool, steps the app's own frames, and
+checks the document (the truth) and the canvas texts (what the user reads). Screenshots of a
+few states are written to the test's tmp_path for a person to look at.
+"""
+
+import dearpygui.dearpygui as dpg
+import pytest
+
+from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
+from mlgarden.gui import ids
+from mlgarden.session import Session
+
+pytestmark = pytest.mark.gui
+
+
+def text(tag):
+    return dpg.get_value(tag)
+
+
+def number_on_canvas(tag):
+    return float(text(tag).split()[-1])
+
+
+def test_dragging_a_param_nudges_every_value_and_gradient(app_on, tmp_path):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    weight = next(n.id for n in session.document.params() if n.label == "w")
+    out = session.document.result
+    before_value = number_on_canvas(ids.value_text(out))
+    before_grad = number_on_canvas(ids.gradient_text(weight))
+    x, y, width, height = driver.item_rect(ids.value_field(weight))
+    driver.drag((x + width / 2, y + height / 2), (x + width / 2 + 60, y + height / 2), steps=6)
+    new_weight = session.document.nodes[weight].value
+    assert new_weight == pytest.approx(0.5 + 0.6, abs=0.05)  # 0.01 per pixel
+    evaluation = session.evaluation()
+    assert number_on_canvas(ids.value_text(out)) == pytest.approx(evaluation.values[out], rel=1e-3)
+    assert number_on_canvas(ids.value_text(out)) != pytest.approx(before_value)
+    assert number_on_canvas(ids.gradient_text(weight)) == pytest.approx(evaluation.grads[weight], rel=1e-3)
+    assert number_on_canvas(ids.gradient_text(weight)) != pytest.approx(before_grad)
+    session.undo()  # the whole drag is one step
+    driver.frames(2)
+    assert session.document.nodes[weight].value == 0.5
+    assert number_on_canvas(ids.value_text(out)) == pytest.approx(before_value, rel=1e-3)
+    driver.screenshot(tmp_path / "nudge.png")
+
+
+def node_named(session, label):
+    return next(n.id for n in session.document.nodes.values() if (n.label or n.op) == label)
+
+
+def test_dragging_a_node_by_its_title_moves_it_in_the_document(app_on, tmp_path):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    out = node_named(session, "out")
+    start = driver.node_title_point(ids.node(out))
+    driver.drag(start, (start[0] + 40, start[1] + 100), steps=5)
+    assert session.document.nodes[out].pos == pytest.approx((560 + 40, 60 + 100), abs=1.0)
+    assert session.dirty and session.title.endswith(" *")
+    session.undo()
+    driver.frames(2)
+    assert session.document.nodes[out].pos == (560.0, 60.0)
+    assert tuple(dpg.get_item_pos(ids.node(out))) == pytest.approx((560, 60), abs=1.0)
+
+
+def test_dragging_from_an_output_pin_to_an_input_pin_links_them(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    bias, total = node_named(session, "b"), node_named(session, "z")
+    session.edit("disconnect", total, 1)
+    driver.frames(2)
+    assert session.document.nodes[total].inputs[1] is None
+    assert text(ids.value_text(total)) == "—"  # an input is missing
+    driver.drag(driver.pin_point(ids.output_pin(bias)), driver.pin_point(ids.input_pin(total, 1)))
+    assert session.document.nodes[total].inputs[1] == bias
+    assert dpg.does_item_exist(ids.link(bias, total, 1))
+    assert text(ids.value_text(total)) != "—"
+
+
+def link_midpoint(driver, source, target, pin):
+    (x1, y1), (x2, y2) = driver.pin_point(ids.output_pin(source)), driver.pin_point(ids.input_pin(target, pin))
+    return (x1 + x2) / 2, (y1 + y2) / 2
+
+
+def test_ctrl_click_on_a_link_disconnects_it(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    product, total = node_named(session, "wx"), node_named(session, "z")
+    point = link_midpoint(driver, product, total, 0)
+    driver.move(*point)
+    driver.key_down("ctrl")
+    driver.press()
+    driver.release()
+    driver.key_up("ctrl")
+    driver.frames(2)
+    assert session.document.nodes[total].inputs[0] is None
+    assert not dpg.does_item_exist(ids.link(product, total, 0))
+
+
+def test_delete_key_deletes_the_clicked_node(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    bias = node_named(session, "b")
+    driver.click(*driver.node_title_point(ids.node(bias)))
+    driver.key("Delete")
+    assert bias not in session.document.nodes
+    assert not dpg.does_item_exist(ids.node(bias))
+    assert session.document.nodes[node_named(session, "z")].inputs[1] is None
+
+
+def test_a_link_that_would_make_a_cycle_is_refused_with_the_reason(app_on, tmp_path):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    out, product = node_named(session, "out"), node_named(session, "wx")
+    before = session.document.copy()
+    driver.drag(driver.pin_point(ids.output_pin(out)), driver.pin_point(ids.input_pin(product, 0)))
+    assert "cycle" in session.status
+    assert session.document == before
+    assert "cycle" in text(ids.STATUS_TEXT)
+    assert not session.history.can_undo()
+    driver.screenshot(tmp_path / "cycle.png")
+
+
+def test_right_click_on_the_canvas_adds_a_node_at_the_mouse(app_on, tmp_path):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    driver.click(300, 460, button=3)
+    assert dpg.is_item_shown(ids.CANVAS_MENU)
+    driver.screenshot(tmp_path / "canvas_menu.png")
+    driver.click(*driver.item_center(ids.canvas_menu_op("relu")))
+    added = [n for n in session.document.nodes.values() if n.op == "relu"]
+    assert len(added) == 1
+    driver.frames(2)
+    x, y, _, _ = driver.item_rect(ids.node(added[0].id))
+    assert (x, y) == pytest.approx((300, 460), abs=2)
+    assert not dpg.is_item_shown(ids.CANVAS_MENU)
+
+
+def open_node_menu(driver, node_id):
+    driver.click(*driver.node_title_point(ids.node(node_id)), button=3)
+    assert dpg.is_item_shown(ids.NODE_MENU)
+
+
+def test_rename_from_the_node_menu(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    bias = node_named(session, "b")
+    open_node_menu(driver, bias)
+    driver.click(*driver.item_center(ids.node_menu_item("rename")))
+    assert dpg.is_item_shown(ids.RENAME)
+    driver.key("ctrl+a")
+    driver.type_text("bias")
+    driver.key("Return")
+    assert session.document.nodes[bias].label == "bias"
+    assert dpg.get_item_label(ids.node(bias)).startswith("bias")
+    assert not dpg.is_item_shown(ids.RENAME)
+
+
+def test_set_result_from_the_node_menu_marks_the_node(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    total = node_named(session, "z")
+    open_node_menu(driver, total)
+    driver.click(*driver.item_center(ids.node_menu_item("result")))
+    assert session.document.result == total
+    assert "result" in dpg.get_item_label(ids.node(total))
+    assert "result" not in dpg.get_item_label(ids.node(node_named(session, "out")))
+
+
+def test_ctrl_z_and_ctrl_y_undo_and_redo(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    bias = node_named(session, "b")
+    driver.click(*driver.node_title_point(ids.node(bias)))
+    driver.key("Delete")
+    assert bias not in session.document.nodes
+    driver.key("ctrl+z")
+    assert bias in session.document.nodes
+    assert dpg.does_item_exist(ids.node(bias))
+    assert dpg.does_item_exist(ids.link(bias, node_named(session, "z"), 1))
+    driver.key("ctrl+y")
+    assert bias not in session.document.nodes
+    driver.key("ctrl+z")
+    driver.key("ctrl+shift+z")
+    assert bias not in session.document.nodes
+
+
+def test_the_title_shows_a_star_after_an_edit(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    assert not dpg.get_viewport_title().endswith("*")
+    driver.drag(*[driver.node_title_point(ids.node(node_named(session, "out")))] * 2)
+    bias = node_named(session, "b")
+    x, y, width, height = driver.item_rect(ids.value_field(bias))
+    driver.drag((x + width / 2, y + height / 2), (x + width / 2 + 20, y + height / 2))
+    assert dpg.get_viewport_title() == "mlgarden — untitled *"
