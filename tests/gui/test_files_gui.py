@@ -1,0 +1,131 @@
+"""Files through the app's window: save with ctrl+S, open, a bad file, unsaved-work questions.
+
+The keys go through xdotool to the real key handler; the built-in file dialog is shown by the
+shortcut and then answered by calling its callback with a path, as Dear PyGui does when the
+user picks a file (typing into that dialog is Dear PyGui's own code, not ours).
+"""
+
+import dearpygui.dearpygui as dpg
+import pytest
+
+from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
+from mlgarden import fileformat
+from mlgarden.gui import ids
+from mlgarden.gui.dialogs import clean_path
+from mlgarden.session import Session
+
+pytestmark = pytest.mark.gui
+
+
+def button_in(group, label):
+    return next(child for child in dpg.get_item_children(group, 1) if dpg.get_item_label(child) == label)
+
+
+def click_confirm_button(driver, label):
+    driver.frames(2)
+    driver.click(*driver.item_center(button_in(ids.CONFIRM + ".buttons", label)))
+
+
+def test_ctrl_s_saves_and_open_brings_back_the_same_graph(app_on, tmp_path):
+    session = Session(small_graph())
+    session.path = tmp_path / "graph.yaml"
+    app, driver = app_on(session)
+    out = next(n.id for n in session.document.nodes.values() if n.label == "out")
+    start = driver.node_title_point(ids.node(out))
+    driver.drag(start, (start[0] + 30, start[1] + 60))
+    moved_to = session.document.nodes[out].pos
+    assert dpg.get_viewport_title() == "mlgarden — graph.yaml *"
+    driver.key("ctrl+s")
+    assert (tmp_path / "graph.yaml").is_file()
+    assert not session.dirty and dpg.get_viewport_title() == "mlgarden — graph.yaml"
+    saved = session.document.copy()
+    assert fileformat.load(tmp_path / "graph.yaml").nodes[out].pos == moved_to
+    session.edit("remove_node", out)
+    driver.frames(2)
+    driver.key("ctrl+o")
+    assert dpg.is_item_shown(ids.CONFIRM)  # unsaved work: ask first
+    click_confirm_button(driver, "Discard")
+    assert dpg.is_item_shown(ids.OPEN_DIALOG)
+    app.dialogs.file_chosen({"file_path_name": str(tmp_path / "graph.yaml")}, False)
+    dpg.hide_item(ids.OPEN_DIALOG)
+    driver.frames(3)
+    assert session.document == saved
+    assert dpg.does_item_exist(ids.node(out))
+    assert tuple(dpg.get_item_pos(ids.node(out))) == pytest.approx(moved_to, abs=1)
+    driver.screenshot(tmp_path / "reopened.png")
+
+
+def test_a_file_that_fails_to_load_shows_the_error_and_keeps_the_graph(app_on, tmp_path):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    before = session.document.copy()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("nodes: [this is: not a graph\n")
+    assert not app.open_path(bad)
+    driver.frames(3)
+    assert dpg.is_item_shown(ids.ERROR)
+    assert dpg.get_value(ids.ERROR_TEXT) == session.status != ""
+    driver.screenshot(tmp_path / "error.png")
+    assert session.document == before
+    assert len(app.canvas.views) == len(before.nodes)
+    ok = dpg.get_item_children(ids.ERROR, 1)[-1]
+    driver.click(*driver.item_center(ok))
+    assert not dpg.is_item_shown(ids.ERROR)
+
+
+def test_new_asks_before_discarding_and_cancel_keeps_everything(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    session.edit("rename", session.document.result, "changed")
+    driver.frames(2)
+    driver.key("ctrl+n")
+    assert dpg.is_item_shown(ids.CONFIRM)
+    assert "Discard unsaved changes?" in dpg.get_value(ids.CONFIRM_TEXT)
+    click_confirm_button(driver, "Cancel")
+    assert not dpg.is_item_shown(ids.CONFIRM)
+    assert len(session.document.nodes) == 8 and session.dirty
+    driver.key("ctrl+n")
+    click_confirm_button(driver, "Discard")
+    driver.frames(2)
+    assert session.document.nodes == {} and not session.dirty
+    assert app.canvas.views == {}
+    assert dpg.get_viewport_title() == "mlgarden — untitled"
+
+
+def test_save_in_the_question_saves_then_goes_on(app_on, tmp_path):
+    session = Session(small_graph())
+    session.path = tmp_path / "kept.yaml"
+    app, driver = app_on(session)
+    session.edit("rename", session.document.result, "changed")
+    driver.frames(2)
+    driver.key("ctrl+n")
+    click_confirm_button(driver, "Save")
+    driver.frames(2)
+    saved = fileformat.load(tmp_path / "kept.yaml")
+    assert any(node.label == "changed" for node in saved.nodes.values())
+    assert session.document.nodes == {}
+
+
+def test_quit_asks_first_when_there_is_unsaved_work(app_on):
+    """ctrl+Q, File > Quit and the window's close button (the exit callback) all ask."""
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    session.edit("rename", session.document.result, "changed")
+    driver.frames(2)
+    driver.key("ctrl+q")
+    assert dpg.is_item_shown(ids.CONFIRM)
+    click_confirm_button(driver, "Cancel")
+    assert not app.quitting and dpg.is_dearpygui_running()
+
+
+@pytest.mark.parametrize("typed, saving, expected", [
+    ("/tmp/a/graph.*", True, "/tmp/a/graph.yaml"),
+    ("/tmp/a/graph", True, "/tmp/a/graph.yaml"),
+    ("/tmp/a/graph.yaml", True, "/tmp/a/graph.yaml"),
+    ("/tmp/a/graph.yml", False, "/tmp/a/graph.yml"),
+    ("/tmp/a/", True, None),
+    ("", False, None),
+])
+def test_file_dialog_paths_are_repaired(typed, saving, expected):
+    result = clean_path(typed, saving)
+    assert (str(result) if result else None) == expected
