@@ -45,7 +45,8 @@ SHORTCUTS = (
     ("ctrl+click a link", "disconnect it"),
 )
 
-WRAP = 440
+WRAP = 540
+POSITION = (40, 40)  # over the canvas, clear of the menu bar
 
 
 class Tags:
@@ -62,7 +63,7 @@ class HelpPanel:
         self.session = session
 
     def build(self) -> str:
-        with dpg.window(label="Getting started", tag=Tags.window, show=False, autosize=True,
+        with dpg.window(label="Getting started", tag=Tags.window, show=False, autosize=True, pos=POSITION,
                         no_collapse=True):
             for heading, text in GETTING_STARTED:
                 dpg.add_text(heading, color=(250, 180, 80, 255))

@@ -33,6 +33,7 @@ LOG_LR_MIN, LOG_LR_MAX = -5.0, 0.0
 RATE_WINDOW_SECONDS = 1.0  # steps per second are measured over this much recent wall time
 LOSS_FLOOR = 1e-6  # the curve's y axis is logarithmic; a loss of 0 is drawn at this floor
 EMPTY_CURVE_LOSSES = (0.01, 1.0)  # the y range shown before there is any loss to fit
+CURVE_MIN_SIZE = (160, 60)
 ERROR_COLOUR = (235, 80, 70, 255)
 MUTED_COLOUR = (160, 160, 160, 255)
 NONE_TEXT = "-"
@@ -69,12 +70,12 @@ def format_learning_rate(learning_rate: float) -> str:
     return f"{learning_rate:.4g}"
 
 
-def _number(value: float | None, digits: int = 4) -> str:
-    return NONE_TEXT if value is None else f"{value:.{digits}f}"
+def loss_text(value: float | None) -> str:
+    return f"loss {NONE_TEXT if value is None else f'{value:.4f}'}"
 
 
-def _percent(value: float | None) -> str:
-    return NONE_TEXT if value is None else f"{100.0 * value:.1f}%"
+def accuracy_text(value: float | None) -> str:
+    return f"accuracy {NONE_TEXT if value is None else f'{100.0 * value:.1f}%'}"
 
 
 class ShownValues:
@@ -115,11 +116,10 @@ class TrainingPanel:
 
     def build(self) -> str:
         with dpg.window(label="Training", tag=Tags.window, no_close=True):
-            self._build_buttons()
-            self._build_settings()
+            self._build_controls()
             dpg.add_separator()
             self._build_numbers()
-            dpg.add_text("", tag=Tags.message, color=ERROR_COLOUR, wrap=0)
+            dpg.add_text("", tag=Tags.message, color=ERROR_COLOUR, wrap=0, show=False)
             self._build_curve()
         with dpg.item_handler_registry(tag=Tags.slider_handlers):
             dpg.add_item_deactivated_handler(callback=lambda: self.end_slider_drag())
@@ -127,55 +127,61 @@ class TrainingPanel:
         self._show_settings()
         return Tags.window
 
-    def _build_buttons(self) -> None:
+    def _build_controls(self) -> None:
+        """Two rows, so the loss curve keeps most of a short panel."""
         with dpg.group(horizontal=True):
-            dpg.add_button(label="Play", tag=Tags.play, width=70, callback=lambda: self.toggle_play())
-            dpg.add_button(label="Step", tag=Tags.step, width=70, callback=lambda: self.step())
-            dpg.add_button(label="Reset", tag=Tags.reset, width=70, callback=lambda: self.reset())
+            dpg.add_button(label="Play", tag=Tags.play, width=64, callback=lambda: self.toggle_play())
+            dpg.add_button(label="Step", tag=Tags.step, width=64, callback=lambda: self.step())
+            dpg.add_button(label="Reset", tag=Tags.reset, width=64, callback=lambda: self.reset())
+            dpg.add_spacer(width=12)
+            dpg.add_combo(list(OPTIMIZERS), tag=Tags.optimizer, label="optimiser", width=100,
+                          callback=lambda sender, value: self.set_optimizer(value))
         with dpg.tooltip(Tags.step):
             dpg.add_text("Train on one batch (disabled while playing)")
         with dpg.tooltip(Tags.reset):
             dpg.add_text("Re-initialise every trainable param from the training seed")
-
-    def _build_settings(self) -> None:
         with dpg.group(horizontal=True):
             dpg.add_slider_double(
-                tag=Tags.lr_slider, width=170, min_value=LOG_LR_MIN, max_value=LOG_LR_MAX,
+                tag=Tags.lr_slider, width=130, min_value=LOG_LR_MIN, max_value=LOG_LR_MAX,
                 clamped=True, no_input=True,
                 callback=lambda sender, value: self.set_log_learning_rate(value))
             dpg.add_input_double(
-                tag=Tags.lr_input, label="learning rate", width=110, format="%.6g", step=0,
+                tag=Tags.lr_input, label="learning rate", width=80, format="%.6g", step=0,
                 on_enter=True, callback=lambda sender, value: self.set_learning_rate(value))
-        dpg.add_input_int(
-            tag=Tags.batch_size, label="batch size", width=110, step=0, on_enter=True,
-            callback=lambda sender, value: self.set_batch_size(value))
-        dpg.add_combo(
-            list(OPTIMIZERS), tag=Tags.optimizer, label="optimiser", width=110,
-            callback=lambda sender, value: self.set_optimizer(value))
+            dpg.add_input_int(
+                tag=Tags.batch_size, label="batch", width=56, step=0, on_enter=True,
+                callback=lambda sender, value: self.set_batch_size(value))
+        with dpg.tooltip(Tags.lr_slider):
+            dpg.add_text("Learning rate on a log scale, 1e-5 to 1; type an exact value beside it")
 
     def _build_numbers(self) -> None:
-        with dpg.table(header_row=True, borders_innerV=False, policy=dpg.mvTable_SizingStretchSame):
-            for heading in ("", "loss", "accuracy"):
-                dpg.add_table_column(label=heading)
+        with dpg.table(header_row=False, borders_innerV=False, policy=dpg.mvTable_SizingStretchSame):
+            for _ in range(3):
+                dpg.add_table_column()
             for name, loss_tag, accuracy_tag in (("train", Tags.train_loss, Tags.train_accuracy),
                                                  ("test", Tags.test_loss, Tags.test_accuracy)):
                 with dpg.table_row():
                     dpg.add_text(name, color=MUTED_COLOUR)
-                    dpg.add_text(NONE_TEXT, tag=loss_tag)
-                    dpg.add_text(NONE_TEXT, tag=accuracy_tag)
+                    dpg.add_text("", tag=loss_tag)
+                    dpg.add_text("", tag=accuracy_tag)
         with dpg.group(horizontal=True):
             dpg.add_text("step 0", tag=Tags.steps)
             dpg.add_text("epoch 0", tag=Tags.epochs)
             dpg.add_text("0 steps/s", tag=Tags.rate)
 
     def _build_curve(self) -> None:
-        with dpg.plot(tag=Tags.plot, width=-1, height=-1, no_menus=True, no_box_select=True):
+        with dpg.plot(tag=Tags.plot, width=-1, height=-6, no_menus=True, no_box_select=True):
             dpg.add_plot_legend(location=dpg.mvPlot_Location_NorthEast)
-            dpg.add_plot_axis(dpg.mvXAxis, tag=Tags.x_axis, label="step", auto_fit=True)
+            dpg.add_plot_axis(dpg.mvXAxis, tag=Tags.x_axis, auto_fit=True)
             with dpg.plot_axis(dpg.mvYAxis, tag=Tags.y_axis, label="loss", auto_fit=True,
                                scale=dpg.mvPlotScale_Log10):
                 dpg.add_line_series([], [], label="train", tag=Tags.train_series)
                 dpg.add_line_series([], [], label="test", tag=Tags.test_series)
+        with dpg.theme() as compact:  # ImPlot's default minimum (200 x 150) overflows a short panel
+            with dpg.theme_component(dpg.mvPlot):
+                dpg.add_theme_style(dpg.mvPlotStyleVar_PlotMinSize, *CURVE_MIN_SIZE,
+                                    category=dpg.mvThemeCat_Plots)
+        dpg.bind_item_theme(Tags.plot, compact)
 
     # --- what the widgets do ----------------------------------------------------------------
 
@@ -234,6 +240,7 @@ class TrainingPanel:
         self._shown.set(Tags.step, not session.playing, "enabled")
         self._show_numbers()
         self._shown.set(Tags.message, self.error)
+        self._shown.set(Tags.message, bool(self.error), "show")
         self._show_curve()
 
     def _notice_stop(self) -> None:
@@ -260,10 +267,10 @@ class TrainingPanel:
 
     def _show_numbers(self) -> None:
         metrics = self.session.trainer.metrics
-        self._shown.set(Tags.train_loss, _number(metrics.train_loss))
-        self._shown.set(Tags.train_accuracy, _percent(metrics.train_accuracy))
-        self._shown.set(Tags.test_loss, _number(metrics.test_loss))
-        self._shown.set(Tags.test_accuracy, _percent(metrics.test_accuracy))
+        self._shown.set(Tags.train_loss, loss_text(metrics.train_loss))
+        self._shown.set(Tags.train_accuracy, accuracy_text(metrics.train_accuracy))
+        self._shown.set(Tags.test_loss, loss_text(metrics.test_loss))
+        self._shown.set(Tags.test_accuracy, accuracy_text(metrics.test_accuracy))
         self._shown.set(Tags.steps, f"step {metrics.steps}")
         self._shown.set(Tags.epochs, f"epoch {metrics.epochs}")
         self._shown.set(Tags.rate, f"{self.steps_per_second():.0f} steps/s")

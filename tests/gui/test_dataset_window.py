@@ -1,7 +1,6 @@
 """The Dataset window driven with the real mouse and keyboard under Xvfb.
 
-The same small window as tests/gui/test_training_panel.py: the Training panel and the Dataset
-window over a Session, frames stepped like the app's frame loop.
+As in tests/gui/test_training_panel.py: the real app on a small graph, its frame loop stepped.
 """
 
 import time
@@ -30,7 +29,7 @@ def panels():
         app, driver = open_panels(perceptrons_on_donut())
         yield app, driver
     finally:
-        close_panels(driver)
+        close_panels(app, driver)
 
 
 def choose_in_combo(driver, combo, choice, choices):
@@ -124,9 +123,9 @@ def test_the_plus_button_steps_to_the_next_sample(panels):
 def test_a_nudge_redraws_the_surface_at_once(panels):
     app, driver = panels
     before = np.array(dpg.get_value(Tags.texture))
-    bias = app.session.document.result
-    app.session.edit("set_value", app.session.document.params()[-1].id, 3.0)  # the output bias
-    assert bias is not None and app.session.surface_stale
+    output_bias = app.session.document.params()[-1]  # the builder made the output's bias last
+    app.session.edit("set_value", output_bias.id, 3.0)  # a nudge, as a drag on the canvas makes
+    assert app.session.surface_stale
     driver.frames_until(lambda: not app.session.surface_stale, "the surface redrawn")
     after = np.array(dpg.get_value(Tags.texture))
     assert after[0::4].mean() > before[0::4].mean() + 0.05  # redder: the output moved towards +1

@@ -1,9 +1,8 @@
 """The Training panel driven with the real mouse and keyboard under Xvfb.
 
-Each test builds a small window holding the Training panel and the Dataset window over a
-Session, clicks and types through xdotool (tests/gui/driver.py), steps frames the way the app's
-frame loop does (callbacks, a training slice, the panels' update, render), and checks the
-Session, the document and the pixels.
+Each test opens the real app (mlgarden.gui.app.App) on a small graph, clicks and types through
+xdotool (tests/gui/driver.py), steps the app's own frame loop (callbacks, a training slice, the
+canvas and panels' update, render), and checks the Session, the document and the pixels.
 """
 
 import numpy as np
@@ -13,15 +12,15 @@ import dearpygui.dearpygui as dpg
 from driver import Driver
 from mlgarden import build
 from mlgarden.build import Builder
+from mlgarden.gui.app import App
 from mlgarden.gui.dataset_window import DatasetWindow
 from mlgarden.gui.dataset_window import Tags as DatasetTags
+from mlgarden.gui.help_panel import HelpPanel
 from mlgarden.gui.training_panel import Tags, TrainingPanel
 from mlgarden.session import Session
 
 pytestmark = pytest.mark.gui
 
-TITLE = "mlgarden panels test"
-TRAINING_SLICE = 0.004  # seconds of training per frame, as a time-boxed frame loop would do
 
 
 def perceptrons_on_donut():
@@ -43,44 +42,31 @@ def log_of_a_line():
     return builder.finish(result=prediction, loss=builder.loss("squared_error", prediction))
 
 
-class PanelApp:
-    """The panels in a viewport, with a frame loop like the app's."""
+class PanelsApp:
+    """The real app (canvas, menus, status line and the panels) over a Session of `document`."""
 
     def __init__(self, document):
         self.session = Session(document)
         self.training = TrainingPanel(self.session)
         self.dataset = DatasetWindow(self.session)
-
-    def build(self):
-        dpg.configure_app(manual_callback_management=True)
-        dpg.create_viewport(title=TITLE, width=1280, height=800, x_pos=0, y_pos=0, vsync=False)
-        for panel, y in ((self.training, 0), (self.dataset, 400)):
-            dpg.configure_item(panel.build(), pos=(780, y), width=500, height=400)
-        dpg.setup_dearpygui()
-        dpg.show_viewport()
-
-    def frame(self):
-        dpg.run_callbacks(dpg.get_callback_queue())
-        self.session.tick(TRAINING_SLICE)
-        self.training.update()
-        self.dataset.update()
-        dpg.render_dearpygui_frame()
+        self.help = HelpPanel(self.session)
+        self.app = App(self.session, [self.training, self.dataset], self.help)
 
 
 def open_panels(document):
-    """Create the context, the app and a Driver; the caller must call close_panels."""
-    dpg.create_context()
-    app = PanelApp(document)
-    app.build()
-    driver = Driver(TITLE, frame=app.frame)
+    """Build the app and a Driver stepping its frame loop; the caller must call close_panels."""
+    panels = PanelsApp(document)
+    panels.app.build()
+    driver = Driver(panels.session.title, frame=panels.app.run_frame)
     driver.frames(3)
-    return app, driver
+    return panels, driver
 
 
-def close_panels(driver):
+def close_panels(panels, driver):
     if driver is not None:
         driver.close()  # before destroy_context: see tests/gui/driver.py
-    dpg.destroy_context()
+    if panels is not None:
+        panels.app.close()
 
 
 @pytest.fixture
@@ -90,7 +76,7 @@ def panels():
         app, driver = open_panels(perceptrons_on_donut())
         yield app, driver
     finally:
-        close_panels(driver)
+        close_panels(app, driver)
 
 
 def type_into(driver, field, text):
@@ -118,15 +104,17 @@ def test_play_trains_lowers_the_loss_and_redraws_the_surface(panels):
     driver.click(*driver.item_center(Tags.play))
     assert app.session.playing
     assert dpg.get_item_label(Tags.play) == "Pause"
-    driver.frames(10)
+    driver.frames_until(lambda: app.session.trainer.metrics.train_loss is not None, "a step")
     early_loss = app.session.trainer.metrics.train_loss
-    driver.frames(60)
+    driver.frames_until(lambda: app.session.trainer.metrics.train_loss < 0.8 * early_loss,
+                        "the training loss falling by a fifth")
+    refreshes = app.dataset.refresh_count
+    driver.frames_until(lambda: app.dataset.refresh_count > refreshes, "the surface redrawn")
     metrics = app.session.trainer.metrics
-    assert metrics.train_loss < 0.8 * early_loss
-    assert dpg.get_value(Tags.train_loss) == f"{metrics.train_loss:.4f}"
+    assert dpg.get_value(Tags.train_loss) == f"loss {metrics.train_loss:.4f}"
     assert dpg.get_value(Tags.steps) == f"step {metrics.steps}"
     train_line = dpg.get_value(Tags.train_series)
-    assert len(train_line[0]) == len(app.session.trainer.history) > 10
+    assert len(train_line[0]) == len(app.session.trainer.history) > 1
 
     texture_after = np.array(dpg.get_value(DatasetTags.texture))
     assert np.abs(texture_after - texture_before).max() > 0.2
@@ -191,4 +179,4 @@ def test_a_nan_stop_pauses_and_shows_the_message_in_red():
         driver.click(*driver.item_center(Tags.reset))
         assert dpg.get_value(Tags.message) == ""
     finally:
-        close_panels(driver)
+        close_panels(app, driver)
