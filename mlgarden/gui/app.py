@@ -36,7 +36,7 @@ from mlgarden.session import DEFAULT_EXAMPLE, EXAMPLES_DIR, Session
 
 WIDTH, HEIGHT = 1280, 800
 MENU_HEIGHT = 22
-STATUS_HEIGHT = 28
+STATUS_HEIGHT = 32  # ImGui's smallest window height
 CANVAS_SHARE = 0.6
 PANEL_SHARES = (0.42, 0.58)  # Training on top, Dataset below
 MAX_TRAINING_SLICE = 0.016
@@ -74,9 +74,11 @@ class App:
                         no_bring_to_front_on_focus=True):
             self.canvas.build(ids.CANVAS_WINDOW)
         with dpg.window(tag=ids.STATUS_WINDOW, no_title_bar=True, no_move=True, no_resize=True,
-                        no_collapse=True, no_close=True, no_scrollbar=True):
+                        no_collapse=True, no_close=True, no_scrollbar=True, min_size=(100, 10)):
             dpg.add_text("", tag=ids.STATUS_TEXT)
         self.panel_windows = [panel.build() for panel in self.panels]
+        for window in self.panel_windows:  # docked: the layout, not the user, places them
+            dpg.configure_item(window, no_move=True, no_resize=True, no_collapse=True)
         if self.help_panel is not None:
             self.help_panel.build()
         self.dialogs.build()

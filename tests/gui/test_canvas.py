@@ -195,3 +195,86 @@ def test_the_title_shows_a_star_after_an_edit(app_on):
     x, y, width, height = driver.item_rect(ids.value_field(bias))
     driver.drag((x + width / 2, y + height / 2), (x + width / 2 + 20, y + height / 2))
     assert dpg.get_viewport_title() == "mlgarden — untitled *"
+
+
+def window_rect(tag):
+    (x, y), (width, height) = dpg.get_item_pos(tag), dpg.get_item_rect_size(tag)
+    return x, y, width, height
+
+
+def overlap(a, b):
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def test_canvas_and_panels_tile_the_viewport_at_any_size(app_on, tmp_path):
+    from mlgarden.gui.dataset_window import DatasetWindow
+    from mlgarden.gui.help_panel import HelpPanel
+    from mlgarden.gui.training_panel import TrainingPanel
+
+    session = Session(small_graph())
+    app, driver = app_on(session, [TrainingPanel(session), DatasetWindow(session)], HelpPanel(session))
+    for width, height in ((1280, 800), (1000, 640)):
+        dpg.set_viewport_width(width)
+        dpg.set_viewport_height(height)
+        driver.frames(6)
+        windows = [ids.CANVAS_WINDOW, ids.STATUS_WINDOW] + app.panel_windows
+        rects = [window_rect(tag) for tag in windows]
+        for i, first in enumerate(rects):
+            assert first[0] >= 0 and first[1] >= 0
+            assert first[0] + first[2] <= width + 1 and first[1] + first[3] <= height + 1, windows[i]
+            for second in rects[i + 1:]:
+                assert not overlap(first, second), (first, second)
+        canvas = rects[0]
+        assert canvas[2] == pytest.approx(0.6 * width, abs=2)
+        driver.screenshot(tmp_path / f"layout-{width}x{height}.png")
+
+
+def test_the_palette_adds_the_op_typed_with_enter(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    driver.move(400, 500)
+    driver.key("ctrl+space")
+    assert dpg.is_item_shown(ids.PALETTE)
+    driver.type_text("sigm")
+    assert dpg.is_item_shown(ids.palette_entry("sigmoid"))
+    assert not dpg.is_item_shown(ids.palette_entry("tanh"))
+    driver.key("Return")
+    assert not dpg.is_item_shown(ids.PALETTE)
+    assert [n.op for n in session.document.nodes.values()].count("sigmoid") == 1
+
+
+def test_hovering_a_node_shows_its_formula_and_derivative(app_on, tmp_path):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    out = node_named(session, "out")
+    driver.move(*driver.item_center(ids.value_text(out)))
+    driver.frames(3)
+    assert dpg.is_item_shown(ids.tooltip(out))
+    tip = dpg.get_value(dpg.get_item_children(ids.tooltip(out), 1)[0])
+    assert "tanh" in tip and "1 - out²" in tip
+    driver.screenshot(tmp_path / "tooltip.png")
+
+
+def test_the_link_menu_disconnects_the_link_under_the_mouse(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    product, total = node_named(session, "wx"), node_named(session, "z")
+    driver.click(*link_midpoint(driver, product, total, 0), button=3)
+    assert dpg.is_item_shown(ids.LINK_MENU)
+    driver.click(*driver.item_center(ids.LINK_MENU_DISCONNECT))
+    assert session.document.nodes[total].inputs[0] is None
+    assert not dpg.does_item_exist(ids.link(product, total, 0))
+
+
+def test_a_sum_gains_a_free_pin_as_its_last_one_is_filled(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    total = session.edit("add_node", "sum", pos=(250.0, 420.0))
+    bias = node_named(session, "b")
+    driver.frames(2)
+    assert dpg.does_item_exist(ids.input_pin(total, 0))
+    assert not dpg.does_item_exist(ids.input_pin(total, 1))
+    driver.drag(driver.pin_point(ids.output_pin(bias)), driver.pin_point(ids.input_pin(total, 0)))
+    assert session.document.nodes[total].inputs == [bias]
+    assert dpg.does_item_exist(ids.input_pin(total, 1))
+    assert dpg.get_value(ids.value_text(total)) == "0.1"
