@@ -159,8 +159,10 @@ def _array_softplus(u):
 
 
 def _array_sigmoid(a):
-    """1 / (1 + e^-a), written with tanh so that it never overflows."""
-    return 0.5 + 0.5 * np.tanh(0.5 * a)
+    """1 / (1 + e^-a) from e^-|a|: it never overflows, and it keeps its relative precision for
+    negative a, where 0.5 + 0.5 tanh(a / 2) cancels to exactly 0 below about -37."""
+    small = np.exp(-np.abs(a))
+    return np.where(a >= 0.0, 1.0 / (1.0 + small), small / (1.0 + small))
 
 
 ARRAY_FUNCTIONS = {
@@ -203,14 +205,14 @@ def _scalar_div(a, b):
 
 
 def _scalar_power(a, exponent):
+    if -INF < a < 0.0 and math.isfinite(exponent) and not float(exponent).is_integer():
+        return NAN  # numpy's answer, where Python gives a complex number or overflows
     try:
         result = a**exponent
     except ZeroDivisionError:
         return math.copysign(INF, a) if exponent % 2 == 1 else INF
     except OverflowError:
         return INF if a > 0 or exponent % 2 == 0 else -INF
-    if isinstance(result, complex):
-        return NAN
     return result
 
 
@@ -276,7 +278,10 @@ def _scalar_step(a):
 
 
 def _scalar_sigmoid(a):
-    return 0.5 + 0.5 * math.tanh(0.5 * a)
+    if a != a:
+        return NAN
+    small = math.exp(-abs(a))
+    return 1.0 / (1.0 + small) if a >= 0.0 else small / (1.0 + small)
 
 
 def _scalar_softplus(u):
