@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -224,8 +225,9 @@ class Document:
         if op not in OPS:
             raise GraphError(f"unknown op {op!r}; known ops: {', '.join(OPS)}")
         node_id = node_id or self.fresh_id(op)
-        node = Node(node_id, op, list(inputs or []), float(value), label,
-                    _position(pos), bool(trainable), float(exponent))
+        node = Node(node_id, op, list(inputs or []), _real(value, f"the value of {node_id!r}"), label,
+                    _position(pos, node_id), bool(trainable),
+                    _real(exponent, f"the exponent of {node_id!r}"))
         if not OPS[op].is_variadic and not inputs:
             node.inputs = [None] * OPS[op].arity
         self._check_new_node(node)
@@ -234,13 +236,9 @@ class Document:
         return node_id
 
     def _check_new_node(self, node: Node) -> None:
-        if not isinstance(node.id, str) or not ID_PATTERN.match(node.id):
-            raise GraphError(
-                f"node id {node.id!r} must start with a letter or _ and use only letters, digits, _ . -"
-            )
+        check_node_fields(node)
         if node.id in self.nodes:
             raise GraphError(f"there is already a node {node.id!r}")
-        check_node_fields(node)
         for source in node.inputs:
             if source is not None and source not in self.nodes:
                 raise GraphError(f"node {node.id!r} reads {source!r}, which does not exist")
@@ -312,8 +310,7 @@ class Document:
         for node_id, value in values.items():
             if self.node(node_id).op not in LEAF_VALUE_OPS:
                 raise GraphError(f"node {node_id!r} has no value to set")
-            if not math.isfinite(value):
-                raise GraphError(f"the value of {node_id!r} must be finite, got {value!r}")
+            _check_number(f"the value of {node_id!r}", value, low=-1e12, high=1e12)
         for node_id, value in values.items():
             self.nodes[node_id].value = float(value)
         self._changed("values")
@@ -334,7 +331,8 @@ class Document:
         self._changed("values")
 
     def move(self, node_id: str, pos) -> None:
-        self.node(node_id).pos = _position(pos)
+        node = self.node(node_id)
+        node.pos = _position(pos, node_id)
         self._changed("layout")
 
     def rename(self, node_id: str, label: str) -> None:
@@ -393,7 +391,9 @@ class Document:
 
     def check(self) -> None:
         """Raise GraphError for the first broken rule (used on load; edits keep the rules)."""
-        for node in self.nodes.values():
+        for node_id, node in self.nodes.items():
+            if node_id != node.id:
+                raise GraphError(f"node {node.id!r} is stored under another id, {node_id!r}")
             check_node_fields(node)
             for source in node.inputs:
                 if source is not None and source not in self.nodes:
@@ -445,7 +445,11 @@ class Document:
 
 
 def check_node_fields(node: Node) -> None:
-    """The rules for one node on its own: known op, pin count, finite numbers."""
+    """The rules for one node on its own: id, known op, pin count, finite numbers."""
+    if not isinstance(node.id, str) or not ID_PATTERN.match(node.id):
+        raise GraphError(
+            f"node id {node.id!r} must start with a letter or _ and use only letters, digits, _ . -"
+        )
     if node.op not in OPS:
         raise GraphError(f"node {node.id!r} has an unknown op {node.op!r}")
     op = OPS[node.op]
@@ -461,8 +465,7 @@ def check_node_fields(node: Node) -> None:
     _check_number(f"the value of {node.id!r}", node.value, low=-1e12, high=1e12)
     _check_number(f"the exponent of {node.id!r}", node.exponent, low=-1e3, high=1e3)
     check_label(node.label, node.id)
-    if len(node.pos) != 2 or not all(math.isfinite(c) for c in node.pos):
-        raise GraphError(f"the position of {node.id!r} must be two finite numbers")
+    _position(node.pos, node.id)
 
 
 def check_label(label, node_id: str) -> None:
@@ -470,9 +473,24 @@ def check_label(label, node_id: str) -> None:
         raise GraphError(f"the label of {node_id!r} must be one line of at most 64 characters")
 
 
-def _position(pos) -> tuple[float, float]:
-    x, y = pos
-    return (float(x), float(y))
+def _real(number, what: str) -> float:
+    """float(number) for a real number; a GraphError, not a TypeError, for text, None or a bool."""
+    if isinstance(number, bool) or not isinstance(number, numbers.Real):
+        raise GraphError(f"{what} must be a finite number, got {number!r}")
+    return float(number)
+
+
+def _position(pos, node_id: str) -> tuple[float, float]:
+    """The canvas position as two finite floats, or a GraphError naming the node."""
+    what = f"the position of {node_id!r}"
+    try:
+        x, y = pos
+    except (TypeError, ValueError):
+        raise GraphError(f"{what} must be two finite numbers, got {pos!r}") from None
+    x, y = _real(x, f"each coordinate of {what}"), _real(y, f"each coordinate of {what}")
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise GraphError(f"{what} must be two finite numbers, got {pos!r}")
+    return (x, y)
 
 
 def _replaced(settings, changes):
@@ -482,3 +500,4 @@ def _replaced(settings, changes):
             raise GraphError(f"unknown setting {name!r}")
         setattr(candidate, name, value)
     return candidate
+
