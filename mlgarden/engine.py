@@ -144,9 +144,11 @@ class Program:
         self.result = result if result in self.index else None
         self.needs_gradient = _ancestors(self.specs, self.loss, set(self.index))
         source = self._forward_backward_source()
+        surface_source = self._surface_source() if self.result else ""
+        self.source = source + surface_source  # kept for inspection: tests check what runs
         self._point = _build(source, SCALAR_FUNCTIONS)
         self._batch = _build(source, ARRAY_FUNCTIONS)
-        self._surface = _build(self._surface_source(), ARRAY_FUNCTIONS) if self.result else None
+        self._surface = _build(surface_source, ARRAY_FUNCTIONS) if self.result else None
 
     # --- code generation -------------------------------------------------------------------
 
