@@ -25,6 +25,7 @@ Errors follow one policy in both routes: a domain error or overflow gives inf or
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -34,7 +35,8 @@ from mlgarden.ops import ARRAY_FUNCTIONS, DATA_INPUT_OPS, LEAF_VALUE_OPS, OPS, S
 
 
 class CompileError(ValueError):
-    """The node list cannot be compiled (a cycle, an unknown op or id); the document prevents it."""
+    """The node list cannot be compiled (a cycle, an unknown op or id, a non-finite exponent); the
+    document prevents it."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,8 @@ class Program:
         for spec in nodes:
             if spec.op not in OPS:
                 raise CompileError(f"node {spec.id!r} has an unknown op {spec.op!r}")
+            if not math.isfinite(float(spec.exponent)):  # repr gives inf or nan: no Python names
+                raise CompileError(f"node {spec.id!r} has a non-finite exponent {spec.exponent!r}")
         self.order = _computable_order(self.specs)
         self.index = {node_id: i for i, node_id in enumerate(self.order)}
         self.incomplete = [node_id for node_id in self.specs if node_id not in self.index]
