@@ -32,7 +32,7 @@ from mlgarden.gui import ids, theme
 from mlgarden.gui.node_view import NodeActions, NodeView, shape_of
 from mlgarden.session import Session
 
-NODE_PADDING = (8.0, 8.0)  # imnodes' default: a node's rect_min is its corner plus this
+NODE_PADDING = theme.NODE_PADDING  # a node's rect_min is its drawn corner plus this
 POSITION_TOLERANCE = 0.5
 
 
@@ -59,6 +59,7 @@ class Canvas:
                             minimap_location=dpg.mvNodeMiniMap_Location_BottomRight,
                             callback=lambda sender, pins: self.connect_pins(*pins),
                             delink_callback=lambda sender, link: self.disconnect_link(link))
+        dpg.bind_item_theme(parent, theme.create_editor_theme())  # editors skip their own theme
         dpg.add_node(tag=ids.ORIGIN_NODE, label="", pos=(0, 0), parent=ids.EDITOR, draggable=False)
         dpg.bind_item_theme(ids.ORIGIN_NODE, theme.create_origin_theme())
 

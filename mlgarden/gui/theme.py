@@ -43,6 +43,8 @@ KIND_COLOURS = {
     "activations": (150, 56, 120),
     "losses": (160, 50, 50),
 }
+NODE_PADDING = (8, 4)  # imnodes' default is (8, 8); with tight rows a node fits a layout row
+ROW_SPACING = 1
 ROLE_OUTLINES = {"result": (90, 210, 255, 255), "loss": (255, 90, 90, 255)}
 ROLE_MARKS = {"result": ("◆ result", "<> result"), "loss": ("▲ loss", "^ loss")}
 
@@ -122,6 +124,16 @@ def create_node_themes() -> dict[tuple[str, str | None], int]:
                                             category=nodes)
             themes[(kind, role)] = theme
     return themes
+
+
+def create_editor_theme() -> int:
+    """Compact nodes: the layout gives each node a row of 120 pixels (layout.ROW_HEIGHT)."""
+    with dpg.theme() as theme:
+        with dpg.theme_component(dpg.mvAll):
+            dpg.add_theme_style(dpg.mvNodeStyleVar_NodePadding, *NODE_PADDING,
+                                category=dpg.mvThemeCat_Nodes)
+            dpg.add_theme_style(dpg.mvStyleVar_ItemSpacing, 8, ROW_SPACING)
+    return theme
 
 
 def create_origin_theme() -> int:

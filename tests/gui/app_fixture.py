@@ -15,6 +15,7 @@ import pytest
 
 from driver import Driver
 from mlgarden.build import Builder
+from mlgarden.gui import theme
 from mlgarden.gui.app import App
 from mlgarden.session import Session
 
@@ -53,7 +54,7 @@ def app_on(monkeypatch, tmp_path):
         app = App(session, panels, help_panel)
         app.build()
         opened.append(app)
-        driver = Driver(session.title, frame=app.run_frame)
+        driver = Driver(session.title, frame=app.run_frame, node_padding=theme.NODE_PADDING)
         opened.append(driver)
         driver.frames(3)
         return app, driver
