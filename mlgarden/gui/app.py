@@ -29,6 +29,7 @@ from pathlib import Path
 
 import dearpygui.dearpygui as dpg
 
+from mlgarden import userstate
 from mlgarden.gui import dialogs as dialogs_module
 from mlgarden.gui import ids, menus, theme
 from mlgarden.gui.canvas import Canvas
@@ -69,6 +70,7 @@ class App:
         self._shown_title = self.session.title
         theme.load_font()
         menus.build_menu_bar(self)
+        menus.fill_recent_menu(self, userstate.recent_files())
         with dpg.window(tag=ids.CANVAS_WINDOW, no_title_bar=True, no_move=True, no_resize=True,
                         no_collapse=True, no_close=True, no_scrollbar=True,
                         no_bring_to_front_on_focus=True):
@@ -147,6 +149,7 @@ class App:
         if title != self._shown_title:
             dpg.set_viewport_title(title)
             self._shown_title = title
+            menus.fill_recent_menu(self, userstate.recent_files())
         if self.session.status != self._shown_status:
             dpg.set_value(ids.STATUS_TEXT, self.session.status)
             self._shown_status = self.session.status
@@ -238,6 +241,23 @@ class App:
     def delete_selection(self) -> None:
         self.canvas.delete_selection()
 
+    def copy(self) -> None:
+        self.session.copy(self.canvas.selected_nodes())
+
+    def cut(self) -> None:
+        self.session.cut(self.canvas.selected_nodes())
+
+    def paste(self) -> None:
+        """At the mouse when it is over the canvas, else in the middle of the canvas."""
+        at = self.canvas.mouse_grid_position() if self.canvas.is_hovered() else self.canvas.visible_centre()
+        self.session.paste(at)
+
+    def duplicate(self) -> None:
+        self.session.duplicate(self.canvas.selected_nodes())
+
+    def arrange(self) -> None:
+        self.session.arrange(self.canvas.selected_nodes() or None)
+
     def undo(self) -> None:
         self.session.undo()
 
@@ -252,7 +272,12 @@ class App:
             then()
             return
         self.dialogs.ask("Discard unsaved changes?",
-                         [("Save", lambda: self.save(then)), ("Discard", then), ("Cancel", None)])
+                         [("Save", lambda: self.save(then)), ("Discard", lambda: self._discard(then)),
+                          ("Cancel", None)])
+
+    def _discard(self, then: Callable[[], None]) -> None:
+        self.session.discard_recovery()  # the user chose to drop it: nothing to restore later
+        then()
 
     def new_graph(self) -> None:
         self.when_changes_are_safe(self.session.new)
@@ -261,7 +286,7 @@ class App:
         self.when_changes_are_safe(
             lambda: self.dialogs.choose_file_to_open(self.open_path, self._folder()))
 
-    def open_example(self, path: Path) -> None:
+    def open_after_asking(self, path: Path) -> None:
         self.when_changes_are_safe(lambda: self.open_path(path))
 
     def open_path(self, path: Path) -> bool:
@@ -294,6 +319,12 @@ class App:
 
     def _folder(self) -> Path | None:
         return self.session.path.parent if self.session.path else Path.cwd()
+
+    def offer_recovery(self) -> None:
+        """The last session ended with unsaved work (a crash, a kill): offer its copy."""
+        self.dialogs.ask("The last session ended with unsaved changes. Restore them?",
+                         [("Restore", self.session.restore_recovery),
+                          ("Discard", self.session.discard_recovery)])
 
     def show_help(self) -> None:
         if self.help_panel is not None:
@@ -332,6 +363,8 @@ def run_app(path: str | None = None) -> int:
     app.build()
     if error:
         app.dialogs.show_error(error)
+    elif userstate.recovery_exists():
+        app.offer_recovery()
     try:
         return app.run()
     finally:

@@ -66,6 +66,10 @@ SHORTCUTS = (
     Shortcut(dpg.mvKey_Y, True, False, "redo", "Ctrl+Y"),
     Shortcut(dpg.mvKey_Z, True, True, "redo", "Ctrl+Shift+Z"),
     Shortcut(dpg.mvKey_Spacebar, True, False, "open_palette", "Ctrl+Space"),
+    Shortcut(dpg.mvKey_C, True, False, "copy", "Ctrl+C"),
+    Shortcut(dpg.mvKey_X, True, False, "cut", "Ctrl+X"),
+    Shortcut(dpg.mvKey_V, True, False, "paste", "Ctrl+V"),
+    Shortcut(dpg.mvKey_D, True, False, "duplicate", "Ctrl+D"),
     Shortcut(dpg.mvKey_Delete, False, False, "delete_selection", "Delete"),
 )
 
@@ -118,11 +122,12 @@ def build_menu_bar(app) -> None:
             _item("Open…", app.open_dialog, "open_dialog")
             _item("Save", app.save, "save")
             _item("Save As…", app.save_as_dialog, "save_as_dialog")
+            dpg.add_menu(label="Open Recent", tag=ids.RECENT_MENU)
             with dpg.menu(label="Examples", tag=ids.EXAMPLES_MENU):
                 examples = example_files()
                 for path in examples:
                     dpg.add_menu_item(label=path.stem, user_data=path,
-                                      callback=lambda sender, data, chosen: app.open_example(chosen))
+                                      callback=lambda sender, data, chosen: app.open_after_asking(chosen))
                 if not examples:
                     dpg.add_menu_item(label="(no examples found)", enabled=False)
             dpg.add_separator()
@@ -131,10 +136,25 @@ def build_menu_bar(app) -> None:
             _item("Undo", app.undo, "undo", tag=ids.UNDO_ITEM)
             _item("Redo", app.redo, "redo", tag=ids.REDO_ITEM)
             dpg.add_separator()
-            _item("Add node…", app.open_palette, "open_palette")
+            _item("Cut", app.cut, "cut")
+            _item("Copy", app.copy, "copy")
+            _item("Paste", app.paste, "paste")
+            _item("Duplicate", app.duplicate, "duplicate")
             _item("Delete selection", app.delete_selection, "delete_selection")
+            dpg.add_separator()
+            _item("Add node…", app.open_palette, "open_palette")
+            _item("Arrange (selection, or all)", app.arrange)
         with dpg.menu(label="Help"):
             _item("Getting started", app.show_help)
+
+
+def fill_recent_menu(app, paths) -> None:
+    dpg.delete_item(ids.RECENT_MENU, children_only=True)
+    for path in paths:
+        dpg.add_menu_item(label=path.name, parent=ids.RECENT_MENU, user_data=path,
+                          callback=lambda sender, data, chosen: app.open_after_asking(chosen))
+    if not paths:
+        dpg.add_menu_item(label="(none yet)", parent=ids.RECENT_MENU, enabled=False)
 
 
 def build_context_menus(app) -> None:

@@ -278,3 +278,21 @@ def test_a_sum_gains_a_free_pin_as_its_last_one_is_filled(app_on):
     assert session.document.nodes[total].inputs == [bias]
     assert dpg.does_item_exist(ids.input_pin(total, 1))
     assert dpg.get_value(ids.value_text(total)) == "0.1"
+
+
+def test_copy_and_paste_with_keys_put_a_copy_at_the_mouse(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    bias = node_named(session, "b")
+    driver.click(*driver.node_title_point(ids.node(bias)))
+    driver.key("ctrl+c")
+    driver.move(120, 560)
+    driver.key("ctrl+v")
+    pasted = [n for n in session.document.nodes.values() if n.op == "param" and n.id != bias
+              and n.label == "b"]
+    assert len(pasted) == 1
+    driver.frames(2)
+    x, y, _, _ = driver.item_rect(ids.node(pasted[0].id))
+    assert (x, y) == pytest.approx((120, 560), abs=2)
+    driver.key("ctrl+z")
+    assert pasted[0].id not in session.document.nodes

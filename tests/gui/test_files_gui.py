@@ -129,3 +129,60 @@ def test_quit_asks_first_when_there_is_unsaved_work(app_on):
 def test_file_dialog_paths_are_repaired(typed, saving, expected):
     result = clean_path(typed, saving)
     assert (str(result) if result else None) == expected
+
+
+def launch(arguments, env_dir):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, MLGARDEN_STATE_DIR=str(env_dir))
+    code = "import sys; from mlgarden.gui.app import run_app; sys.exit(run_app(*sys.argv[1:]))"
+    return subprocess.Popen([sys.executable, "-c", code, *arguments], env=env)
+
+
+def wait_for_window(title, process, seconds=30):
+    import subprocess
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the app exited before showing its window"
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", f"^{title}$"],
+                               capture_output=True, text=True).stdout.split()
+        if found:
+            return found[-1]
+        time.sleep(0.2)
+    raise AssertionError(f"no window titled {title!r}")
+
+
+@pytest.mark.parametrize("arguments", [[], ["saved_graphs/arithmetic.yaml"]])
+def test_the_app_starts_on_the_example_or_the_file_and_quits_with_ctrl_q(arguments, tmp_path):
+    import subprocess
+
+    from mlgarden.session import DEFAULT_EXAMPLE, EXAMPLES_DIR
+
+    if arguments:
+        name = "arithmetic.yaml"
+    else:
+        name = DEFAULT_EXAMPLE if (EXAMPLES_DIR / DEFAULT_EXAMPLE).is_file() else "untitled"
+    process = launch(arguments, tmp_path)
+    try:
+        window = wait_for_window(f"mlgarden — {name}", process)
+        subprocess.run(["xdotool", "mousemove", "--window", window, "300", "300"], check=True)
+        subprocess.run(["xdotool", "key", "--window", window, "ctrl+q"], check=True)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_a_bad_file_on_the_command_line_opens_an_empty_graph_with_the_error(tmp_path):
+    from mlgarden.gui.app import start_session
+
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("{{{")
+    session, error = start_session(str(bad))
+    assert error and "broken.yaml" in error
+    assert session.document.nodes == {} and session.path is None
