@@ -8,7 +8,8 @@ and once a frame (`update`) brings them in line with the document:
   added and deleted to match the document's links;
 - after `layout` (and `reset`) it sets titles, role marks and positions that differ;
 - whenever the session's evaluation is a new one (a value changed, training stepped, the data
-  point moved) it sets the texts of values and gradients that changed, and nothing else.
+  point moved) it sets the texts of values and gradients that changed, and nothing else; while
+  training plays, at most ten times a second.
 
 Gestures become edits through plain methods (what the callbacks and the tests call):
 `nudge`, `connect_pins`, `disconnect_link`, `delete_selection`, `add_node`, `rename`, `set_role`,
@@ -34,6 +35,7 @@ from mlgarden.session import Session
 
 NODE_PADDING = theme.NODE_PADDING  # a node's rect_min is its drawn corner plus this
 POSITION_TOLERANCE = 0.5
+TRAINING_REFRESH_SECONDS = 0.1
 
 
 class Canvas:
@@ -46,6 +48,7 @@ class Canvas:
         self._structure_stale = True
         self._layout_stale = True
         self._shown_evaluation = None
+        self._values_shown_at = 0.0
         self._gesture = 0
         self.last_sync_seconds = 0.0
         self.last_values_seconds = 0.0
@@ -115,10 +118,12 @@ class Canvas:
 
     def show_values(self) -> None:
         """Set every value and gradient text that differs from the session's evaluation."""
+        started = time.perf_counter()
+        if self.session.playing and started - self._values_shown_at < TRAINING_REFRESH_SECONDS:
+            return  # training changes every number every frame: ten refreshes a second are enough
         evaluation = self.session.evaluation()
         if evaluation is self._shown_evaluation:
             return
-        started = time.perf_counter()
         document = self.session.document
         has_loss = evaluation.loss is not None
         values, grads = evaluation.values, evaluation.grads
@@ -130,6 +135,7 @@ class Canvas:
             view.show_numbers(document.nodes[node_id], theme.number(value) if computed else missing,
                               theme.number(gradient) if gradient is not None else missing)
         self._shown_evaluation = evaluation
+        self._values_shown_at = started
         self.last_values_seconds = time.perf_counter() - started
 
     # --- values --------------------------------------------------------------------------------

@@ -296,3 +296,20 @@ def test_copy_and_paste_with_keys_put_a_copy_at_the_mouse(app_on):
     assert (x, y) == pytest.approx((120, 560), abs=2)
     driver.key("ctrl+z")
     assert pasted[0].id not in session.document.nodes
+
+
+def test_training_moves_the_numbers_and_the_param_fields(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    weight = node_named(session, "w")
+    before = dpg.get_value(ids.value_field(weight))
+    session.play()
+    driver.frames_until(lambda: session.document.nodes[weight].value != before, "a training step")
+    driver.frames(8)
+    session.pause()
+    driver.frames(2)
+    value = session.document.nodes[weight].value
+    assert value != before
+    assert dpg.get_value(ids.value_field(weight)) == pytest.approx(value, rel=1e-6)
+    out = node_named(session, "out")
+    assert number_on_canvas(ids.value_text(out)) == pytest.approx(session.evaluation().values[out], rel=1e-3)
