@@ -313,3 +313,29 @@ def test_training_moves_the_numbers_and_the_param_fields(app_on):
     assert dpg.get_value(ids.value_field(weight)) == pytest.approx(value, rel=1e-6)
     out = node_named(session, "out")
     assert number_on_canvas(ids.value_text(out)) == pytest.approx(session.evaluation().values[out], rel=1e-3)
+
+
+def test_delete_while_typing_in_a_field_edits_the_field_not_the_graph(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    const = session.edit("add_node", "const", pos=(220.0, 420.0), value=2.5)
+    driver.frames(2)
+    driver.click(*driver.item_center(ids.value_field(const)))
+    driver.key("End")
+    driver.key("BackSpace")
+    driver.key("Delete")
+    assert const in session.document.nodes
+    driver.type_text("75")
+    driver.key("Return")
+    assert session.document.nodes[const].value == pytest.approx(2.75)
+    assert const in session.document.nodes
+
+
+def test_a_second_link_into_a_pin_replaces_the_first(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    x, bias, total = node_named(session, "x"), node_named(session, "b"), node_named(session, "z")
+    driver.drag(driver.pin_point(ids.output_pin(x)), driver.pin_point(ids.input_pin(total, 1)))
+    assert session.document.nodes[total].inputs[1] == x
+    assert dpg.does_item_exist(ids.link(x, total, 1))
+    assert not dpg.does_item_exist(ids.link(bias, total, 1))
