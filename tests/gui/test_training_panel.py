@@ -151,6 +151,21 @@ def test_typing_a_learning_rate_edits_the_document_and_undo_restores_it(panels):
     assert dpg.get_value(Tags.lr_input) == pytest.approx(0.1)
 
 
+def test_dragging_the_log_slider_is_one_undo_step(panels):
+    app, driver = panels
+    x, y, width, height = driver.item_rect(Tags.lr_slider)
+    start = (x + width * (np.log10(0.1) + 5) / 5, y + height / 2)  # the grab, at lr 0.1
+    driver.drag(start, (start[0] - width / 5, start[1]), steps=6)  # one decade down
+    learning_rate = app.session.document.training.learning_rate
+    assert 0.003 < learning_rate < 0.03
+    assert dpg.get_value(Tags.lr_input) == pytest.approx(learning_rate)
+
+    app.session.undo()
+    driver.frames(2)
+    assert app.session.document.training.learning_rate == pytest.approx(0.1)
+    assert dpg.get_value(Tags.lr_slider) == pytest.approx(-1.0)
+
+
 def test_a_refused_learning_rate_leaves_the_document_and_the_field_as_they_were(panels):
     app, driver = panels
     type_into(driver, Tags.lr_input, "-3")
