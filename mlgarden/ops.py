@@ -145,6 +145,16 @@ def ops_in_category(category: str) -> list[Op]:
 # Callers run these under np.errstate(all="ignore"): numpy then returns inf/NaN silently.
 
 
+def _array_power(a, exponent):
+    """a ** exponent, NaN for any negative base with a non-integer exponent (the exponent is a
+    number compiled into the code). numpy alone is not consistent there: it computes ** 0.5 as
+    sqrt, so (-inf) ** 0.5 is NaN, while (-inf) ** 1.5 is inf."""
+    result = np.power(a, exponent)
+    if float(exponent).is_integer():
+        return result
+    return np.where(a < 0.0, np.nan, result)
+
+
 def _array_share_of_max(a, b):
     return np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
 
@@ -167,7 +177,7 @@ def _array_sigmoid(a):
 
 ARRAY_FUNCTIONS = {
     "div": np.divide,
-    "power": np.power,
+    "power": _array_power,
     "sqrt": np.sqrt,
     "absolute": np.abs,
     "sign": np.sign,
@@ -205,8 +215,8 @@ def _scalar_div(a, b):
 
 
 def _scalar_power(a, exponent):
-    if -INF < a < 0.0 and math.isfinite(exponent) and not float(exponent).is_integer():
-        return NAN  # numpy's answer, where Python gives a complex number or overflows
+    if a < 0.0 and not float(exponent).is_integer():
+        return NAN  # as in the array route; Python gives a complex number, inf, or overflows
     try:
         result = a**exponent
     except ZeroDivisionError:
