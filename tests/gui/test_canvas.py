@@ -39,11 +39,12 @@ def test_dragging_a_param_nudges_every_value_and_gradient(app_on, tmp_path):
     assert number_on_canvas(ids.value_text(out)) != pytest.approx(before_value)
     assert number_on_canvas(ids.gradient_text(weight)) == pytest.approx(evaluation.grads[weight], rel=1e-3)
     assert number_on_canvas(ids.gradient_text(weight)) != pytest.approx(before_grad)
+    driver.screenshot(tmp_path / "nudged.png")
     session.undo()  # the whole drag is one step
     driver.frames(2)
     assert session.document.nodes[weight].value == 0.5
     assert number_on_canvas(ids.value_text(out)) == pytest.approx(before_value, rel=1e-3)
-    driver.screenshot(tmp_path / "nudge.png")
+    driver.screenshot(tmp_path / "undone.png")
 
 
 def node_named(session, label):
