@@ -1,15 +1,17 @@
 """The Help window: a short "Getting started" and the keyboard shortcuts.
 
 The app opens it from the Help menu (`show()`) and on the first launch, as a getting-started
-overlay the user closes with its close button. The text is plain data (`GETTING_STARTED`,
-`SHORTCUTS`) so the window, the README and a test can all read the same list; the canvas
-implements the shortcuts, this window only lists them.
+overlay the user closes with its close button. The text is plain data: `GETTING_STARTED`, and
+`shortcut_rows()`, which reads the keyboard shortcuts from the app's own table
+(`menus.SHORTCUTS`, the one the key handler obeys) so the list cannot drift from what the keys
+do, and adds the mouse gestures.
 """
 
 from __future__ import annotations
 
 import dearpygui.dearpygui as dpg
 
+from mlgarden.gui import menus
 from mlgarden.session import Session
 
 GETTING_STARTED = (
@@ -32,21 +34,45 @@ GETTING_STARTED = (
      "remove it."),
 )
 
-SHORTCUTS = (
-    ("ctrl+N", "new graph"),
-    ("ctrl+O", "open a graph"),
-    ("ctrl+S", "save"),
-    ("ctrl+shift+S", "save as"),
-    ("Delete", "delete the selected nodes"),
-    ("ctrl+Z", "undo"),
-    ("ctrl+Y / ctrl+shift+Z", "redo"),
-    ("ctrl+space", "node palette: add a node by name"),
-    ("right-click canvas", "add a node here"),
+# What each keyboard shortcut of the app (menus.SHORTCUTS, the table the app itself obeys) does.
+ACTION_TEXTS = {
+    "new_graph": "new graph",
+    "open_dialog": "open a graph",
+    "save": "save",
+    "save_as_dialog": "save as",
+    "request_quit": "quit",
+    "undo": "undo",
+    "redo": "redo",
+    "open_palette": "node palette: add a node by name",
+    "copy": "copy the selected nodes",
+    "cut": "cut the selected nodes",
+    "paste": "paste at the mouse",
+    "duplicate": "duplicate the selected nodes",
+    "delete_selection": "delete the selected nodes",
+}
+
+MOUSE_GESTURES = (
+    ("drag a param's value", "nudge it"),
+    ("right-click the canvas", "add a node here"),
+    ("right-click a node or link", "its menu"),
+    ("drag output pin to input pin", "link them"),
     ("ctrl+click a link", "disconnect it"),
+    ("middle-drag the canvas", "pan"),
+    ("click a point in the Dataset plot", "make it the current sample"),
 )
 
-WRAP = 540
+
+def shortcut_rows() -> list[tuple[str, str]]:
+    """(keys, what they do) for every keyboard shortcut the app obeys, then the mouse gestures."""
+    keys = [(shortcut.text, ACTION_TEXTS.get(shortcut.action, shortcut.action.replace("_", " ")))
+            for shortcut in menus.SHORTCUTS]
+    return keys + list(MOUSE_GESTURES)
+
+
+WRAP = 420  # the width of the text column; the keys table stands beside it
+HEADING_COLOUR = (250, 180, 80, 255)
 POSITION = (40, 40)  # over the canvas, clear of the menu bar
+SIZE = (930, 600)
 
 
 class Tags:
@@ -63,22 +89,28 @@ class HelpPanel:
         self.session = session
 
     def build(self) -> str:
-        with dpg.window(label="Getting started", tag=Tags.window, show=False, autosize=True, pos=POSITION,
-                        no_collapse=True):
-            for heading, text in GETTING_STARTED:
-                dpg.add_text(heading, color=(250, 180, 80, 255))
-                dpg.add_text(text, wrap=WRAP)
-                dpg.add_spacer(height=4)
-            dpg.add_text("Keyboard and mouse", color=(250, 180, 80, 255))
-            with dpg.table(tag=Tags.shortcuts, header_row=False, borders_innerH=True,
-                           policy=dpg.mvTable_SizingFixedFit):
-                dpg.add_table_column()
-                dpg.add_table_column()
-                for keys, action in SHORTCUTS:
-                    with dpg.table_row():
-                        dpg.add_text(keys)
-                        dpg.add_text(action)
+        with dpg.window(label="Getting started", tag=Tags.window, show=False, pos=POSITION,
+                        width=SIZE[0], height=SIZE[1], no_collapse=True):
+            with dpg.group(horizontal=True, horizontal_spacing=24):
+                with dpg.group(width=WRAP):
+                    for heading, text in GETTING_STARTED:
+                        dpg.add_text(heading, color=HEADING_COLOUR)
+                        dpg.add_text(text, wrap=WRAP)
+                        dpg.add_spacer(height=4)
+                with dpg.group():
+                    dpg.add_text("Keys and mouse", color=HEADING_COLOUR)
+                    self._build_shortcuts()
         return Tags.window
+
+    def _build_shortcuts(self) -> None:
+        with dpg.table(tag=Tags.shortcuts, header_row=False, borders_innerH=True,
+                       policy=dpg.mvTable_SizingFixedFit):
+            dpg.add_table_column()
+            dpg.add_table_column()
+            for keys, action in shortcut_rows():
+                with dpg.table_row():
+                    dpg.add_text(keys)
+                    dpg.add_text(action)
 
     def show(self) -> None:
         dpg.show_item(Tags.window)
