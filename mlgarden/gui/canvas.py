@@ -34,7 +34,7 @@ from mlgarden.gui.node_view import NodeActions, NodeView, shape_of
 from mlgarden.session import Session
 
 NODE_PADDING = theme.NODE_PADDING  # a node's rect_min is its drawn corner plus this
-POSITION_TOLERANCE = 0.5
+POSITION_TOLERANCE = 1.0  # Dear PyGui reports a node's position in whole pixels
 TRAINING_REFRESH_SECONDS = 0.1
 
 
@@ -241,15 +241,22 @@ class Canvas:
     # --- moves and gestures ----------------------------------------------------------------------
 
     def commit_moves(self) -> None:
-        """Record the nodes the user dragged as one step: the mouse button went up."""
+        """Record the nodes the user dragged as one step: the mouse button went up.
+
+        A node was dragged when it is no longer where the canvas last put it. Comparing with the
+        document instead would take an undo or an open in this frame's callbacks, not yet shown,
+        for a drag, and undo it again.
+        """
         document = self.session.document
         key = ("move", self._gesture)
         moved = 0
         for node_id, view in self.views.items():
             x, y = view.position_on_canvas()
-            old_x, old_y = document.nodes[node_id].pos
-            if abs(x - old_x) > POSITION_TOLERANCE or abs(y - old_y) > POSITION_TOLERANCE:
-                view.shown_pos = (x, y)
+            shown_x, shown_y = view.shown_pos
+            if abs(x - shown_x) < POSITION_TOLERANCE and abs(y - shown_y) < POSITION_TOLERANCE:
+                continue
+            view.shown_pos = (x, y)
+            if node_id in document.nodes:
                 self.session.edit("move", node_id, (x, y), merge_key=key)
                 moved += 1
         if moved:

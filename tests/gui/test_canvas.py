@@ -340,3 +340,29 @@ def test_a_second_link_into_a_pin_replaces_the_first(app_on):
     assert session.document.nodes[total].inputs[1] == x
     assert dpg.does_item_exist(ids.link(x, total, 1))
     assert not dpg.does_item_exist(ids.link(bias, total, 1))
+
+
+def test_a_release_in_the_same_frame_as_an_undo_records_no_move(app_on):
+    """Edit > Undo clicked with the mouse: the undo and the button's release share one frame."""
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    out = node_named(session, "out")
+    start = driver.node_title_point(ids.node(out))
+    driver.drag(start, (start[0] + 40, start[1] + 40))
+    session.undo()
+    app.canvas.end_gesture()  # before the canvas has shown the undo
+    driver.frames(2)
+    assert session.document.nodes[out].pos == (560.0, 60.0)
+    assert session.history.can_redo()
+    assert tuple(dpg.get_item_pos(ids.node(out))) == pytest.approx((560, 60), abs=1)
+
+
+def test_a_position_with_a_fraction_is_not_taken_for_a_move(app_on):
+    document = small_graph()
+    out = next(n.id for n in document.nodes.values() if n.label == "out")
+    document.nodes[out].pos = (560.7, 60.6)
+    session = Session(document)
+    app, driver = app_on(session)
+    driver.click(700, 600)  # a click on empty canvas: a left release
+    assert session.document.nodes[out].pos == (560.7, 60.6)
+    assert not session.dirty
