@@ -34,6 +34,7 @@ RATE_WINDOW_SECONDS = 1.0  # steps per second are measured over this much recent
 LOSS_FLOOR = 1e-6  # the curve's y axis is logarithmic; a loss of 0 is drawn at this floor
 EMPTY_CURVE_LOSSES = (0.01, 1.0)  # the y range shown before there is any loss to fit
 CURVE_MIN_SIZE = (160, 60)
+CURVE_INTERVAL = 0.1  # seconds between redraws of a growing loss curve
 ERROR_COLOUR = (235, 80, 70, 255)
 MUTED_COLOUR = (160, 160, 160, 255)
 NONE_TEXT = "-"
@@ -110,6 +111,7 @@ class TrainingPanel:
         self._trainer = None
         self._shown = ShownValues()
         self._curve_key: tuple | None = None
+        self._curve_drawn_at = 0.0
         self._rate_samples: deque[tuple[float, int]] = deque()
 
     # --- building ---------------------------------------------------------------------------
@@ -170,7 +172,7 @@ class TrainingPanel:
             dpg.add_text("0 steps/s", tag=Tags.rate)
 
     def _build_curve(self) -> None:
-        with dpg.plot(tag=Tags.plot, width=-1, height=-6, no_menus=True, no_box_select=True):
+        with dpg.plot(tag=Tags.plot, width=-1, height=-1, no_menus=True, no_box_select=True):
             dpg.add_plot_legend(location=dpg.mvPlot_Location_NorthEast)
             dpg.add_plot_axis(dpg.mvXAxis, tag=Tags.x_axis, auto_fit=True)
             with dpg.plot_axis(dpg.mvYAxis, tag=Tags.y_axis, label="loss", auto_fit=True,
@@ -279,6 +281,8 @@ class TrainingPanel:
         """Session steps over the last second of wall time (0 when paused for a second)."""
         now, steps = time.perf_counter(), self.session.trainer.metrics.steps
         samples = self._rate_samples
+        if samples and steps < samples[-1][1]:  # a reset started the count again
+            samples.clear()
         samples.append((now, steps))
         while len(samples) > 2 and now - samples[1][0] >= RATE_WINDOW_SECONDS:
             samples.popleft()
@@ -286,11 +290,16 @@ class TrainingPanel:
         return (steps - first_steps) / (now - first_time) if now > first_time else 0.0
 
     def _show_curve(self) -> None:
+        """Redraw the loss curve when the history changed, at most every CURVE_INTERVAL seconds
+        while it only grows (copying 2000 points into the series costs about a millisecond)."""
         history = self.session.trainer.history
         key = (id(history), len(history), history[-1].step if history else None)
-        if key == self._curve_key:
+        now = time.perf_counter()
+        if key == self._curve_key or (
+                self._curve_key is not None and key[0] == self._curve_key[0]
+                and now - self._curve_drawn_at < CURVE_INTERVAL):
             return
-        self._curve_key = key
+        self._curve_key, self._curve_drawn_at = key, now
         if history:
             dpg.set_axis_limits_auto(Tags.y_axis)
         else:  # a log axis with nothing to fit spans 1e-300..1: show a sensible empty range
