@@ -28,13 +28,13 @@ import math
 import numbers
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from mlgarden.engine import NodeSpec, Program, compile_graph
 from mlgarden.ops import LEAF_VALUE_OPS, OPS
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
-ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
+ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
 
 
 class GraphError(ValueError):
@@ -97,11 +97,18 @@ class DatasetSettings:
 
 
 def _check_number(name, value, low, high, low_open=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
         raise GraphError(f"{name} must be a finite number, got {value!r}")
     if value < low or value > high or (low_open and value == low):
         bound = f"above {low}" if low_open else f"at least {low}"
         raise GraphError(f"{name} must be {bound} and at most {high}, got {value!r}")
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _check_whole(name, value, low, high):
@@ -230,6 +237,7 @@ class Document:
                     _real(exponent, f"the exponent of {node_id!r}"))
         if not OPS[op].is_variadic and not inputs:
             node.inputs = [None] * OPS[op].arity
+        _drop_fields_the_op_has_not(node)
         self._check_new_node(node)
         self.nodes[node_id] = node
         self._changed("structure")
@@ -446,7 +454,7 @@ class Document:
 
 def check_node_fields(node: Node) -> None:
     """The rules for one node on its own: id, known op, pin count, finite numbers."""
-    if not isinstance(node.id, str) or not ID_PATTERN.match(node.id):
+    if not isinstance(node.id, str) or not ID_PATTERN.fullmatch(node.id):
         raise GraphError(
             f"node id {node.id!r} must start with a letter or _ and use only letters, digits, _ . -"
         )
@@ -475,7 +483,7 @@ def check_label(label, node_id: str) -> None:
 
 def _real(number, what: str) -> float:
     """float(number) for a real number; a GraphError, not a TypeError, for text, None or a bool."""
-    if isinstance(number, bool) or not isinstance(number, numbers.Real):
+    if isinstance(number, bool) or not isinstance(number, numbers.Real) or not _finite(number):
         raise GraphError(f"{what} must be a finite number, got {number!r}")
     return float(number)
 
@@ -495,9 +503,19 @@ def _position(pos, node_id: str) -> tuple[float, float]:
 
 def _replaced(settings, changes):
     candidate = copy.copy(settings)
+    known = {setting.name for setting in fields(settings)}
     for name, value in changes.items():
-        if not hasattr(candidate, name):
+        if name not in known:
             raise GraphError(f"unknown setting {name!r}")
         setattr(candidate, name, value)
     return candidate
 
+
+def _drop_fields_the_op_has_not(node: Node) -> None:
+    """Only params and consts hold a value, only params a trainable flag, only pow an exponent."""
+    if node.op not in LEAF_VALUE_OPS:
+        node.value = 0.0
+    if node.op != "param":
+        node.trainable = True
+    if node.op != "pow":
+        node.exponent = 2.0
