@@ -25,6 +25,7 @@ from collections import deque
 
 import dearpygui.dearpygui as dpg
 
+from mlgarden.engine import CompileError
 from mlgarden.graph import OPTIMIZERS
 from mlgarden.session import Session
 from mlgarden.training import TrainingError
@@ -38,6 +39,10 @@ CURVE_INTERVAL = 0.1  # seconds between redraws of a growing loss curve
 ERROR_COLOUR = (235, 80, 70, 255)
 MUTED_COLOUR = (160, 160, 160, 255)
 NONE_TEXT = "-"
+# NO_LOSS_ESCAPES: on a graph without a computable loss, the Trainer raises TrainingError only the
+# first time it sees the compiled program; after that (and in Session.reset, which measures the
+# test loss unguarded) the engine's CompileError escapes the Session. Step and Reset catch it here
+# so a click cannot end the app; the fix belongs in Trainer._sync_program.
 
 
 class Tags:
@@ -200,7 +205,11 @@ class TrainingPanel:
             return
         self.error = ""
         steps_before = self.session.trainer.metrics.steps
-        self.session.step()
+        try:
+            self.session.step()
+        except CompileError as error:  # see NO_LOSS_ESCAPES
+            self.error = str(error)
+            return
         if self.session.trainer.metrics.steps == steps_before:
             self.error = self.session.status
 
@@ -208,7 +217,7 @@ class TrainingPanel:
         self.error = ""
         try:
             self.session.reset()
-        except TrainingError as error:  # measuring a graph with no loss after the reset
+        except (TrainingError, CompileError) as error:  # see NO_LOSS_ESCAPES
             self.error = str(error)
 
     def set_learning_rate(self, learning_rate: float) -> None:
