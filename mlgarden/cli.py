@@ -5,6 +5,12 @@
     mlgarden check FILE           read a graph file and print a one-line summary
     mlgarden eval FILE [--x X] [--y Y] [--label L] [--json]
                                   one forward and backward pass at one data point
+    mlgarden train FILE [--dataset NAME|PATH.csv] [--points N] [--noise F] [--seed S]
+                   [--steps N | --epochs N] [--batch-size B] [--lr X] [--optimizer NAME]
+                   [--save OUT.yaml] [--json]
+                                  train headless, by default with the settings in the file
+    mlgarden render FILE [--dataset ...] [--points N] [--noise F] [--seed S] --out PNG [--size N]
+                                  draw the decision surface and the data points as a PNG
 
 Exit codes: 0 when the command did its work, 2 when it could not (bad arguments, a missing or
 broken file); the reason is one line on stderr, never a traceback.
@@ -24,15 +30,28 @@ import argparse
 import json
 import math
 import sys
+import time
 
-from mlgarden import fileformat
+from mlgarden import fileformat, png
+from mlgarden.datasets import DatasetError, load_dataset
 from mlgarden.engine import CompileError
-from mlgarden.graph import Document, GraphError
+from mlgarden.graph import OPTIMIZERS, Document, GraphError
+from mlgarden.session import SURFACE_MARGIN
+from mlgarden.surface import colours, decision_values
+from mlgarden.training import Trainer, TrainingError
 
 EXIT_OK = 0
 EXIT_FAILED = 2
 GRAPH_SUFFIXES = (".yaml", ".yml")
-USER_ERRORS = (fileformat.FileFormatError, GraphError, CompileError)  # their messages are for users
+MAX_RENDER_SIZE = 4096
+
+
+class CommandError(ValueError):
+    """A command cannot do its work for a reason of its own (say, its output cannot be written)."""
+
+
+USER_ERRORS = (fileformat.FileFormatError, GraphError, CompileError,  # their messages are for users
+               DatasetError, TrainingError, CommandError)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,6 +84,8 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_open_parser(subparsers)
     _add_check_parser(subparsers)
     _add_eval_parser(subparsers)
+    _add_train_parser(subparsers)
+    _add_render_parser(subparsers)
     return parser
 
 
@@ -198,3 +219,189 @@ def _roles_line(document: Document, program, evaluation) -> str:
 
 def _number(number: float) -> str:
     return f"{number:.6g}"
+
+
+# --- shared by train and render: the dataset a command runs on -----------------------------------
+
+
+def _add_dataset_arguments(parser) -> None:
+    data = parser.add_argument_group("data (default: the settings stored in the file)")
+    data.add_argument("--dataset", metavar="NAME|PATH.csv", help="a dataset name or a CSV file")
+    data.add_argument("--points", type=_whole_in(1), help="how many points to generate")
+    data.add_argument("--noise", type=_number_in(0.0, 1.0), help="jitter, from 0 to 1")
+    data.add_argument("--seed", type=_whole_in(0), help="the dataset's seed (its points and the "
+                                                      "train/test split)")
+
+
+def _whole_in(low: int, high: int | None = None):
+    """An argparse type: a whole number in [low, high]."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            limits = f"at least {low}" if high is None else f"from {low} to {high}"
+            raise argparse.ArgumentTypeError(f"expected a whole number {limits}, got {value}")
+        return value
+    return parse
+
+
+def _number_in(low: float, high: float, low_open: bool = False):
+    """An argparse type: a finite number in [low, high], or (low, high] when `low_open`."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not (math.isfinite(value) and low <= value <= high) or (low_open and value == low):
+            raise argparse.ArgumentTypeError(f"expected a number in {'(' if low_open else '['}"
+                                             f"{low:g}, {high:g}], got {text}")
+        return value
+    return parse
+
+
+def _dataset_for(document: Document, args):
+    """Apply --dataset/--points/--noise/--seed to the document; return (all points, train, test)."""
+    changes = {"name": args.dataset, "points": args.points, "noise": args.noise, "seed": args.seed}
+    document.set_dataset(**{name: value for name, value in changes.items() if value is not None})
+    settings = document.dataset
+    full = load_dataset(settings.name, settings.points, settings.noise, settings.seed)
+    train, test = full.split(settings.test_fraction, settings.seed)
+    return full, train, test
+
+
+# --- train -------------------------------------------------------------------------------------
+
+
+def _add_train_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "train", help="train a graph's params headless, with the settings stored in the file",
+        description="Train a graph's params on its dataset, with the settings stored in the file "
+                    "unless given here, and report the loss and accuracy on the training and test "
+                    "points. The file itself is not changed; --save writes the trained graph.")
+    parser.add_argument("file", help="a graph file (.yaml)")
+    _add_dataset_arguments(parser)
+    training = parser.add_argument_group("training (default: the settings stored in the file)")
+    length = training.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=_whole_in(1), help="how many steps (batches) to train")
+    length.add_argument("--epochs", type=_whole_in(1), help="train this many passes over the training points")
+    training.add_argument("--batch-size", type=_whole_in(1), help="points per step")
+    training.add_argument("--lr", type=_number_in(0.0, 100.0, low_open=True), help="the learning rate")
+    training.add_argument("--optimizer", choices=OPTIMIZERS, help="how to follow the gradient")
+    parser.add_argument("--save", metavar="OUT.yaml", help="write the trained graph, with the settings used")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
+    parser.set_defaults(run=_run_train)
+
+
+def _run_train(args) -> int:
+    document = fileformat.load(args.file)
+    _, train, test = _dataset_for(document, args)
+    changes = {"batch_size": args.batch_size, "learning_rate": args.lr, "optimizer": args.optimizer,
+               "steps": args.steps}
+    document.set_training(**{name: value for name, value in changes.items() if value is not None})
+    if args.epochs is not None:
+        steps_per_epoch = math.ceil(len(train) / document.training.batch_size)
+        document.set_training(steps=args.epochs * steps_per_epoch)
+    trainer = Trainer(document, train.points, train.labels, test.points, test.labels)
+    started = time.perf_counter()
+    _train_with_progress(trainer, document.training.steps, show=sys.stderr.isatty())
+    seconds = time.perf_counter() - started
+    report = _training_report(trainer, train, test, seconds)
+    if args.save:
+        fileformat.save(document, args.save)
+    if args.json:
+        print(json.dumps(report, allow_nan=False))
+    else:
+        print(_training_summary(args.file, document, report, len(train), len(test)))
+        if args.save:
+            print(f"saved the trained graph to {args.save}")
+    return EXIT_OK
+
+
+def _train_with_progress(trainer: Trainer, steps: int, show: bool) -> None:
+    """Run `steps` steps; on a terminal, redraw a one-line progress bar on stderr about 10 times
+    a second (the chunk of steps between redraws adapts to the speed)."""
+    if not show:
+        trainer.run_steps(steps)
+        return
+    done, chunk = 0, 1
+    try:
+        while done < steps:
+            began = time.perf_counter()
+            count = min(chunk, steps - done)
+            trainer.run_steps(count)
+            done += count
+            chunk = max(1, int(count * 0.1 / max(time.perf_counter() - began, 1e-6)))
+            filled = 30 * done // steps
+            print(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{steps} steps, "
+                  f"loss {trainer.metrics.train_loss:.4g}", end="", file=sys.stderr, flush=True)
+    finally:
+        print(file=sys.stderr)
+
+
+def _training_report(trainer: Trainer, train, test, seconds: float) -> dict:
+    """The final params' loss and accuracy on both sets, and how the run went."""
+    report = {}
+    for name, points in (("train", train), ("test", test)):
+        loss = accuracy = None
+        if len(points):
+            loss, accuracy = trainer.evaluate(points.points[:, 0], points.points[:, 1], points.labels)
+        report[f"{name}_loss"] = _finite_or_none(loss)
+        report[f"{name}_accuracy"] = accuracy
+    metrics = trainer.metrics
+    report.update(steps=metrics.steps, epochs=metrics.epochs, learning_rate=metrics.learning_rate,
+                  samples_per_second=round(metrics.samples_per_second, 1), seconds=round(seconds, 3))
+    return report
+
+
+def _training_summary(file: str, document: Document, report: dict, train_count: int,
+                      test_count: int) -> str:
+    settings = document.training
+    lines = [f"trained {file}: {report['steps']} steps ({report['epochs']} epochs) of "
+             f"{settings.optimizer}, learning rate {settings.learning_rate:g}, batch {settings.batch_size}, "
+             f"on {document.dataset.name} ({train_count} training / {test_count} test points) "
+             f"in {report['seconds']:.2f} s, {report['samples_per_second']:.0f} samples/s"]
+    for name in ("train", "test"):
+        loss, accuracy = report[f"{name}_loss"], report[f"{name}_accuracy"]
+        if loss is None and accuracy is None:
+            continue
+        loss_text = "not finite" if loss is None else f"{loss:.4g}"
+        accuracy_text = "" if accuracy is None else f", accuracy {100 * accuracy:.1f}%"
+        lines.append(f"  {name + ':':6} loss {loss_text}{accuracy_text}")
+    return "\n".join(lines)
+
+
+# --- render ------------------------------------------------------------------------------------
+
+
+def _add_render_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "render", help="draw the decision surface and the data points as a PNG",
+        description="Draw the result node over the dataset's area (blue at -1, white at 0, red at "
+                    "+1) with the data points on it: training points filled, test points with a "
+                    "white centre.")
+    parser.add_argument("file", help="a graph file (.yaml)")
+    _add_dataset_arguments(parser)
+    parser.add_argument("--out", required=True, metavar="PNG", help="the picture to write")
+    parser.add_argument("--size", type=_whole_in(8, MAX_RENDER_SIZE), default=256,
+                        help="width and height in pixels (default 256)")
+    parser.set_defaults(run=_run_render)
+
+
+def _run_render(args) -> int:
+    document = fileformat.load(args.file)
+    full, train, test = _dataset_for(document, args)
+    program = document.program()
+    bounds = full.bounds(SURFACE_MARGIN)
+    values = decision_values(program, document.leaf_values(program), bounds, args.size)
+    if values is None:
+        raise GraphError("the graph has no result node that can be computed, so there is no surface to draw")
+    image = png.as_bytes(colours(values))[..., :3].copy()
+    png.draw_points(image, bounds, train.points, train.labels)
+    png.draw_points(image, bounds, test.points, test.labels, hollow=True)
+    try:
+        png.write(args.out, image)
+    except OSError as error:
+        raise CommandError(f"{args.out}: could not write the picture ({error.strerror or error})") from None
+    return EXIT_OK
