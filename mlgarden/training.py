@@ -99,9 +99,9 @@ class Trainer:
         if program is not self._program:
             self._program = program
             self._optimizer_state = {}
-            if program.loss is None:
-                raise TrainingError("the graph has no loss node that can be computed; "
-                                    "connect every input of the loss and mark it as the loss")
+        if program.loss is None:  # every time: a refused run must refuse again, not crash later
+            raise TrainingError("the graph has no loss node that can be computed; "
+                                "connect every input of the loss and mark it as the loss")
         # Freezing a param is a value change, not a structural one: read the flags every slice.
         nodes = self.document.nodes
         self._trainable = np.array(
