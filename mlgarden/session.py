@@ -46,6 +46,7 @@ class Session:
         self.status = ""
         self.history = History()
         self.playing = False
+        self.training_error = ""
         self.sample_index = 0
         self._evaluation: Evaluation | None = None
         self._surface_stale = True
@@ -331,7 +332,10 @@ class Session:
     def reset(self) -> None:
         self.pause()
         self.history.record(self.document, "reset params")
-        self._train(lambda: self.trainer.reset_params())
+        self._train(self._reset_and_measure)
+
+    def _reset_and_measure(self) -> None:
+        self.trainer.reset_params()
         self.trainer.measure_test()
 
     def tick(self, seconds: float) -> int:
@@ -341,12 +345,14 @@ class Session:
         return self._train(lambda: self.trainer.run_for(seconds)) or 0
 
     def _train(self, action):
+        """Run a training action; a TrainingError pauses and becomes `training_error` and status."""
         started = time.perf_counter()
+        self.training_error = ""
         try:
             return action()
         except TrainingError as error:
             self.playing = False
-            self.status = str(error)
+            self.status = self.training_error = str(error)
             return None
         finally:
             self.last_train_seconds = time.perf_counter() - started

@@ -179,3 +179,15 @@ def test_undo_after_any_edit_sequence_restores_every_earlier_document(data):
     for expected in snapshots[1:]:
         session.redo()
         assert document == expected
+
+
+def test_training_a_graph_without_a_loss_explains_instead_of_raising():
+    session = Session(Document())
+    for action in (session.step, session.reset, session.step):
+        action()
+        assert "loss" in session.status
+    session.play()
+    session.tick(0.01)
+    session.play()
+    session.tick(0.01)
+    assert not session.playing and "loss" in session.status

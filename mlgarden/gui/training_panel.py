@@ -25,10 +25,8 @@ from collections import deque
 
 import dearpygui.dearpygui as dpg
 
-from mlgarden.engine import CompileError
 from mlgarden.graph import OPTIMIZERS
 from mlgarden.session import Session
-from mlgarden.training import TrainingError
 
 LOG_LR_MIN, LOG_LR_MAX = -5.0, 0.0
 RATE_WINDOW_SECONDS = 1.0  # steps per second are measured over this much recent wall time
@@ -39,11 +37,6 @@ CURVE_INTERVAL = 0.1  # seconds between redraws of a growing loss curve
 ERROR_COLOUR = (235, 80, 70, 255)
 MUTED_COLOUR = (160, 160, 160, 255)
 NONE_TEXT = "-"
-# NO_LOSS_ESCAPES: on a graph without a computable loss, the Trainer raises TrainingError only the
-# first time it sees the compiled program; after that (and in Session.reset, which measures the
-# test loss unguarded) the engine's CompileError escapes the Session. Step and Reset catch it here
-# so a click cannot end the app; the fix belongs in Trainer._sync_program.
-
 
 class Tags:
     """Every widget tag of the panel, prefixed so none can collide with another window's."""
@@ -203,22 +196,12 @@ class TrainingPanel:
     def step(self) -> None:
         if self.session.playing:
             return
-        self.error = ""
-        steps_before = self.session.trainer.metrics.steps
-        try:
-            self.session.step()
-        except CompileError as error:  # see NO_LOSS_ESCAPES
-            self.error = str(error)
-            return
-        if self.session.trainer.metrics.steps == steps_before:
-            self.error = self.session.status
+        self.session.step()
+        self.error = self.session.training_error
 
     def reset(self) -> None:
-        self.error = ""
-        try:
-            self.session.reset()
-        except (TrainingError, CompileError) as error:  # see NO_LOSS_ESCAPES
-            self.error = str(error)
+        self.session.reset()
+        self.error = self.session.training_error
 
     def set_learning_rate(self, learning_rate: float) -> None:
         self._edit(learning_rate=float(learning_rate))
@@ -262,8 +245,8 @@ class TrainingPanel:
             self._rate_samples.clear()
         elif session.playing and not self._was_playing:
             self.error = ""
-        elif self._was_playing and not session.playing and session.status != "paused":
-            self.error = session.status
+        elif self._was_playing and not session.playing and session.training_error:
+            self.error = session.training_error
         self._was_playing = session.playing
 
     def _show_settings(self) -> None:

@@ -12,7 +12,6 @@ import dearpygui.dearpygui as dpg
 from driver import Driver
 from mlgarden import build
 from mlgarden.build import Builder
-from mlgarden.engine import CompileError
 from mlgarden.graph import Document
 from mlgarden.gui.app import App
 from mlgarden.gui.dataset_window import DatasetWindow
@@ -214,10 +213,6 @@ def test_reset_and_step_on_a_graph_without_a_loss_say_why_instead_of_failing():
         close_panels(app, driver)
 
 
-@pytest.mark.xfail(strict=True, raises=CompileError,
-                   reason="core bug: Trainer._sync_program checks for a loss only when the program "
-                          "changes, so the second Play on a graph without a loss raises "
-                          "CompileError out of Session.tick, in the app's frame loop")
 def test_play_twice_on_a_graph_without_a_loss_pauses_with_the_reason():
     app = driver = None
     try:
