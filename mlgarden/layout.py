@@ -7,6 +7,13 @@ column with every other leaf. Within a column, nodes are ordered by the mean row
 feed them (one barycentre pass), and a leaf by the mean row of the other inputs of its readers,
 which keeps most links short and uncrossed. Used by the graph builder and by the editor's Arrange
 command.
+
+Rows are as tall as their nodes: a node is stacked below the one above it in its column with
+`ROW_GAP` between them, by `node_height`, an estimate of the height the canvas draws it at (a
+title bar, a row per input pin, the value row, the gradient row). The estimate is measured from
+the app's theme (gui/theme.py: font size 15, node padding 8x4, row spacing 1), and a GUI test
+checks it against the drawn nodes of every shipped example. Each column is centred on the
+tallest one.
 """
 
 from __future__ import annotations
@@ -16,7 +23,16 @@ from collections.abc import Iterable
 from mlgarden.graph import Document
 
 COLUMN_WIDTH = 210.0
-ROW_HEIGHT = 120.0
+ROW_HEIGHT = 120.0  # the slot of an ordinary two-input node with its gap (102 + ROW_GAP, rounded)
+ROW_GAP = 24.0
+NODE_BASE_HEIGHT = 66.0  # title bar, value row, gradient row
+NODE_ROW_HEIGHT = 18.0  # each input pin, and a pow's exponent field
+
+
+def node_height(document: Document, node_id: str) -> float:
+    """About how tall the canvas draws the node, in pixels (see the module's docstring)."""
+    rows = document.pin_count(node_id) + (1 if document.nodes[node_id].op == "pow" else 0)
+    return NODE_BASE_HEIGHT + NODE_ROW_HEIGHT * rows
 
 
 def depths(document: Document, node_ids: Iterable[str] | None = None) -> dict[str, int]:
@@ -61,7 +77,7 @@ def arranged_positions(document: Document, node_ids: Iterable[str] | None = None
     for node_id, level in depth.items():
         columns.setdefault(level, []).append(node_id)
     row_of: dict[str, float] = {}
-    positions = {}
+    ordered = {}
     for level in sorted(columns):
         column = columns[level]
         column.sort(key=lambda n: _mean_source_row(document, n, row_of))
@@ -71,7 +87,22 @@ def arranged_positions(document: Document, node_ids: Iterable[str] | None = None
         offset = (max(len(c) for c in columns.values()) - len(column)) / 2.0
         for row, node_id in enumerate(column):
             row_of[node_id] = row + offset
-            positions[node_id] = (origin[0] + level * COLUMN_WIDTH, origin[1] + (row + offset) * ROW_HEIGHT)
+        ordered[level] = column
+    return _stacked(document, ordered, origin)
+
+
+def _stacked(document: Document, columns: dict[int, list[str]],
+             origin: tuple[float, float]) -> dict[str, tuple[float, float]]:
+    """Each column's nodes top to bottom, each as tall as it is drawn, centred on the tallest."""
+    heights = {level: [node_height(document, n) for n in column] for level, column in columns.items()}
+    totals = {level: sum(column) + ROW_GAP * (len(column) - 1) for level, column in heights.items()}
+    tallest = max(totals.values(), default=0.0)
+    positions = {}
+    for level, column in columns.items():
+        y = origin[1] + round((tallest - totals[level]) / 2.0)
+        for node_id, height in zip(column, heights[level]):
+            positions[node_id] = (origin[0] + level * COLUMN_WIDTH, y)
+            y += height + ROW_GAP
     return positions
 
 

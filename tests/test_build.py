@@ -8,7 +8,7 @@ import pytest
 
 from mlgarden import build
 from mlgarden.build import Builder, Value
-from mlgarden.layout import COLUMN_WIDTH, ROW_HEIGHT, arranged_positions, depths
+from mlgarden.layout import COLUMN_WIDTH, ROW_GAP, ROW_HEIGHT, arranged_positions, depths, node_height
 
 
 def ops_of(document):
@@ -192,14 +192,19 @@ def big_network():
 
 
 def test_arranged_positions_never_overlap():
+    """Two nodes in one column are at least each one's drawn height (node_height) apart."""
     document = big_network()
     positions = [node.pos for node in document.nodes.values()]
     assert len(set(positions)) == len(positions)
     points = np.array(positions)
+    heights = np.array([node_height(document, node_id) for node_id in document.nodes])
+    assert heights.max() > 120  # the 6-input sums are taller than the old fixed row
     for i, (px, py) in enumerate(points):
-        others = np.delete(points, i, axis=0)
-        overlapping = (np.abs(others[:, 0] - px) < COLUMN_WIDTH) & (np.abs(others[:, 1] - py) < ROW_HEIGHT)
-        assert not overlapping.any()
+        same_column = np.abs(points[:, 0] - px) < COLUMN_WIDTH
+        above = (points[:, 1] < py) & same_column
+        below = (points[:, 1] > py) & same_column
+        assert (points[above, 1] + heights[above] + ROW_GAP <= py).all()
+        assert (py + heights[i] + ROW_GAP <= points[below, 1]).all()
 
 
 def column_of(node):

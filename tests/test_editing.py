@@ -1,5 +1,6 @@
 """Editor power at the document level: clipboard, insert layer, arrange, never losing work."""
 
+import itertools
 import os
 import time
 
@@ -8,7 +9,7 @@ import pytest
 from mlgarden import userstate
 from mlgarden.build import Builder
 from mlgarden.graph import Document
-from mlgarden.layout import COLUMN_WIDTH, ROW_HEIGHT
+from mlgarden.layout import COLUMN_WIDTH, node_height
 from mlgarden.session import AUTOSAVE_SECONDS, Session
 
 
@@ -102,9 +103,11 @@ def test_arrange_places_nodes_by_depth_without_overlaps_as_one_undo_step():
     for node in document.nodes.values():
         for source in node.inputs:
             assert document.nodes[source].pos[0] + COLUMN_WIDTH <= node.pos[0]
-    for a in positions:
-        for b in positions:
-            assert a == b or abs(a[0] - b[0]) >= COLUMN_WIDTH or abs(a[1] - b[1]) >= ROW_HEIGHT
+    for a, b in itertools.combinations(document.nodes, 2):
+        (ax, ay), (bx, by) = document.nodes[a].pos, document.nodes[b].pos
+        upper, lower = (a, b) if ay <= by else (b, a)
+        clear_below = document.nodes[upper].pos[1] + node_height(document, upper) <= document.nodes[lower].pos[1]
+        assert abs(ax - bx) >= COLUMN_WIDTH or clear_below
     session.undo()
     assert document == before
 
