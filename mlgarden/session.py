@@ -10,11 +10,17 @@ behaviour a user sees (edit, undo, nudge, train, open, save) is tested without a
 - `tick(seconds)` trains for a time slice while playing; a TrainingError pauses and says why.
 - `open` and `save` never lose work: a file that fails to load leaves the open graph untouched,
   and `dirty` tells the app to ask before discarding unsaved changes.
+- The view (where the canvas is panned) is not an edit: moving it marks nothing dirty and makes
+  no undo step. The canvas owns it while the graph is open; `current_view`, set by the app, hands
+  it over to be folded into `document.view` just before each save and recovery copy, so a file
+  reopens where the user left it. `opened` counts the graphs opened, so the canvas knows when to
+  show a new graph's saved view instead of keeping its own.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import astuple
 from pathlib import Path
 
@@ -55,6 +61,8 @@ class Session:
         self._disk_stamp = _stamp(path)
         self._unsaved_since: float | None = None
         self._last_autosave = 0.0
+        self.opened = 0
+        self.current_view: Callable[[], dict] | None = None
         self.document.subscribe(self._on_document_change)
         self._load_data()
 
@@ -184,6 +192,7 @@ class Session:
         self.pause()
         self.document.replace_with(document)
         self.path = path
+        self.opened += 1
         self._saved()
         self.history.clear()
         self._load_data()
@@ -207,6 +216,7 @@ class Session:
             self.save_conflict = True
             self.status = f"{target.name} was changed on disk by another program since it was opened"
             return False
+        self._fold_view()
         try:
             fileformat.save(self.document, target)
         except fileformat.FileFormatError as error:
@@ -231,6 +241,7 @@ class Session:
         if self._unsaved_since is None or now - self._last_autosave < AUTOSAVE_SECONDS:
             return False
         recovery_file, _ = userstate.recovery_paths()
+        self._fold_view()
         try:
             recovery_file.parent.mkdir(parents=True, exist_ok=True)
             fileformat.save(self.document, recovery_file)
@@ -241,6 +252,11 @@ class Session:
         self._last_autosave = now
         self._unsaved_since = None
         return True
+
+    def _fold_view(self) -> None:
+        """Store the canvas's view in the document (no event: a view is not an unsaved change)."""
+        if self.current_view is not None:
+            self.document.view = {**self.document.view, **self.current_view()}
 
     def discard_recovery(self) -> None:
         userstate.remove_recovery()

@@ -50,6 +50,7 @@ class App:
         self.help_panel = help_panel
         self.panel_windows: list[str] = []
         self.canvas = Canvas(session)
+        session.current_view = self.canvas.current_view  # saved with the file (gui/view.py)
         self.dialogs = dialogs_module.Dialogs()
         self.last_frame_seconds = 1.0 / 60.0
         self.training_budget = 0.0
@@ -166,7 +167,7 @@ class App:
         if self.dialogs.is_open() or menus.typing():
             return
         shortcut = menus.shortcut_for(key, *menus.modifiers())
-        if shortcut is not None:
+        if shortcut is not None and (self.canvas.is_hovered() or not shortcut.on_canvas):
             getattr(self, shortcut.action)()
 
     def right_clicked(self) -> None:
@@ -257,6 +258,9 @@ class App:
 
     def arrange(self) -> None:
         self.session.arrange(self.canvas.selected_nodes() or None)
+
+    def fit_view(self) -> None:
+        self.canvas.fit()
 
     def undo(self) -> None:
         self.session.undo()

@@ -18,9 +18,12 @@ the canvas compares each node's position with the document and records the moved
 step. Everything one mouse press does (a drag, a rewire that arrives as delink + link) shares a
 merge key, so it undoes as one step.
 
-There is no API for the editor's pan (design fact 3): a hidden, transparent node kept at grid
-(0, 0) is drawn where the pan puts the origin, which turns the mouse position into a grid
-position for nodes added at the mouse.
+There is no API for the editor's pan (design fact 3), so the canvas keeps its own view
+(gui/view.py): a node is put at grid position = document position - offset, and a hidden,
+transparent node kept at grid (0, 0) reveals the pan, which turns the mouse position into a
+document position (nodes added or pasted at the mouse) and gives the view origin saved with the
+file. When a graph is opened the canvas shows its saved view origin, or fits the graph; `fit`
+(View > Fit graph, F) fits it again.
 """
 
 from __future__ import annotations
@@ -31,9 +34,9 @@ import dearpygui.dearpygui as dpg
 
 from mlgarden.gui import ids, theme
 from mlgarden.gui.node_view import NodeActions, NodeView, shape_of
+from mlgarden.gui.view import View, fitted_origin, saved_origin
 from mlgarden.session import Session
 
-NODE_PADDING = theme.NODE_PADDING  # a node's rect_min is its drawn corner plus this
 POSITION_TOLERANCE = 1.0  # Dear PyGui reports a node's position in whole pixels
 TRAINING_REFRESH_SECONDS = 0.1
 
@@ -50,6 +53,8 @@ class Canvas:
         self._shown_evaluation = None
         self._values_shown_at = 0.0
         self._gesture = 0
+        self.view = View()
+        self._shown_opened: int | None = None  # the session's `opened` whose view is shown
         self.last_sync_seconds = 0.0
         self.last_values_seconds = 0.0
         session.document.subscribe(self._on_document_change)
@@ -75,7 +80,12 @@ class Canvas:
     # --- once a frame --------------------------------------------------------------------------
 
     def update(self) -> None:
-        """Bring the items in line with the document: structure, then layout, then numbers."""
+        """Bring the items in line with the document: view, structure, layout, then numbers."""
+        self.view.measure_corner()
+        if self._shown_opened != self.session.opened:
+            self._shown_opened = self.session.opened
+            document = self.session.document
+            self.show_view(saved_origin(document) or self._fitted_origin())
         if self._structure_stale:
             self.sync_structure()
         if self._layout_stale:
@@ -98,7 +108,7 @@ class Canvas:
         for node_id in document.nodes:
             if node_id not in self.views:
                 view = NodeView(node_id, self.actions, self.themes)
-                view.build(document, ids.EDITOR)
+                view.build(document, ids.EDITOR, self.view.to_grid)
                 self.views[node_id] = view
         for source, target, pin in wanted - set(self.link_tags):
             tag = ids.link(source, target, pin)
@@ -113,7 +123,7 @@ class Canvas:
     def sync_layout(self) -> None:
         document = self.session.document
         for view in self.views.values():
-            view.show_layout(document)
+            view.show_layout(document, self.view.to_grid)
         self._layout_stale = False
 
     def show_values(self) -> None:
@@ -257,7 +267,7 @@ class Canvas:
                 continue
             view.shown_pos = (x, y)
             if node_id in document.nodes:
-                self.session.edit("move", node_id, (x, y), merge_key=key)
+                self.session.edit("move", node_id, self.view.to_document((x, y)), merge_key=key)
                 moved += 1
         if moved:
             self.session.status = f"moved {moved} node(s)"
@@ -268,21 +278,46 @@ class Canvas:
         self.session.end_gesture()
         self._gesture += 1
 
+    # --- the view --------------------------------------------------------------------------------
+
+    def show_view(self, origin: tuple[float, float]) -> None:
+        """Draw document point `origin` at the editor's top-left corner (moves no node)."""
+        self.view.show(origin)
+        self._layout_stale = True
+
+    def fit(self) -> None:
+        """Bring the whole graph's top-left corner into view."""
+        self.show_view(self._fitted_origin())
+        self.session.status = "fitted the graph in view"
+
+    def _fitted_origin(self) -> tuple[float, float]:
+        return fitted_origin(self.session.document, dpg.get_item_height(ids.CANVAS_WINDOW) or 600)
+
+    def current_view(self) -> dict:
+        """The view to save with the graph (what Session.current_view asks for)."""
+        if self._shown_opened != self.session.opened:
+            return {}  # this graph's view has not been shown yet: keep the one it has
+        x, y = self.view.origin()
+        return {"origin": [_plain_number(x), _plain_number(y)]}
+
     # --- where things are ------------------------------------------------------------------------
 
     def grid_position(self, screen_x: float, screen_y: float) -> tuple[float, float]:
-        """The grid point whose node corner would be drawn at this viewport point."""
-        origin_x, origin_y = dpg.get_item_rect_min(ids.ORIGIN_NODE)
-        return (screen_x - origin_x + NODE_PADDING[0], screen_y - origin_y + NODE_PADDING[1])
+        """The document position whose node corner would be drawn at this viewport point."""
+        return self.view.document_point(screen_x, screen_y)
 
     def mouse_grid_position(self) -> tuple[float, float]:
         return self.grid_position(*dpg.get_mouse_pos(local=False))
 
     def visible_centre(self) -> tuple[float, float]:
-        """The grid point at the middle of the canvas window, for nodes added from the palette."""
+        """The document position at the middle of the canvas window, for nodes from the palette."""
         x, y = dpg.get_item_pos(ids.CANVAS_WINDOW)
         width, height = dpg.get_item_rect_size(ids.CANVAS_WINDOW)
         return self.grid_position(x + width / 2 - 60, y + height / 2 - 40)
+
+    def document_position_shown(self, node_id: str) -> tuple[float, float]:
+        """Where the node is on the canvas now, in document coordinates (it may be mid-drag)."""
+        return self.view.to_document(self.views[node_id].position_on_canvas())
 
     def hovered_node(self) -> str | None:
         for node_id in self.views:
@@ -304,3 +339,8 @@ class Canvas:
         self.views.clear()
         self.link_tags.clear()
         self._structure_stale = True
+
+
+def _plain_number(value: float) -> int | float:
+    """A whole number as an int, so a file says `[40, 60]`, not `[40.0, 60.0]`."""
+    return int(value) if float(value).is_integer() else float(value)

@@ -49,6 +49,7 @@ ACTION_TEXTS = {
     "paste": "paste at the mouse",
     "duplicate": "duplicate the selected nodes",
     "delete_selection": "delete the selected nodes",
+    "fit_view": "fit the graph in view (mouse over the canvas)",
 }
 
 MOUSE_GESTURES = (

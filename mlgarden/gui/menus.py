@@ -54,6 +54,7 @@ class Shortcut:
     shift: bool
     action: str  # the name of an App method
     text: str  # as shown in the menu
+    on_canvas: bool = False  # only while the mouse is over the canvas (a plain letter key)
 
 
 SHORTCUTS = (
@@ -71,6 +72,8 @@ SHORTCUTS = (
     Shortcut(dpg.mvKey_V, True, False, "paste", "Ctrl+V"),
     Shortcut(dpg.mvKey_D, True, False, "duplicate", "Ctrl+D"),
     Shortcut(dpg.mvKey_Delete, False, False, "delete_selection", "Delete"),
+    Shortcut(dpg.mvKey_F, False, False, "fit_view", "F", on_canvas=True),
+    Shortcut(dpg.mvKey_Home, False, False, "fit_view", "Home", on_canvas=True),
 )
 
 
@@ -144,6 +147,8 @@ def build_menu_bar(app) -> None:
             dpg.add_separator()
             _item("Add node…", app.open_palette, "open_palette")
             _item("Arrange (selection, or all)", app.arrange)
+        with dpg.menu(label="View"):
+            _item("Fit graph", app.fit_view, "fit_view")
         with dpg.menu(label="Help"):
             _item("Getting started", app.show_help)
 

@@ -76,12 +76,14 @@ class NodeView:
 
     # --- building --------------------------------------------------------------------------
 
-    def build(self, document: Document, editor: str) -> None:
+    def build(self, document: Document, editor: str, to_grid) -> None:
+        """Make the node's items; `to_grid` maps a document position to the editor's grid."""
         node = document.nodes[self.node_id]
         self.shape = shape_of(document, node)
         pin_count = self.shape[1]
         roles = roles_of(document, self.node_id)
-        with dpg.node(tag=self.tag, label=title_text(node, roles), pos=node.pos, parent=editor):
+        grid_pos = to_grid(node.pos)
+        with dpg.node(tag=self.tag, label=title_text(node, roles), pos=grid_pos, parent=editor):
             for pin in range(pin_count):
                 with dpg.node_attribute(tag=ids.input_pin(self.node_id, pin),
                                         attribute_type=dpg.mvNode_Attr_Input):
@@ -100,7 +102,7 @@ class NodeView:
         with dpg.tooltip(op_row, tag=ids.tooltip(self.node_id)):
             op = OPS[node.op]
             dpg.add_text(f"{node.op}: {op.formula}\n{op.derivative_text}")
-        self.shown_pos = node.pos
+        self.shown_pos = grid_pos
         self.shown_title = node.title
         self.shown_texts = {}
         self._show_roles(roles)
@@ -140,17 +142,18 @@ class NodeView:
 
     # --- showing the document ----------------------------------------------------------------
 
-    def show_layout(self, document: Document) -> None:
-        """Title, role marks and position, when they differ from the document."""
+    def show_layout(self, document: Document, to_grid) -> None:
+        """Title, role marks and grid position, when they differ from the document's."""
         node = document.nodes[self.node_id]
         roles = roles_of(document, self.node_id)
         if node.title != self.shown_title or roles != self.shown_roles:
             dpg.configure_item(self.tag, label=title_text(node, roles))
             self.shown_title = node.title
             self._show_roles(roles)
-        if node.pos != self.shown_pos:
-            dpg.set_item_pos(self.tag, node.pos)
-            self.shown_pos = node.pos
+        grid_pos = to_grid(node.pos)
+        if grid_pos != self.shown_pos:
+            dpg.set_item_pos(self.tag, grid_pos)
+            self.shown_pos = grid_pos
 
     def _show_roles(self, roles: tuple[str, ...]) -> None:
         node_op = self.shape[0]

@@ -127,7 +127,7 @@ def create_node_themes() -> dict[tuple[str, str | None], int]:
 
 
 def create_editor_theme() -> int:
-    """Compact nodes: the layout gives each node a row of 120 pixels (layout.ROW_HEIGHT)."""
+    """Compact nodes; layout.node_height estimates the heights these settings give."""
     with dpg.theme() as theme:
         with dpg.theme_component(dpg.mvAll):
             dpg.add_theme_style(dpg.mvNodeStyleVar_NodePadding, *NODE_PADDING,

@@ -51,7 +51,7 @@ def test_ctrl_s_saves_and_open_brings_back_the_same_graph(app_on, tmp_path):
     driver.frames(3)
     assert session.document == saved
     assert dpg.does_item_exist(ids.node(out))
-    assert tuple(dpg.get_item_pos(ids.node(out))) == pytest.approx(moved_to, abs=1)
+    assert app.canvas.document_position_shown(out) == pytest.approx(moved_to, abs=1)
     driver.screenshot(tmp_path / "reopened.png")
 
 
