@@ -1,4 +1,5 @@
-"""What mlgarden keeps for the user outside their graph files: recent files and recovery copies.
+"""What mlgarden keeps for the user outside their graph files: recent files, recovery copies, and
+whether the getting-started help has been shown.
 
 Both live in one folder: $MLGARDEN_STATE_DIR if set (the tests set it), else
 $XDG_STATE_HOME/mlgarden, else ~/.local/state/mlgarden.
@@ -8,6 +9,8 @@ $XDG_STATE_HOME/mlgarden, else ~/.local/state/mlgarden.
   `recovery.yaml`, with `recovery.json` saying which file it belongs to. A clean save, or the user
   choosing to discard, removes both; so when the app starts and finds them, the last session ended
   without either (a crash, a kill) and the app offers to restore the copy.
+- First launch: the app shows its getting-started help once; the empty file `seen_help` says it
+  was shown, so later launches start without it.
 """
 
 from __future__ import annotations
@@ -75,6 +78,19 @@ def read_recovery_note() -> Path | None:
 
 def recovery_exists() -> bool:
     return recovery_paths()[0].is_file()
+
+
+def help_seen() -> bool:
+    return (state_dir() / "seen_help").is_file()
+
+
+def mark_help_seen() -> None:
+    """Remember that the getting-started help was shown; a read-only state folder is no error."""
+    try:
+        state_dir().mkdir(parents=True, exist_ok=True)
+        (state_dir() / "seen_help").touch()
+    except OSError:
+        pass
 
 
 def remove_recovery() -> None:

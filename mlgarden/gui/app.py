@@ -19,6 +19,10 @@ window and returns its tag, `update()` runs once a frame after the training slic
 Unsaved work is never dropped silently: New, Open, an example and closing the window ask first
 ("Discard unsaved changes?" Save / Discard / Cancel). A file that fails to load shows its error
 in a dialog and leaves the open graph as it was.
+
+At start (`start`): the error of a file given on the command line, else the offer to restore the
+unsaved work of a session that ended without saving; and on the very first launch the Help
+panel's getting-started overlay, shown once no dialog is open, so the question comes first.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ class App:
         self.menu_link: tuple[str, str, int] | None = None
         self.menu_grid_position = (0.0, 0.0)
         self.quitting = False
+        self.help_pending = False  # show the getting-started help once no dialog is open
         self._shown_title = ""
         self._shown_status = None
 
@@ -133,6 +138,10 @@ class App:
             panel.update()
         self.session.autosave()
         self._show_title_and_status()
+        if self.help_pending and not self.dialogs.is_open():
+            self.help_pending = False
+            self.show_help()
+            userstate.mark_help_seen()
         dpg.render_dearpygui_frame()
         self.last_frame_seconds = time.perf_counter() - started
 
@@ -324,6 +333,14 @@ class App:
     def _folder(self) -> Path | None:
         return self.session.path.parent if self.session.path else Path.cwd()
 
+    def start(self, error: str | None = None) -> None:
+        """What the user meets first: an error, or the recovery question; the first-launch help."""
+        if error:
+            self.dialogs.show_error(error)
+        elif userstate.recovery_exists():
+            self.offer_recovery()
+        self.help_pending = self.help_panel is not None and not userstate.help_seen()
+
     def offer_recovery(self) -> None:
         """The last session ended with unsaved work (a crash, a kill): offer its copy."""
         self.dialogs.ask("The last session ended with unsaved changes. Restore them?",
@@ -365,10 +382,7 @@ def run_app(path: str | None = None) -> int:
     session, error = start_session(path)
     app = App(session, [TrainingPanel(session), DatasetWindow(session)], HelpPanel(session))
     app.build()
-    if error:
-        app.dialogs.show_error(error)
-    elif userstate.recovery_exists():
-        app.offer_recovery()
+    app.start(error)
     try:
         return app.run()
     finally:

@@ -49,7 +49,7 @@ ACTION_TEXTS = {
     "paste": "paste at the mouse",
     "duplicate": "duplicate the selected nodes",
     "delete_selection": "delete the selected nodes",
-    "fit_view": "fit the graph in view (mouse over the canvas)",
+    "fit_view": "fit the graph in view (over the canvas)",
 }
 
 MOUSE_GESTURES = (
@@ -64,16 +64,20 @@ MOUSE_GESTURES = (
 
 
 def shortcut_rows() -> list[tuple[str, str]]:
-    """(keys, what they do) for every keyboard shortcut the app obeys, then the mouse gestures."""
-    keys = [(shortcut.text, ACTION_TEXTS.get(shortcut.action, shortcut.action.replace("_", " ")))
-            for shortcut in menus.SHORTCUTS]
-    return keys + list(MOUSE_GESTURES)
+    """(keys, what they do) for every keyboard shortcut the app obeys, then the mouse gestures;
+    the keys of one action share a row ("Ctrl+Y / Ctrl+Shift+Z")."""
+    keys: dict[str, list[str]] = {}
+    for shortcut in menus.SHORTCUTS:
+        keys.setdefault(shortcut.action, []).append(shortcut.text)
+    rows = [(" / ".join(texts), ACTION_TEXTS.get(action, action.replace("_", " ")))
+            for action, texts in keys.items()]
+    return rows + list(MOUSE_GESTURES)
 
 
 WRAP = 420  # the width of the text column; the keys table stands beside it
 HEADING_COLOUR = (250, 180, 80, 255)
 POSITION = (40, 40)  # over the canvas, clear of the menu bar
-SIZE = (930, 600)
+SIZE = (960, 680)
 
 
 class Tags:

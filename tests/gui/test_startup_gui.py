@@ -1,0 +1,55 @@
+"""What the app shows when it starts: the getting-started help on the very first launch only, and
+the question about unsaved work of a killed session before it. The state folder is the test's
+own (app_fixture sets MLGARDEN_STATE_DIR)."""
+
+import dearpygui.dearpygui as dpg
+import pytest
+
+from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
+from mlgarden import fileformat, userstate
+from mlgarden.gui import ids
+from mlgarden.gui.help_panel import HelpPanel
+from mlgarden.gui.help_panel import Tags as HelpTags
+from mlgarden.session import Session
+from test_files_gui import click_confirm_button
+
+pytestmark = pytest.mark.gui
+
+
+def open_with_help(app_on):
+    session = Session(small_graph())
+    return app_on(session, help_panel=HelpPanel(session))
+
+
+def test_the_first_launch_shows_the_getting_started_help(app_on, tmp_path):
+    app, driver = open_with_help(app_on)
+    assert not userstate.help_seen()
+    app.start()
+    driver.frames(3)
+    assert dpg.is_item_shown(HelpTags.window)
+    assert userstate.help_seen()
+    driver.screenshot(tmp_path / "first-launch.png")
+
+
+def test_a_later_launch_starts_without_the_help(app_on):
+    userstate.mark_help_seen()
+    app, driver = open_with_help(app_on)
+    app.start()
+    driver.frames(3)
+    assert not dpg.is_item_shown(HelpTags.window)
+
+
+def test_the_recovery_question_comes_before_the_help(app_on):
+    recovery_file, _ = userstate.recovery_paths()
+    recovery_file.parent.mkdir(parents=True, exist_ok=True)
+    fileformat.save(small_graph(), recovery_file)
+    userstate.write_recovery_note(None)
+    app, driver = open_with_help(app_on)
+    app.start()
+    driver.frames(3)
+    assert dpg.is_item_shown(ids.CONFIRM) and "Restore" in dpg.get_value(ids.CONFIRM_TEXT)
+    assert not dpg.is_item_shown(HelpTags.window)
+    click_confirm_button(driver, "Discard")
+    driver.frames(2)
+    assert not userstate.recovery_exists()
+    assert dpg.is_item_shown(HelpTags.window)
