@@ -165,7 +165,7 @@ def _run_eval(args) -> int:
     first_bad = program.first_non_finite([evaluation.values[node_id] for node_id in program.order])
     if first_bad is not None:
         loss_note = f"; the loss is {evaluation.loss}" if evaluation.loss is not None else ""
-        print(f"mlgarden: warning: node {first_bad!r} ({document.nodes[first_bad].op}) is the first "
+        print(f"mlgarden: warning: node {first_bad!r} ({document.flat_node(first_bad).op}) is the first "
               f"to give a non-finite value ({evaluation.values[first_bad]}){loss_note}", file=sys.stderr)
     return EXIT_OK
 
@@ -191,9 +191,9 @@ def _evaluation_table(document: Document, program, evaluation) -> str:
     rows = [("node", "op", "value", "gradient")]
     for node_id in program.order:
         gradient = _number(evaluation.grads[node_id]) if has_loss else "-"
-        rows.append((node_id, document.nodes[node_id].op, _number(evaluation.values[node_id]), gradient))
+        rows.append((node_id, document.flat_node(node_id).op, _number(evaluation.values[node_id]), gradient))
     for node_id in program.incomplete:
-        rows.append((node_id, document.nodes[node_id].op, "not computed", "(an input is not connected)"))
+        rows.append((node_id, document.flat_node(node_id).op, "not computed", "(an input is not connected)"))
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3]
              for row in rows]

@@ -5,15 +5,19 @@ links that came from outside are cut (the pin becomes free, or, for a `sum`, the
 because the pasted copy cannot know what should feed it. Pasting gives every node a fresh id made
 from its old one (`w3` may become `w7`) and shifts the group so its top-left node lands where the
 user pastes. The result and loss roles are not copied.
+
+A copied call node keeps its function and its own param values; the fragment carries the
+definitions of the functions it uses (and those they use), so it can be pasted into another graph:
+a function the target lacks is defined there, one it already has under that name is used as it is.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from mlgarden.graph import Document, GraphError, Node
+from mlgarden.graph import Document, GraphError, Node, make_reference, split_reference
 from mlgarden.layout import topological_order
 from mlgarden.ops import OPS
 
@@ -21,6 +25,7 @@ from mlgarden.ops import OPS
 @dataclass(frozen=True)
 class Fragment:
     nodes: tuple[Node, ...]
+    functions: dict = field(default_factory=dict)  # name -> FunctionDefinition the nodes use
 
     def __bool__(self) -> bool:
         return bool(self.nodes)
@@ -34,27 +39,46 @@ def copy_fragment(document: Document, node_ids) -> Fragment:
     nodes = []
     for node_id in topological_order(document, chosen):
         node = copy.deepcopy(document.nodes[node_id])
-        if OPS[node.op].is_variadic:
-            node.inputs = [s for s in node.inputs if s in chosen]
-        else:
-            node.inputs = [s if s in chosen else None for s in node.inputs]
+        inside = [s if s is not None and split_reference(s)[0] in chosen else None for s in node.inputs]
+        node.inputs = [s for s in inside if s is not None] if OPS[node.op].is_variadic else inside
         nodes.append(node)
-    return Fragment(tuple(nodes))
+    return Fragment(tuple(nodes), _functions_used(document, nodes))
+
+
+def _functions_used(document: Document, nodes) -> dict:
+    used, stack = {}, [node.function for node in nodes if node.op == "call"]
+    while stack:
+        name = stack.pop()
+        if name not in used:
+            used[name] = document.functions[name].copy()
+            stack.extend(node.function for node in used[name].nodes.values() if node.op == "call")
+    return used
 
 
 def paste_fragment(document: Document, fragment: Fragment, at: tuple[float, float]) -> list[str]:
     """Add a copy of the fragment with fresh ids, its top-left corner at `at`; return the new ids."""
     if not fragment:
         raise GraphError("there is nothing to paste")
+    for name, definition in fragment.functions.items():
+        if name not in document.functions and name != document.body_of:
+            document.define_function(definition)
     left = min(node.pos[0] for node in fragment.nodes)
     top = min(node.pos[1] for node in fragment.nodes)
     new_ids: dict[str, str] = {}
+
+    def renamed(reference):
+        if reference is None:
+            return None
+        node_id, output = split_reference(reference)
+        return make_reference(new_ids[node_id], output)
+
     for node in fragment.nodes:
         new_id = document.fresh_id(re.sub(r"\d+$", "", node.id) or node.op)
         new_ids[node.id] = new_id
         document.add_node(
             node.op, new_id, pos=(at[0] + node.pos[0] - left, at[1] + node.pos[1] - top),
             value=node.value, label=node.label, trainable=node.trainable, exponent=node.exponent,
-            inputs=[new_ids[s] if s is not None else None for s in node.inputs],
+            inputs=[renamed(s) for s in node.inputs], function=node.function,
+            values=dict(node.values), shared=node.shared and document.body_of is not None,
         )
     return list(new_ids.values())

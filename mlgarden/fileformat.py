@@ -1,11 +1,12 @@
 """Graph files: a Document <-> a plain dict <-> YAML text, with a format version.
 
 A graph file is YAML that a person can read and a diff can follow (docs/graph-format.md is the
-full description). Its top level holds the format version (`mlgarden: 1`), an optional
-description, the list of nodes, the result and loss node ids, the training and dataset settings,
-and free-form view state. Each node is one short mapping whose keys come in a fixed order (id, op,
-label, value, trainable, exponent, inputs, pos) and which holds only the fields that say
-something: a param's value, a frozen param's `trainable: false`, a pow's exponent, the inputs of an
+full description). Its top level holds the format version (`mlgarden: 1`, or `2` when the graph
+has functions), an optional description, the functions (each a description and a list of body
+nodes), the list of nodes, the result and loss references, the training and dataset settings, and
+free-form view state. Each node is one short mapping whose keys come in a fixed order (NODE_KEYS)
+and which holds only the fields that say something: a param's value, a frozen param's
+`trainable: false`, a pow's exponent, a call's function and its own param values, the inputs of an
 op that has pins, a position other than [0, 0]. Lists are written on one line (`inputs: [a, b]`),
 floats with `repr`, so every float reads back to the same bits.
 
@@ -37,16 +38,31 @@ from typing import NoReturn
 
 import yaml
 
-from mlgarden.graph import ID_PATTERN, Document, GraphError, Node, check_node_fields
+from mlgarden.function_file import first_problem, free_pins, function_to_dict, node_to_dict
+from mlgarden.functions import FunctionDefinition, an
+from mlgarden.graph import (
+    ID_PATTERN,
+    Document,
+    GraphError,
+    Node,
+    check_node_fields,
+    make_reference,
+    split_reference,
+)
 from mlgarden.ops import LEAF_VALUE_OPS, OPS
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # format 2 added functions; a graph without any is still written as format 1
+FUNCTIONS_FORMAT = 2
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 20_000
-MAX_NESTING = 100  # lists and mappings inside each other; a graph file needs about 4
-TOP_LEVEL_KEYS = ("mlgarden", "description", "nodes", "result", "loss", "training", "dataset", "view")
-NODE_KEYS = ("id", "op", "label", "value", "trainable", "exponent", "inputs", "pos")
-FIELD_OPS = {"value": LEAF_VALUE_OPS, "trainable": ("param",), "exponent": ("pow",)}
+MAX_NESTING = 100  # lists and mappings inside each other; a graph file needs about 6
+TOP_LEVEL_KEYS = ("mlgarden", "description", "functions", "nodes", "result", "loss", "training",
+                  "dataset", "view")
+FUNCTION_KEYS = ("description", "nodes")
+NODE_KEYS = ("id", "op", "function", "label", "value", "trainable", "shared", "exponent", "values",
+             "inputs", "pos")
+FIELD_OPS = {"value": LEAF_VALUE_OPS, "trainable": ("param",), "shared": ("param",),
+             "exponent": ("pow",), "function": ("call",), "values": ("call",)}
 
 # libyaml's safe loader when installed (about 4x faster on big files), else the pure-Python one:
 # both are SafeLoader, building only plain Python data.
@@ -63,10 +79,13 @@ class FileFormatError(ValueError):
 
 def document_to_dict(document: Document) -> dict:
     """The document as plain data, shaped exactly like the file (defaults left out)."""
-    data: dict = {"mlgarden": FORMAT_VERSION}
+    data: dict = {"mlgarden": FUNCTIONS_FORMAT if document.functions else 1}
     if document.description:
         data["description"] = document.description
-    data["nodes"] = [_node_to_dict(node) for node in document.nodes.values()]
+    if document.functions:
+        data["functions"] = {name: function_to_dict(definition)
+                             for name, definition in document.functions.items()}
+    data["nodes"] = [node_to_dict(node) for node in document.nodes.values()]
     if document.result is not None:
         data["result"] = document.result
     if document.loss is not None:
@@ -82,32 +101,12 @@ def document_to_dict(document: Document) -> dict:
     return data
 
 
-def _node_to_dict(node: Node) -> dict:
-    entry: dict = {"id": node.id, "op": node.op}
-    if node.label:
-        entry["label"] = node.label
-    if node.op in FIELD_OPS["value"]:
-        entry["value"] = node.value
-    if node.op in FIELD_OPS["trainable"] and not node.trainable:
-        entry["trainable"] = False
-    if node.op in FIELD_OPS["exponent"]:
-        entry["exponent"] = node.exponent
-    if not OPS[node.op].is_leaf:
-        entry["inputs"] = list(node.inputs)
-    if tuple(node.pos) != (0.0, 0.0):
-        entry["pos"] = [_compact(coordinate) for coordinate in node.pos]
-    return entry
-
-
-def _compact(coordinate: float) -> int | float:
-    """Canvas positions are mostly whole numbers: write 40, not 40.0."""
-    if float(coordinate).is_integer() and abs(coordinate) < 2**53:
-        return int(coordinate)
-    return coordinate
-
-
 class _FlowList(list):
     """A list the file shows on one line: `inputs: [a, b]`."""
+
+
+class _FlowMap(dict):
+    """A mapping the file shows on one line: `values: {w1: 0.5, b: -0.1}`."""
 
 
 class _LiteralText(str):
@@ -138,6 +137,9 @@ _Dumper.add_representer(_LiteralText, lambda dumper, text: _represent_text(dumpe
 _Dumper.add_representer(
     _FlowList, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
 )
+_Dumper.add_representer(
+    _FlowMap, lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True)
+)
 
 
 def _styled(data: dict) -> dict:
@@ -145,11 +147,23 @@ def _styled(data: dict) -> dict:
     styled = dict(data)
     if "description" in styled:
         styled["description"] = _LiteralText(styled["description"])
-    styled["nodes"] = [
-        {key: _FlowList(value) if key in ("inputs", "pos") else value for key, value in entry.items()}
-        for entry in data["nodes"]
-    ]
+    if "functions" in styled:
+        styled["functions"] = {name: _styled_function(entry) for name, entry in data["functions"].items()}
+    styled["nodes"] = [_styled_node(entry) for entry in data["nodes"]]
     return styled
+
+
+def _styled_function(entry: dict) -> dict:
+    styled = dict(entry)
+    if "description" in styled:
+        styled["description"] = _LiteralText(styled["description"])
+    styled["nodes"] = [_styled_node(node) for node in entry["nodes"]]
+    return styled
+
+
+def _styled_node(entry: dict) -> dict:
+    flow = {"inputs": _FlowList, "pos": _FlowList, "values": _FlowMap}
+    return {key: flow[key](value) if key in flow else value for key, value in entry.items()}
 
 
 def dumps(document: Document) -> str:
@@ -390,8 +404,13 @@ _FIELD_TYPES = {
     "value": (_is_number, "a number"),
     "trainable": (lambda value: isinstance(value, bool), "true or false"),
     "exponent": (_is_number, "a number"),
+    "function": (lambda value: isinstance(value, str), "the name of a function"),
+    "shared": (lambda value: isinstance(value, bool), "true or false"),
+    "values": (lambda value: isinstance(value, dict) and all(isinstance(k, str) and _is_number(v)
+                                                             for k, v in value.items()),
+               "a mapping of param paths to numbers ({w1: 0.5, b: -0.1})"),
     "inputs": (lambda value: isinstance(value, list) and all(s is None or isinstance(s, str) for s in value),
-               "a list of node ids, null for a free pin"),
+               "a list of node ids (f1:2 for output 2 of a call), null for a free pin"),
     "pos": (lambda value: isinstance(value, list) and len(value) == 2 and all(map(_is_number, value)),
             "two numbers [x, y]"),
 }
@@ -404,7 +423,9 @@ class _Reader:
     def __init__(self, source: str, tree: yaml.Node | None):
         self.source = source
         self.tree = tree
-        self.entry_index: dict[str, int] = {}  # node id -> its position in the nodes list
+        self.paths: dict[tuple, tuple] = {}  # (function name or None, node id) -> its entry's path
+        self.calls_without_inputs: list[tuple[str | None, str]] = []  # all pins free
+        self.version = FORMAT_VERSION
 
     def fail(self, problem: str, *path) -> NoReturn:
         raise FileFormatError(_message(self.source, self.line_of(*path), problem))
@@ -425,8 +446,8 @@ class _Reader:
                 break
         return line
 
-    def node_path(self, node_id: str) -> tuple:
-        return ("nodes", self.entry_index[node_id])
+    def node_path(self, node_id: str, function: str | None = None) -> tuple:
+        return self.paths[(function, node_id)]
 
     def document(self, data) -> Document:
         if data is None:
@@ -434,10 +455,16 @@ class _Reader:
         if not isinstance(data, dict):
             self.fail(f"the top level must be a mapping (mlgarden: 1, nodes: ...), found {_describe(data)}")
         self.check_version(data)
+        if self.version < FUNCTIONS_FORMAT and "functions" in data:
+            known = ", ".join(key for key in TOP_LEVEL_KEYS if key != "functions")
+            self.fail(f"unknown key 'functions' at the top level (functions need format "
+                      f"{FUNCTIONS_FORMAT}: write `mlgarden: {FUNCTIONS_FORMAT}`); known keys: {known}",
+                      "functions")
         self.check_keys(data, TOP_LEVEL_KEYS, "at the top level", ())
         document = Document()  # filled directly: a file may list a node before the nodes it reads
+        document.functions = self.read_functions(data)
         document.nodes = self.read_nodes(data)
-        self.check_links(document)
+        self.check_functions_and_links(document)
         document.description = self.read_description(data)
         document.result = self.read_role(data, "result", document)
         document.loss = self.read_role(data, "loss", document)
@@ -458,8 +485,9 @@ class _Reader:
             self.fail(f"the format version must be a whole number like 1, found {_describe(version)}",
                       "mlgarden")
         if version > FORMAT_VERSION:
-            self.fail(f"made by a newer mlgarden (format {version}); this mlgarden reads format "
-                      f"{FORMAT_VERSION}", "mlgarden")
+            self.fail(f"made by a newer mlgarden (format {version}); this mlgarden reads formats up "
+                      f"to {FORMAT_VERSION}", "mlgarden")
+        self.version = version
 
     def check_keys(self, mapping: dict, known: tuple, owner: str, path: tuple) -> None:
         unknown = [key for key in mapping if key not in known]
@@ -469,49 +497,84 @@ class _Reader:
             self.fail(f"unknown key{plural} {names} {owner}; known keys: {', '.join(known)}",
                       *path, unknown[0])
 
+    def read_functions(self, data: dict) -> dict[str, FunctionDefinition]:
+        entries = data.get("functions", {})
+        if not isinstance(entries, dict):
+            self.fail(f"functions must be a mapping of names to functions, found {_describe(entries)}",
+                      "functions")
+        functions = {}
+        for name, entry in entries.items():
+            path = ("functions", name)
+            if not isinstance(name, str) or not ID_PATTERN.fullmatch(name):
+                self.fail(f"function name {name!r} must start with a letter or _ and use only letters, "
+                          "digits, _ . - (at most 64)", *path)
+            if not isinstance(entry, dict):
+                self.fail(f"function {name!r} must be a mapping (description, nodes), found "
+                          f"{_describe(entry)}", *path)
+            self.check_keys(entry, FUNCTION_KEYS, f"in function {name!r}", path)
+            description = entry.get("description", "")
+            if not isinstance(description, str):
+                self.fail(f"the description of function {name!r} must be text, found "
+                          f"{_describe(description)}", *path, "description")
+            if "nodes" not in entry:
+                self.fail(f"function {name!r} has no nodes", *path)
+            nodes = self.read_node_list(entry["nodes"], path + ("nodes",), name)
+            functions[name] = FunctionDefinition(name, nodes, description)
+        return functions
+
     def read_nodes(self, data: dict) -> dict[str, Node]:
         if "nodes" not in data:
             self.fail("the key 'nodes' is missing (an empty graph has `nodes: []`)")
-        entries = data["nodes"]
+        return self.read_node_list(data["nodes"], ("nodes",), None)
+
+    def read_node_list(self, entries, path: tuple, function: str | None) -> dict[str, Node]:
+        where = f" in function {function!r}" if function else ""
         if not isinstance(entries, list):
-            self.fail(f"nodes must be a list of node entries, found {_describe(entries)}", "nodes")
-        if len(entries) > MAX_NODES:
-            self.fail(f"the graph has {len(entries)} nodes; mlgarden reads at most {MAX_NODES}", "nodes")
+            what = f"the nodes of function {function!r}" if function else "nodes"
+            self.fail(f"{what} must be a list of node entries, found {_describe(entries)}", *path)
+        if len(self.paths) + len(entries) > MAX_NODES:
+            self.fail(f"the graph has {len(self.paths) + len(entries)} nodes; mlgarden reads at most "
+                      f"{MAX_NODES}", *path)
         nodes: dict[str, Node] = {}
         for index, entry in enumerate(entries):
-            node = self.read_node(entry, index)
+            node = self.read_node(entry, path + (index,))
             if node.id in nodes:
-                first = self.line_of(*self.node_path(node.id))
-                where = f" (first on line {first})" if first else ""
-                self.fail(f"node id {node.id!r} is used twice{where}", "nodes", index)
+                first = self.line_of(*self.node_path(node.id, function))
+                at = f" (first on line {first})" if first else ""
+                self.fail(f"node id {node.id!r} is used twice{where}{at}", *path, index)
             nodes[node.id] = node
-            self.entry_index[node.id] = index
+            self.paths[(function, node.id)] = path + (index,)
+            if node.op == "call" and "inputs" not in entry:
+                self.calls_without_inputs.append((function, node.id))
         return nodes
 
-    def read_node(self, entry, index: int) -> Node:
-        path = ("nodes", index)
+    def read_node(self, entry, path: tuple) -> Node:
+        index = path[-1]
         if not isinstance(entry, dict):
             self.fail(f"node entry {index + 1} must be a mapping (id: ..., op: ...), "
                       f"found {_describe(entry)}", *path)
-        node_id = self.read_id(entry, index)
+        node_id = self.read_id(entry, path)
         self.check_keys(entry, NODE_KEYS, f"in node {node_id!r}", path)
         op = self.read_op(entry, node_id, path)
         fields = {key: self.read_field(entry, key, node_id, path) for key in _FIELD_TYPES if key in entry}
         for key, ops in FIELD_OPS.items():
             if key in fields and op not in ops:
-                self.fail(f"node {node_id!r} is a {op} node, which has no {key}", *path, key)
+                self.fail(f"node {node_id!r} is {an(op)} node, which has no {key}", *path, key)
+        if op == "call" and "function" not in fields:
+            self.fail(f"node {node_id!r} is a call, which needs `function: NAME`", *path)
         node = Node(node_id, op, fields.get("inputs", [None] * (OPS[op].arity or 0)),
                     fields.get("value", 0.0), fields.get("label", ""),
                     tuple(fields.get("pos", (0.0, 0.0))), fields.get("trainable", True),
-                    fields.get("exponent", 2.0))
+                    fields.get("exponent", 2.0), fields.get("function", ""),
+                    fields.get("values", {}), fields.get("shared", False))
         try:
             check_node_fields(node)
         except GraphError as error:
             self.fail(str(error), *path)
         return node
 
-    def read_id(self, entry: dict, index: int) -> str:
-        path = ("nodes", index)
+    def read_id(self, entry: dict, path: tuple) -> str:
+        index = path[-1]
         if "id" not in entry:
             self.fail(f"node entry {index + 1} has no id", *path)
         node_id = entry["id"]
@@ -542,17 +605,18 @@ class _Reader:
                       *path, key)
         if key in ("inputs", "pos"):  # a copy: the caller's data never becomes part of the document
             return [_as_float(item) for item in value]
+        if key == "values":
+            return {path: _as_float(number) for path, number in value.items()}
         return _as_float(value)
 
-    def check_links(self, document: Document) -> None:
-        for node in document.nodes.values():
-            for source in node.inputs:
-                if source is not None and source not in document.nodes:
-                    self.fail(f"node {node.id!r} reads {source!r}, which does not exist",
-                              *self.node_path(node.id))
-        on_cycle = document.find_cycle()
-        if on_cycle is not None:
-            self.fail(f"a cycle passes through node {on_cycle!r}", *self.node_path(on_cycle))
+    def check_functions_and_links(self, document: Document) -> None:
+        free_pins(document, self.calls_without_inputs)
+        problem = first_problem(document)
+        if problem is not None:
+            function, node_id, key, message = problem
+            if node_id is None:
+                self.fail(message, "functions", function)
+            self.fail(message, *self.node_path(node_id, function), *([key] if key else []))
 
     def read_description(self, data: dict) -> str:
         description = data.get("description", "")
@@ -561,12 +625,16 @@ class _Reader:
         return description
 
     def read_role(self, data: dict, role: str, document: Document) -> str | None:
-        node_id = data.get(role)
-        if node_id is not None and not isinstance(node_id, str):
-            self.fail(f"{role} must be a node id, found {_describe(node_id)}", role)
-        if node_id is not None and node_id not in document.nodes:
-            self.fail(f"the {role} is node {node_id!r}, which does not exist", role)
-        return node_id
+        reference = data.get(role)
+        if reference is None:
+            return None
+        if not isinstance(reference, str):
+            self.fail(f"{role} must be a node id, found {_describe(reference)}", role)
+        try:
+            document.check_reference(reference, reader=f"the {role} is node")
+        except GraphError as error:
+            self.fail(str(error), role)
+        return make_reference(*split_reference(reference))
 
     def read_settings(self, data: dict, key: str, settings, apply) -> None:
         """Apply each setting in turn through the document's checked edit, so the first one

@@ -5,8 +5,13 @@ stores it. It holds:
 
 - nodes, each with a stable id, an op from the op table, an optional label, a position on the
   canvas, a value (params and consts), a trainable flag (params) and an exponent (`pow`);
-- each node's *inputs*: the ids of the nodes feeding its pins, in pin order, None for a free pin;
-- the *result* node (what the decision surface shows) and the *loss* node (where backprop starts);
+- each node's *inputs*: references to the outputs feeding its pins, in pin order, None for a free
+  pin. A reference is a node id (`"n"`: the node's output, or output 0 of a call) or `"f1:2"`
+  (output 2 of the call node f1); ids never hold ':' so the two cannot be confused, and
+  `split_reference` is the one place that tells them apart;
+- the *result* node (what the decision surface shows) and the *loss* node (where backprop starts),
+  both references too;
+- the user's functions (`mlgarden/functions.py`): definitions, whose instances are `call` nodes;
 - the training settings and the dataset choice stored with the graph, and free-form view state.
 
 Every change goes through a named edit (add_node, remove_node, connect, disconnect, set_value,
@@ -18,7 +23,11 @@ listeners: `structure` (nodes or links changed, recompile), `values` (a value ch
 
 Links obey three rules: one link per input pin, no cycles, and a pin index within the op's arity.
 A variadic op (`sum`) takes one more pin each time its last one is filled; disconnecting one of its
-pins removes that pin.
+pins removes that pin. A call node has the pins and outputs its function's body defines.
+
+The function edits (collapse, expand, insert_function, define_function, edit_definition, ...) are
+methods here so that Session.edit can name them, but their algorithms live in function_edits.py: each
+builds a changed copy, checks all of it, and only then `adopt`s it.
 """
 
 from __future__ import annotations
@@ -35,10 +44,30 @@ from mlgarden.ops import LEAF_VALUE_OPS, OPS
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
+_OUTPUT_INDEX = re.compile(r"[0-9]{1,6}")
 
 
 class GraphError(ValueError):
     """An edit or a document that breaks a rule; the message names the node and the rule."""
+
+
+def split_reference(reference: str) -> tuple[str, int]:
+    """A reference to an output as (node id, output index): 'f1:2' -> ('f1', 2), 'n' -> ('n', 0)."""
+    node_id, colon, index = reference.partition(":")
+    if not colon:
+        return reference, 0
+    if not _OUTPUT_INDEX.fullmatch(index):
+        raise GraphError(f"{reference!r} is neither a node id nor a reference like 'f1:2'")
+    return node_id, int(index)
+
+
+def make_reference(node_id: str, output: int = 0) -> str:
+    """The reference to output `output` of a node: its id for output 0, else 'id:output'."""
+    return node_id if output == 0 else f"{node_id}:{output}"
+
+
+def _node_of(reference: str | None) -> str | None:
+    return None if reference is None else reference.partition(":")[0]
 
 
 @dataclass
@@ -51,6 +80,10 @@ class Node:
     pos: tuple[float, float] = (0.0, 0.0)
     trainable: bool = True
     exponent: float = 2.0
+    function: str = ""  # a call node: the name of the function it is an instance of
+    values: dict[str, float] = field(default_factory=dict)  # a call node: its own param values,
+    # keyed by the param's path in the body ("w1", or "g2/w1" inside the nested call g2)
+    shared: bool = False  # a param in a function's body: one value for every instance
 
     @property
     def title(self) -> str:
@@ -121,6 +154,18 @@ def _check_whole(name, value, low, high):
 Listener = Callable[[str], None]
 
 
+def _functions():
+    from mlgarden import functions  # imported when used: it builds on this module
+
+    return functions
+
+
+def _edits():
+    from mlgarden import function_edits  # imported when used: it builds on this module
+
+    return function_edits
+
+
 class Document:
     """A graph of scalar nodes, edited only through its named edits."""
 
@@ -132,6 +177,8 @@ class Document:
         self.training = TrainingSettings()
         self.dataset = DatasetSettings()
         self.view: dict = {}
+        self.functions: dict = {}  # name -> functions.FunctionDefinition, in definition order
+        self.body_of: str | None = None  # set on a working copy of a function's body
         self._listeners: list[Listener] = []
         self._program: Program | None = None
 
@@ -158,22 +205,26 @@ class Document:
             raise GraphError(f"there is no node {node_id!r}") from None
 
     def consumers(self, node_id: str) -> list[tuple[str, int]]:
-        """(node, pin) pairs that read `node_id`, in document order."""
+        """(node, pin) pairs that read any output of `node_id`, in document order."""
         return [
             (other.id, pin)
             for other in self.nodes.values()
             for pin, source in enumerate(other.inputs)
-            if source == node_id
+            if _node_of(source) == node_id
         ]
 
     def links(self) -> list[tuple[str, str, int]]:
-        """Every link as (source, target, pin)."""
+        """Every link as (source reference, target, pin); a call's output k>0 is 'id:k'."""
         return [
             (source, node.id, pin)
             for node in self.nodes.values()
             for pin, source in enumerate(node.inputs)
             if source is not None
         ]
+
+    def source_ids(self, node_id: str) -> list[str | None]:
+        """The ids of the nodes feeding each pin of a node (None for a free pin)."""
+        return [_node_of(s) for s in self.nodes[node_id].inputs]
 
     def params(self) -> list[Node]:
         return [node for node in self.nodes.values() if node.op == "param"]
@@ -188,7 +239,7 @@ class Document:
             if current in seen:
                 continue
             seen.add(current)
-            stack.extend(s for s in self.nodes[current].inputs if s is not None)
+            stack.extend(_node_of(s) for s in self.nodes[current].inputs if s is not None)
         return False
 
     def fresh_id(self, prefix: str) -> str:
@@ -201,41 +252,106 @@ class Document:
         return f"{prefix}{number}"
 
     def pin_count(self, node_id: str) -> int:
-        """Pins the canvas shows: the arity, or for `sum` one free pin after the filled ones."""
+        """Pins the canvas shows: the arity (a call's function's inputs), or for `sum` one free
+        pin after the filled ones."""
         node = self.node(node_id)
         op = OPS[node.op]
-        return len(node.inputs) + 1 if op.is_variadic else op.arity
+        return len(node.inputs) + 1 if op.is_variadic else self._arity(node)
+
+    def _arity(self, node: Node) -> int:
+        if node.op == "call":
+            return len(self.definition(node.function).input_ids())
+        return OPS[node.op].arity
+
+    def output_count(self, node_id: str) -> int:
+        """How many outputs a node has: a call's function's outputs, otherwise one."""
+        node = self.node(node_id)
+        return len(self.definition(node.function).output_ids()) if node.op == "call" else 1
+
+    def pin_names(self, node_id: str) -> list[str]:
+        """The names of a node's input pins (a call's are its function's input labels)."""
+        node = self.node(node_id)
+        if node.op == "call":
+            return self.definition(node.function).input_names()
+        return [OPS[node.op].pin_name(pin) for pin in range(self.pin_count(node_id))]
+
+    def output_names(self, node_id: str) -> list[str]:
+        """The names of a node's outputs: a call's function's output labels, else ['out']."""
+        node = self.node(node_id)
+        return self.definition(node.function).output_names() if node.op == "call" else ["out"]
+
+    def definition(self, name: str):
+        """The function called `name` (a functions.FunctionDefinition)."""
+        try:
+            return self.functions[name]
+        except (KeyError, TypeError):
+            raise GraphError(f"there is no function {name!r}") from None
+
+    def instances(self, name: str) -> list[str]:
+        """The call nodes of this graph that are instances of function `name`."""
+        return [node.id for node in self.nodes.values() if node.op == "call" and node.function == name]
 
     # --- compiling ---------------------------------------------------------------------------
 
     def node_specs(self) -> list[NodeSpec]:
-        return [
-            NodeSpec(n.id, n.op, tuple(n.inputs), float(n.exponent)) for n in self.nodes.values()
-        ]
+        """The flat node list the engine compiles: every call expanded into its body's nodes, with
+        ids 'instance/body id' (see functions.py); a graph without calls maps one to one."""
+        return _functions().flat_specs(self)
 
     def program(self) -> Program:
         """The compiled graph, rebuilt only after a structural change."""
         if self._program is None:
-            self._program = compile_graph(self.node_specs(), self.loss, self.result)
+            loss = self.flat_id(self.loss) if self.loss is not None else None
+            result = self.flat_id(self.result) if self.result is not None else None
+            self._program = compile_graph(self.node_specs(), loss, result)
         return self._program
 
     def leaf_values(self, program: Program | None = None) -> list[float]:
+        """The value of each of the program's leaves (params and consts, flat ids) in order."""
         program = program or self.program()
-        return [self.nodes[node_id].value for node_id in program.leaf_ids]
+        if not self.functions:
+            return [self.nodes[node_id].value for node_id in program.leaf_ids]
+        leaf_value = _functions().leaf_value
+        return [leaf_value(self, flat_id) for flat_id in program.leaf_ids]
+
+    def flat_id(self, reference: str) -> str:
+        """The id in the compiled program (Evaluation.values, .grads) of what a reference names:
+        'n' -> 'n'; 'f1:2' -> the flat id of output node 2 of f1's function, such as 'f1/out3'."""
+        node_id, output = split_reference(reference)
+        node = self.node(node_id)
+        self.check_reference(reference)
+        if node.op != "call":
+            return node_id
+        return f"{node_id}/{self.definition(node.function).output_ids()[output]}"
+
+    def flat_node(self, flat_id: str) -> Node:
+        """The node a flat id of the program stands for: a node of this graph, or the body node of
+        a function ('f1/w1' -> node w1 of f1's function; 'perceptron::b' -> a shared param)."""
+        return _functions().locate(self, flat_id)[0]
+
+    def describe(self, flat_id: str) -> str:
+        """A flat id as the user knows it: "'w1' in perceptron 'f1'", "'h3'"."""
+        return _functions().describe(self, flat_id)
 
     # --- edits ---------------------------------------------------------------------------------
 
     def add_node(self, op: str, node_id: str | None = None, *, pos=(0.0, 0.0), value: float = 0.0,
                  label: str = "", trainable: bool = True, exponent: float = 2.0,
-                 inputs: Iterable[str | None] | None = None) -> str:
-        """Add a node (with its input links, if given) and return its id."""
+                 inputs: Iterable[str | None] | None = None, function: str = "",
+                 values: dict[str, float] | None = None, shared: bool = False) -> str:
+        """Add a node (with its input links, if given) and return its id. A `call` node names its
+        `function` and may carry its own param `values`; `shared` marks a param of a body."""
         if op not in OPS:
             raise GraphError(f"unknown op {op!r}; known ops: {', '.join(OPS)}")
-        node_id = node_id or self.fresh_id(op)
+        calls_a_function = op == "call" and isinstance(function, str) and function
+        node_id = node_id or self.fresh_id(function if calls_a_function else op)
         node = Node(node_id, op, list(inputs or []), _real(value, f"the value of {node_id!r}"), label,
                     _position(pos, node_id), bool(trainable),
-                    _real(exponent, f"the exponent of {node_id!r}"))
-        if not OPS[op].is_variadic and not inputs:
+                    _real(exponent, f"the exponent of {node_id!r}"), function,
+                    dict(values or {}), bool(shared))
+        if op == "call" and not inputs:
+            node.inputs = [None] * self._arity(node)
+        elif not OPS[op].is_variadic and not inputs:
             node.inputs = [None] * OPS[op].arity
         _drop_fields_the_op_has_not(node)
         self._check_new_node(node)
@@ -244,12 +360,39 @@ class Document:
         return node_id
 
     def _check_new_node(self, node: Node) -> None:
-        check_node_fields(node)
         if node.id in self.nodes:
             raise GraphError(f"there is already a node {node.id!r}")
+        self._check_node(node)
+
+    def _check_node(self, node: Node) -> None:
+        """The rules for one node in this graph: its own fields, where it may be, its links."""
+        check_node_fields(node)
+        _functions().check_node_in_graph(self, node)
         for source in node.inputs:
-            if source is not None and source not in self.nodes:
-                raise GraphError(f"node {node.id!r} reads {source!r}, which does not exist")
+            if source is not None:
+                self.check_reference(source, reader=f"node {node.id!r} reads")
+
+    def check_reference(self, reference: str, reader: str | None = None) -> None:
+        """Refuse a reference to a node that does not exist or to an output it does not have;
+        `reader` starts the message ("node 'h3' reads", "the result is node")."""
+        node_id, output = split_reference(reference)
+        if node_id not in self.nodes:
+            if reader is None:
+                raise GraphError(f"there is no node {node_id!r}")
+            raise GraphError(f"{reader} {reference!r}, which does not exist")
+        node = self.nodes[node_id]
+        said = f"{reader} {reference!r}, which is" if reader else f"{reference!r} is"
+        if node.op == "output":
+            raise GraphError(f"{said} an output pin of the function: nothing in its body reads one "
+                             f"(read the node that feeds it)")
+        count = len(self.definition(node.function).output_ids()) if node.op == "call" else 1
+        if 0 <= output < count:
+            return
+        if count == 1:
+            raise GraphError(f"{said} not an output: node {node_id!r} has one output, {node_id!r}")
+        last = make_reference(node_id, count - 1)
+        raise GraphError(f"{said} not an output: {node.function} {node_id!r} has {count} output(s), "
+                         f"{node_id} to {last}")
 
     def remove_node(self, node_id: str) -> None:
         """Remove a node and every link into or out of it."""
@@ -267,26 +410,32 @@ class Document:
             del self.nodes[node_id]
         for node in self.nodes.values():
             if OPS[node.op].is_variadic:
-                node.inputs = [s for s in node.inputs if s not in node_ids]
+                node.inputs = [s for s in node.inputs if _node_of(s) not in node_ids]
             else:
-                node.inputs = [None if s in node_ids else s for s in node.inputs]
-        if self.result in node_ids:
+                node.inputs = [None if _node_of(s) in node_ids else s for s in node.inputs]
+        if _node_of(self.result) in node_ids:
             self.result = None
-        if self.loss in node_ids:
+        if _node_of(self.loss) in node_ids:
             self.loss = None
         self._changed("structure")
 
     def connect(self, source: str, target: str, pin: int) -> None:
-        """Link `source`'s output to input `pin` of `target`, replacing any link already there."""
-        self.node(source)
+        """Link output `source` (a reference: 'n', or 'f1:2' for output 2 of a call) to input `pin`
+        of `target`, replacing any link already there."""
+        if not isinstance(source, str):
+            raise GraphError(f"a link's source must be a node id, got {source!r}")
+        source_id, output = split_reference(source)
+        self.node(source_id)
         node = self.node(target)
+        self.check_reference(source)
+        source = make_reference(source_id, output)
         op = OPS[node.op]
-        if op.is_leaf:
+        if op.is_leaf or node.op == "call" and not node.inputs:
             raise GraphError(f"node {target!r} ({node.op}) has no inputs")
-        highest = len(node.inputs) if op.is_variadic else op.arity - 1
+        highest = len(node.inputs) if op.is_variadic else self._arity(node) - 1
         if isinstance(pin, bool) or not isinstance(pin, int) or not 0 <= pin <= highest:
             raise GraphError(f"node {target!r} ({node.op}) has no input pin {pin}")
-        if self.depends_on(source, target):
+        if self.depends_on(source_id, target):
             raise GraphError(f"linking {source!r} into {target!r} would make a cycle")
         if pin == len(node.inputs):
             node.inputs.append(source)
@@ -314,13 +463,18 @@ class Document:
         self._changed("values")
 
     def set_values(self, values: dict[str, float]) -> None:
-        """Set many leaf values at once (training writes all params in one change)."""
-        for node_id, value in values.items():
-            if self.node(node_id).op not in LEAF_VALUE_OPS:
-                raise GraphError(f"node {node_id!r} has no value to set")
-            _check_number(f"the value of {node_id!r}", value, low=-1e12, high=1e12)
-        for node_id, value in values.items():
-            self.nodes[node_id].value = float(value)
+        """Set many leaf values at once, by their ids in the program (training writes all params
+        in one change): a node's id, 'f1/w1' for an instance's own param, 'perceptron::b' for a
+        shared one."""
+        if not self.functions:
+            for node_id, value in values.items():
+                if self.node(node_id).op not in LEAF_VALUE_OPS:
+                    raise GraphError(f"node {node_id!r} has no value to set")
+                _check_number(f"the value of {node_id!r}", value, low=-1e12, high=1e12)
+            for node_id, value in values.items():
+                self.nodes[node_id].value = float(value)
+        else:
+            _functions().set_leaf_values(self, values)
         self._changed("values")
 
     def set_exponent(self, node_id: str, exponent: float) -> None:
@@ -350,19 +504,26 @@ class Document:
         self._changed("layout")
 
     def set_result(self, node_id: str | None) -> None:
-        if node_id is not None:
-            self._check_role_node(node_id)
-        self.result = node_id
+        """Show output `node_id` (a reference: 'n' or 'f1:2') on the decision surface."""
+        self.result = self._role_reference(node_id)
         self._changed("structure")
 
     def set_loss(self, node_id: str | None) -> None:
-        if node_id is not None:
-            self._check_role_node(node_id)
-        self.loss = node_id
+        """Start backpropagation at output `node_id` (a reference: 'n' or 'f1:2')."""
+        self.loss = self._role_reference(node_id)
         self._changed("structure")
 
-    def _check_role_node(self, node_id: str) -> None:
+    def _role_reference(self, reference: str | None) -> str | None:
+        if reference is None:
+            return None
+        if not isinstance(reference, str):
+            raise GraphError(f"there is no node {reference!r}")
+        if self.body_of is not None:
+            raise GraphError("a function's body has no result or loss: mark its outputs instead")
+        node_id, output = split_reference(reference)
         self.node(node_id)
+        self.check_reference(reference)
+        return make_reference(node_id, output)
 
     def set_training(self, **changes) -> None:
         self._set_settings(self.training, changes)
@@ -378,16 +539,27 @@ class Document:
         self._changed("settings")
 
     def replace_with(self, other: Document) -> None:
-        """Take every node and setting of `other` (load, undo); listeners get `reset`."""
+        """Take every node, function and setting of `other` (load, undo); listeners get `reset`."""
         self.nodes = other.nodes
+        self.functions = other.functions
         self.result, self.loss = other.result, other.loss
         self.description = other.description
         self.training, self.dataset, self.view = other.training, other.dataset, other.view
         self._changed("reset")
 
+    def adopt(self, other: Document, what: str = "structure") -> None:
+        """Take the nodes, functions and roles of `other`, a changed and fully checked copy of
+        this document, as one change (the function edits work this way)."""
+        self.nodes, self.functions = other.nodes, other.functions
+        self.result, self.loss = other.result, other.loss
+        self._changed(what)
+
     def copy(self) -> Document:
+        """A deep copy: nodes, functions (bodies included), roles and settings."""
         duplicate = Document()
         duplicate.nodes = copy.deepcopy(self.nodes)
+        duplicate.functions = {name: definition.copy() for name, definition in self.functions.items()}
+        duplicate.body_of = self.body_of
         duplicate.result, duplicate.loss = self.result, self.loss
         duplicate.description = self.description
         duplicate.training = copy.deepcopy(self.training)
@@ -395,24 +567,64 @@ class Document:
         duplicate.view = copy.deepcopy(self.view)
         return duplicate
 
+    # --- functions (the algorithms are in function_edits.py) -----------------------------------------
+
+    def collapse(self, node_ids: Iterable[str], name: str, input_names: list[str] | None = None,
+                 output_names: list[str] | None = None) -> str:
+        """Turn the selected nodes into a new function and one instance of it; return its id."""
+        return _edits().collapse(self, node_ids, name, input_names, output_names)
+
+    def expand(self, instance_id: str) -> list[str]:
+        """Put the nodes of a call's function in place of the call; return the new node ids."""
+        return _edits().expand(self, instance_id)
+
+    def insert_function(self, name: str, at=(0.0, 0.0)) -> str:
+        """Add an instance of function `name` with freshly drawn params; return its id."""
+        return _edits().insert_function(self, name, at)
+
+    def define_function(self, definition) -> str:
+        return _edits().define_function(self, definition)
+
+    def remove_function(self, name: str) -> None:
+        _edits().remove_function(self, name)
+
+    def rename_function(self, name: str, new_name: str) -> None:
+        _edits().rename_function(self, name, new_name)
+
+    def edit_definition(self, name: str, edit: str, *args, **kwargs):
+        """Apply the named edit `edit` to the body of function `name`; every instance follows."""
+        return _edits().edit_definition(self, name, edit, *args, **kwargs)
+
+    def set_shared(self, name: str, param_id: str, shared: bool = True) -> None:
+        """Give param `param_id` of function `name` one value for every instance, or not."""
+        _edits().set_shared(self, name, param_id, shared)
+
+    def add_template(self, template: str, name: str | None = None, **options) -> str:
+        """Define a built-in function (function_templates.TEMPLATES) unless `name` is already defined."""
+        return _edits().add_template(self, template, name, **options)
+
+    def body(self, name: str) -> Document:
+        """A working copy of function `name`'s body as a document (to draw it; edit it through
+        edit_definition)."""
+        return _functions().body_document(self.copy(), name)
+
     # --- whole-document checks ------------------------------------------------------------------
 
     def check(self) -> None:
         """Raise GraphError for the first broken rule (used on load; edits keep the rules)."""
+        if self.body_of is None and self.functions:
+            _functions().check_definitions(self)
         for node_id, node in self.nodes.items():
             if node_id != node.id:
                 raise GraphError(f"node {node.id!r} is stored under another id, {node_id!r}")
-            check_node_fields(node)
-            for source in node.inputs:
-                if source is not None and source not in self.nodes:
-                    raise GraphError(f"node {node.id!r} reads {source!r}, which does not exist")
+            self._check_node(node)
         cycle_node = self.find_cycle()
         if cycle_node is not None:
             raise GraphError(f"a cycle passes through node {cycle_node!r}")
         for role in ("result", "loss"):
             role_node = getattr(self, role)
-            if role_node is not None and role_node not in self.nodes:
-                raise GraphError(f"the {role} is node {role_node!r}, which does not exist")
+            if role_node is not None:
+                self.check_reference(role_node, reader=f"the {role} is node")
         self.training.check()
         self.dataset.check()
 
@@ -422,7 +634,7 @@ class Document:
         for root in self.nodes:
             if root in state:
                 continue
-            stack = [(root, iter(self.nodes[root].inputs))]
+            stack = [(root, iter(self.source_ids(root)))]
             state[root] = 1
             while stack:
                 node_id, children = stack[-1]
@@ -433,18 +645,20 @@ class Document:
                         return child
                     if child not in state:
                         state[child] = 1
-                        stack.append((child, iter(self.nodes[child].inputs)))
+                        stack.append((child, iter(self.source_ids(child))))
                         break
                 else:
                     state[node_id] = 2
                     stack.pop()
         return None
 
+
     def __eq__(self, other) -> bool:
         if not isinstance(other, Document):
             return NotImplemented
         return (
             self.nodes == other.nodes
+            and self.functions == other.functions
             and (self.result, self.loss, self.description) == (other.result, other.loss, other.description)
             and self.training == other.training
             and self.dataset == other.dataset
@@ -464,11 +678,15 @@ def check_node_fields(node: Node) -> None:
     if op.is_variadic:
         if None in node.inputs:
             raise GraphError(f"node {node.id!r} ({node.op}) cannot have an empty input in its list")
+    elif node.op == "call":
+        pass  # its pins come from its function: the document checks them
     elif len(node.inputs) != op.arity:
         raise GraphError(
             f"node {node.id!r} ({node.op}) takes {op.arity} input(s), got {len(node.inputs)}"
         )
-    if node.id in node.inputs:
+    if any(not isinstance(s, str) for s in node.inputs if s is not None):
+        raise GraphError(f"node {node.id!r}: each input must be a node id or null")
+    if node.id in map(_node_of, node.inputs):
         raise GraphError(f"node {node.id!r} reads itself")
     _check_number(f"the value of {node.id!r}", node.value, low=-1e12, high=1e12)
     _check_number(f"the exponent of {node.id!r}", node.exponent, low=-1e3, high=1e3)
@@ -512,10 +730,15 @@ def _replaced(settings, changes):
 
 
 def _drop_fields_the_op_has_not(node: Node) -> None:
-    """Only params and consts hold a value, only params a trainable flag, only pow an exponent."""
+    """Only params and consts hold a value, only params a trainable flag and a shared flag, only pow
+    an exponent, only calls a function and their own param values."""
     if node.op not in LEAF_VALUE_OPS:
         node.value = 0.0
     if node.op != "param":
         node.trainable = True
+        node.shared = False
     if node.op != "pow":
         node.exponent = 2.0
+    if node.op != "call":
+        node.function = ""
+        node.values = {}

@@ -40,7 +40,7 @@ def depths(document: Document, node_ids: Iterable[str] | None = None) -> dict[st
     chosen = set(document.nodes if node_ids is None else node_ids)
     depth: dict[str, int] = {}
     for node_id in topological_order(document, chosen):
-        sources = [s for s in document.nodes[node_id].inputs if s in chosen]
+        sources = [s for s in document.source_ids(node_id) if s in chosen]
         depth[node_id] = 1 + max((depth[s] for s in sources), default=-1)
     return depth
 
@@ -60,7 +60,7 @@ def topological_order(document: Document, chosen: set[str]) -> list[str]:
                 order.append(node_id)
                 continue
             stack.append((node_id, True))
-            stack.extend((s, False) for s in document.nodes[node_id].inputs
+            stack.extend((s, False) for s in document.source_ids(node_id)
                          if s in chosen and s not in placed)
     return order
 
@@ -109,21 +109,21 @@ def _stacked(document: Document, columns: dict[int, list[str]],
 def _readers(document: Document, depth: dict[str, int]) -> dict[str, list[str]]:
     readers: dict[str, list[str]] = {node_id: [] for node_id in depth}
     for node_id in depth:
-        for source in document.nodes[node_id].inputs:
+        for source in document.source_ids(node_id):
             if source in depth and node_id not in readers[source]:
                 readers[source].append(node_id)
     return readers
 
 
 def _mean_source_row(document: Document, node_id: str, row_of: dict[str, float]) -> float:
-    rows = [row_of[s] for s in document.nodes[node_id].inputs if s in row_of]
+    rows = [row_of[s] for s in document.source_ids(node_id) if s in row_of]
     return sum(rows) / len(rows) if rows else -1.0
 
 
 def _leaf_row(document, node_id, readers, row_of, depth) -> float:
     """A leaf's row: beside the other inputs of its readers (already placed); others keep theirs."""
-    if any(source in depth for source in document.nodes[node_id].inputs):
+    if any(source in depth for source in document.source_ids(node_id)):
         return row_of[node_id]
-    partners = [row_of[s] for reader in readers[node_id] for s in document.nodes[reader].inputs
+    partners = [row_of[s] for reader in readers[node_id] for s in document.source_ids(reader)
                 if s != node_id and s in row_of and depth.get(s, -1) <= depth[node_id]]
     return sum(partners) / len(partners) if partners else row_of[node_id]

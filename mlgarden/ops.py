@@ -15,6 +15,13 @@ non-finite and say so.
 
 Derivatives at kinks follow PyTorch: relu'(0) = 0, abs'(0) = 0, and min/max split the gradient
 evenly between two equal inputs.
+
+Three ops belong to user-defined functions (`mlgarden/functions.py`). `output` marks a value that
+leaves a function's body; it is an identity op the engine computes like any other. `input` (a pin
+of a body) and `call` (an instance of a function, whose pins come from its definition) are
+*expanded*: the document replaces them by the nodes they stand for before compiling, so the engine
+never sees them. None of the three is in CATEGORIES, the add-node menu's list: pins are offered
+only while a function's body is edited, and calls come from "Insert function".
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ class Op:
     forward: str = ""
     derivatives: tuple[str, ...] = ()
     pin_names: tuple[str, ...] = ()
+    expanded: bool = False  # replaced by the document before compiling (input, call)
 
     @property
     def is_leaf(self) -> bool:
@@ -53,14 +61,16 @@ class Op:
 
     @property
     def is_variadic(self) -> bool:
-        return self.arity is None
+        """Takes any number of pins (`sum`); a call's pins are fixed by its function instead."""
+        return self.arity is None and not self.expanded
 
     @property
     def is_loss(self) -> bool:
         return self.category == "losses"
 
     def pin_name(self, index: int) -> str:
-        if self.is_variadic:
+        """The pin's name; a call's real pin names are its function's (Document.pin_names)."""
+        if self.arity is None:
             return f"in{index + 1}"
         return self.pin_names[index]
 
@@ -130,11 +140,19 @@ _OP_LIST = (
             ("-{b} * sigmoid(-{b} * {a})", "-{a} * sigmoid(-{b} * {a})"),
             "out = ln(1 + e^(-target * logit))",
             "d out/d logit = -target * σ(-target * logit)", pins=("logit", "target")),
+    Op("input", "function pins", 0, "in", "a pin of a function: inside its body it stands for "
+       "whatever feeds that pin of the instance", "a leaf of the body: its gradient flows on to "
+       "the node feeding the instance's pin", expanded=True),
+    _unary("output", "function pins", "out", "{a}", "1.0",
+           "out = a: the value leaves the function through this pin", "d out/d a = 1"),
+    Op("call", "function calls", None, "f", "out = the function's outputs, computed by its body",
+       "gradients flow back through the body to the pins", expanded=True),
 )
 
 OPS: dict[str, Op] = {op.name: op for op in _OP_LIST}
 
 CATEGORIES = ("inputs", "values", "arithmetic", "functions", "activations", "losses")
+FUNCTION_CATEGORIES = ("function pins", "function calls")  # not offered by the add-node menu
 
 
 def ops_in_category(category: str) -> list[Op]:

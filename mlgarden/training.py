@@ -103,10 +103,8 @@ class Trainer:
             raise TrainingError("the graph has no loss node that can be computed; "
                                 "connect every input of the loss and mark it as the loss")
         # Freezing a param is a value change, not a structural one: read the flags every slice.
-        nodes = self.document.nodes
-        self._trainable = np.array(
-            [nodes[i].op == "param" and nodes[i].trainable for i in program.leaf_ids], dtype=bool
-        )
+        leaves = [self.document.flat_node(i) for i in program.leaf_ids]  # a function's params too
+        self._trainable = np.array([node.op == "param" and node.trainable for node in leaves], dtype=bool)
 
     def _read_params(self) -> np.ndarray:
         return np.array(self.document.leaf_values(self._program), dtype=float)
@@ -179,10 +177,10 @@ class Trainer:
         return updated
 
     def _stop_non_finite(self, node_id: str, what: str = "became infinite or NaN") -> None:
-        node = self.document.nodes[node_id]
+        node = self.document.flat_node(node_id)  # "'w1' in perceptron 'f1'" for a function's node
         raise TrainingError(
-            f"training stopped at step {self.metrics.steps + 1}: node {node.title!r} ({node.op}) "
-            f"{what}; the last finite params are kept", node_id)
+            f"training stopped at step {self.metrics.steps + 1}: node {self.document.describe(node_id)} "
+            f"({node.op}) {what}; the last finite params are kept", node_id)
 
     def current_learning_rate(self) -> float:
         settings = self.document.training
