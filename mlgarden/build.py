@@ -11,6 +11,10 @@ plain number becomes a `const` node. `param()` draws its starting value uniforml
 with the builder's seed unless given one. A perceptron is the write-up's: one weight param per
 input, a `mul` for each, a `sum` of the products and a bias param, then the activation. The
 shipped examples, the benchmark and the editor's "insert layer" are built with this module.
+
+Functions (mlgarden/functions.py) too: `template("perceptron", "neuron", inputs=2)` defines one,
+`call("neuron", x, y)` adds an instance with its own params drawn like `param()`'s and returns a
+Value per output, so `builder.call("neuron", x, y)[0]` reads like any other value.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mlgarden.graph import Document, GraphError
+from mlgarden.functions import param_paths
+from mlgarden.graph import Document, GraphError, make_reference
 from mlgarden.layout import arranged_positions
 from mlgarden.ops import OPS
 
@@ -141,6 +146,20 @@ class Builder:
               label: str = "h") -> list[Value]:
         """`width` perceptrons, each reading every input."""
         return [self.perceptron(inputs, activation, label=f"{label}{i + 1}") for i in range(width)]
+
+    def template(self, template: str, name: str | None = None, **options) -> str:
+        """Define a built-in function (function_templates.TEMPLATES) and return its name."""
+        return self.document.add_template(template, name, **options)
+
+    def call(self, function: str, *inputs: Value, label: str = "") -> list[Value]:
+        """An instance of `function` reading `inputs`, each trainable param of its own drawn from
+        [-1, 1]; one Value per output of the function."""
+        values = {path: float(self.rng.uniform(-1.0, 1.0))
+                  for path, param in param_paths(self.document.functions, function).items()
+                  if param.trainable}
+        node_id = self.document.add_node("call", label=label, function=function, values=values,
+                                         inputs=[value.id for value in inputs] or None)
+        return [Value(self, make_reference(node_id, k)) for k in range(self.document.output_count(node_id))]
 
     def loss(self, kind: str, prediction: Value, target: Value | None = None) -> Value:
         """A loss node of `kind` comparing `prediction` with `target` (the data label by default)."""

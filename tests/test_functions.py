@@ -624,3 +624,26 @@ def test_random_function_edits_keep_the_rules_save_reload_and_undo_exactly(graph
     for expected in snapshots[1:]:
         session.redo()
         assert document == expected
+
+
+def test_the_builder_defines_templates_and_calls_them():
+    builder = Builder(seed=4)
+    x, y = builder.x(), builder.y()
+    builder.template("perceptron", "neuron", inputs=2)
+    hidden = [builder.call("neuron", x, y)[0] for _ in range(3)]
+    builder.template("perceptron", "joiner", inputs=3, activation="none")
+    out = builder.call("joiner", *hidden, label="out")[0]
+    document = builder.finish(result=out, loss=builder.loss("squared_error", out))
+    assert [document.nodes[h.id].inputs for h in hidden] == [["x1", "y1"]] * 3
+    assert len({tuple(document.nodes[h.id].values.values()) for h in hidden}) == 3
+    assert document.program().incomplete == []
+    assert fileformat.loads(fileformat.dumps(document)) == document
+
+
+def test_a_body_can_be_shown_as_a_document_of_its_own():
+    document, first, _ = perceptron_pair()
+    body = document.body("perceptron")
+    assert body.body_of == "perceptron" and list(body.nodes) == list(document.functions["perceptron"].nodes)
+    assert body.pin_count("m1") == 2 and body.program().incomplete  # its pins feed nothing here
+    body.move("a", (1.0, 2.0))
+    assert document.functions["perceptron"].nodes["a"].pos != (1.0, 2.0)  # a copy: edit through edit_definition

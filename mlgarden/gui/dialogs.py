@@ -16,7 +16,7 @@ from pathlib import Path
 import dearpygui.dearpygui as dpg
 
 from mlgarden.gui import ids, theme
-from mlgarden.ops import CATEGORIES, OPS, ops_in_category
+from mlgarden.ops import CATEGORIES, ops_in_category
 
 DIALOG_WIDTH = 420
 
@@ -156,7 +156,7 @@ class Dialogs:
 
     def filter_palette(self, text: str) -> None:
         shown = set(palette_matches(text))
-        for name in OPS:
+        for name in palette_matches(""):  # the menu's ops: a function's pins and calls have no entry
             dpg.configure_item(ids.palette_entry(name), show=name in shown)
 
     def pick_first(self) -> None:
