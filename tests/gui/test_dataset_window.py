@@ -4,12 +4,14 @@ As in tests/gui/test_training_panel.py: the real app on a small graph, its frame
 """
 
 import time
+from types import SimpleNamespace
 
 import dearpygui.dearpygui as dpg
 import numpy as np
 import pytest
 
 from mlgarden.datasets import available_datasets
+from mlgarden.gui import dataset_window
 from mlgarden.gui.dataset_window import Tags
 from mlgarden.gui.training_panel import Tags as TrainingTags
 from test_training_panel import close_panels, open_panels, perceptrons_on_donut, type_into
@@ -131,12 +133,20 @@ def test_a_nudge_redraws_the_surface_at_once(panels):
     assert after[0::4].mean() > before[0::4].mean() + 0.05  # redder: the output moved towards +1
 
 
-def test_the_surface_redraws_at_least_five_times_a_second_while_training(panels):
+def test_while_training_the_surface_redraws_each_time_its_interval_has_passed(panels, monkeypatch):
+    """Counted against a clock the test moves, not the wall clock: how many redraws a second the
+    machine manages is a benchmark figure (benchmarks/bench_gui.py), not a test."""
     app, driver = panels
+    clock = [time.perf_counter()]
+    monkeypatch.setattr(dataset_window, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
     driver.click(*driver.item_center(TrainingTags.play))
-    refreshes, started = app.dataset.refresh_count, time.perf_counter()
-    while time.perf_counter() - started < 1.0:
+    clock[0] += dataset_window.PLAYING_INTERVAL
+    driver.frames(2)
+    assert app.session.playing
+    refreshes = app.dataset.refresh_count
+    driver.frames(4)  # the clock stands still: every step leaves the surface stale, none redraws it
+    assert app.dataset.refresh_count == refreshes
+    for _ in range(5):
+        clock[0] += dataset_window.PLAYING_INTERVAL
         driver.frames(1)
-    per_second = (app.dataset.refresh_count - refreshes) / (time.perf_counter() - started)
-    assert per_second >= 5
-    assert app.dataset.last_refresh_seconds < 0.05
+    assert app.dataset.refresh_count == refreshes + 5

@@ -1,0 +1,157 @@
+"""How fast the real app is on big graphs: frame rates idle and training, training steps, nudges.
+
+Run under a display, e.g.
+
+    xvfb-run -a -s "-screen 0 1280x800x24" python benchmarks/bench_gui.py [--seconds 3] [FILE ...]
+
+With no files it opens the largest shipped example and final-boss. For each it builds the app as
+`mlgarden FILE` does (canvas, Training and Dataset panels, Help), runs its own frame loop
+(`App.run_frame`: callbacks, a training slice, canvas and panel updates, render) and measures:
+
+- idle fps: frames per second with nothing happening;
+- training fps and steps/s: the same while training plays, and the training steps it takes;
+- slice ms: the mean training slice a frame gave while training (App.training_budget);
+- surface ms: the mean time of one redraw of the Dataset window's decision surface while training;
+- nudge: one call of `Canvas.nudge`, what dragging a param's field calls once a frame: the edit,
+  the point forward and backward pass, and the canvas texts that changed (median of ~50, each on
+  a different param, between rendered frames so each starts from a shown state).
+
+It is not a test: the figures depend on the machine (and under Xvfb on Mesa's software OpenGL);
+benchmarks/RESULTS.md records them. Each graph is measured in a process of its own (a second
+Dear PyGui context in one process can crash on the first one's window: docs/gui-testing.md), with
+a temporary state folder, so no recent-file list or recovery copy of the user's is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+NUDGES = 50
+
+
+def largest_example() -> Path:
+    from mlgarden.fileformat import load
+    from mlgarden.session import EXAMPLES_DIR
+
+    return max(sorted(EXAMPLES_DIR.glob("*.yaml")), key=lambda path: len(load(path).nodes))
+
+
+def open_app(path: Path):
+    from mlgarden.gui.app import App
+    from mlgarden.gui.dataset_window import DatasetWindow
+    from mlgarden.gui.help_panel import HelpPanel
+    from mlgarden.gui.training_panel import TrainingPanel
+    from mlgarden.session import Session
+
+    session = Session()
+    if not session.open(path):
+        raise SystemExit(session.status)
+    app = App(session, [TrainingPanel(session), DatasetWindow(session)], HelpPanel(session))
+    app.build()
+    for _ in range(10):  # build the nodes, draw the surface once, settle
+        app.run_frame()
+    return app
+
+
+def frames_for(app, seconds: float) -> dict:
+    """Run frames for about `seconds`; return the frame rate, training steps and mean slice."""
+    dataset = app.panels[1]
+    steps, refreshes = app.session.trainer.metrics.steps, dataset.refresh_count
+    started, frames, slices, surface, counted = time.perf_counter(), 0, 0.0, 0.0, 0
+    while time.perf_counter() - started < seconds:
+        app.run_frame()
+        frames += 1
+        slices += app.training_budget
+        if dataset.refresh_count > refreshes + counted:
+            surface += dataset.last_refresh_seconds
+            counted += 1
+    elapsed = time.perf_counter() - started
+    redraws = dataset.refresh_count - refreshes
+    return {"fps": frames / elapsed, "steps": app.session.trainer.metrics.steps - steps,
+            "slice": slices / frames, "surface": surface / max(redraws, 1)}
+
+
+def nudge_seconds(app) -> float:
+    """The median time of one nudge, as a drag on a param's field makes it."""
+    session, canvas = app.session, app.canvas
+    params = [node for node in session.document.params()]
+    times = []
+    for index in range(NUDGES):
+        node = params[index % len(params)]
+        value = node.value + 0.01
+        started = time.perf_counter()
+        canvas.nudge(node.id, value)
+        times.append(time.perf_counter() - started)
+        session.end_gesture()
+        app.run_frame()
+    return statistics.median(times)
+
+
+def measure(path: Path, seconds: float) -> dict:
+    app = open_app(path)
+    try:
+        idle = frames_for(app, seconds)
+        app.session.play()
+        app.run_frame()
+        training = frames_for(app, seconds)
+        app.session.pause()
+        app.run_frame()
+        return {
+            "graph": path.stem,
+            "nodes": len(app.session.document.nodes),
+            "batch": app.session.document.training.batch_size,
+            "idle fps": idle["fps"],
+            "training fps": training["fps"],
+            "steps/s": training["steps"] / seconds,
+            "slice ms": 1000 * training["slice"],
+            "surface ms": 1000 * training["surface"],
+            "nudge ms": 1000 * nudge_seconds(app),
+        }
+    finally:
+        app.close()
+
+
+def measure_in_a_new_process(path: Path, seconds: float) -> dict:
+    environment = dict(os.environ, MLGARDEN_STATE_DIR=tempfile.mkdtemp(prefix="mlgarden-bench-"))
+    finished = subprocess.run([sys.executable, __file__, "--one", str(path), "--seconds", str(seconds)],
+                              env=environment, capture_output=True, text=True, check=True)
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--seconds", type=float, default=3.0, help="how long each rate is measured")
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # measure one file, print JSON
+    arguments = parser.parse_args(argv)
+    if arguments.one is not None:
+        print(json.dumps(measure(arguments.one, arguments.seconds)))
+        return 0
+    from mlgarden.session import EXAMPLES_DIR
+
+    files = arguments.files or [largest_example(), EXAMPLES_DIR / "final-boss.yaml"]
+    rows = [measure_in_a_new_process(path, arguments.seconds) for path in files]
+    columns = ("graph", "nodes", "batch", "idle fps", "training fps", "steps/s", "slice ms",
+               "surface ms", "nudge ms")
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "|".join("---" for _ in columns) + "|")
+    for row in rows:
+        cells = [f"{row[c]:.1f}" if isinstance(row[c], float) else str(row[c]) for c in columns]
+        print("| " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
