@@ -352,6 +352,9 @@ def edit_definition(document: Document, name: str, edit: str, *args, **kwargs):
     candidate.functions[name].nodes = body.nodes
     refuse_recursion(candidate.functions, name)
     _follow_the_pins(candidate, name, inputs_before, outputs_before)
+    moved = _moved_params(document, name, edit, args, kwargs, outcome)
+    if moved is not None:
+        _rename_paths(candidate, name, moved)
     _forget_stale_values(candidate)
     what = max(events, key=_EVENT_WEIGHT.get, default="structure")
     _hand_over(document, candidate, "structure" if what == "reset" else what)
@@ -386,6 +389,47 @@ def _follow_the_pins(document: Document, name: str, inputs_before: list[str],
             node.inputs = _without_free_sum_pins(node, [moved(s) for s in node.inputs])
         if nodes is document.nodes:
             document.result, document.loss = moved(document.result), moved(document.loss)
+
+
+def _moved_params(document: Document, name: str, edit: str, args: tuple, kwargs: dict, outcome):
+    """How a collapse or expand in the body of `name` moves its params, as old path -> new path,
+    so that every instance keeps its own values; None for the other edits."""
+    if edit == "collapse":
+        chosen = set(args[0] if args else kwargs["node_ids"])
+        return lambda path: f"{outcome}/{path}" if path.partition("/")[0] in chosen else path
+    if edit != "expand":
+        return None
+    instance = args[0] if args else kwargs["instance_id"]
+    called = document.functions[document.functions[name].nodes[instance].function]
+    inner = [node.id for node in called.nodes.values() if node.op not in ("input", "output")]
+    new_id = dict(zip(inner, outcome))
+
+    def moved(path):
+        head, _, rest = path.partition("/")
+        if head != instance:
+            return path
+        first, _, deeper = rest.partition("/")
+        return new_id[first] + (f"/{deeper}" if deeper else "")
+
+    return moved
+
+
+def _rename_paths(document: Document, name: str, moved) -> None:
+    """Apply `moved` to the part of every instance's value paths that lies inside `name`."""
+
+    def renamed(function: str, path: str) -> str:
+        if function == name:
+            return moved(path)
+        head, _, rest = path.partition("/")
+        node = document.functions[function].nodes.get(head)
+        if not rest or node is None or node.op != "call":
+            return path
+        return f"{head}/{renamed(node.function, rest)}"
+
+    for nodes in _scopes(document):
+        for node in nodes.values():
+            if node.op == "call" and node.values:
+                node.values = {renamed(node.function, path): value for path, value in node.values.items()}
 
 
 def _forget_stale_values(document: Document) -> None:

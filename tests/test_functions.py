@@ -572,7 +572,14 @@ def random_function_edit(data, document: Document):
     if kind == "body" and names:
         name = data.draw(st.sampled_from(names))
         body_ids = sorted(document.functions[name].nodes)
-        edit = data.draw(st.sampled_from(["remove_node", "add_input", "set_value", "insert"]))
+        edit = data.draw(st.sampled_from(["remove_node", "add_input", "set_value", "insert", "collapse",
+                                          "expand"]))
+        body_calls = sorted(n for n, node in document.functions[name].nodes.items() if node.op == "call")
+        if edit == "collapse":
+            selection = connected_selection(data, document.body(name))
+            return "edit_definition", (name, "collapse", selection, f"f{len(names)}"), {}
+        if edit == "expand" and body_calls:
+            return "edit_definition", (name, "expand", data.draw(st.sampled_from(body_calls))), {}
         if edit == "add_input":
             return "edit_definition", (name, "add_node", "input"), {"label": "extra"}
         if edit == "insert" and len(names) > 1:
@@ -647,3 +654,17 @@ def test_a_body_can_be_shown_as_a_document_of_its_own():
     assert body.pin_count("m1") == 2 and body.program().incomplete  # its pins feed nothing here
     body.move("a", (1.0, 2.0))
     assert document.functions["perceptron"].nodes["a"].pos != (1.0, 2.0)  # a copy: edit through edit_definition
+
+
+def test_collapse_and_expand_inside_a_body_keep_each_instance_s_own_values():
+    document, first, second = perceptron_pair()
+    before = numbers(document)
+    values = {i: dict(document.nodes[i].values) for i in (first, second)}
+    inner = document.edit_definition("perceptron", "collapse", ["w1", "m1"], "scaled")
+    assert document.nodes[first].values[f"{inner}/w1"] == values[first]["w1"]
+    flat = {node_id: node_id for node_id in ("x", "y", "out", "loss", "label")}
+    assert_same_numbers(before, numbers(document), flat)
+    assert fileformat.loads(fileformat.dumps(document)) == document
+    assert sorted(document.edit_definition("perceptron", "expand", inner)) == ["m1", "w1"]
+    assert_same_numbers(before, numbers(document), flat)
+    assert {i: document.nodes[i].values for i in (first, second)} == values
