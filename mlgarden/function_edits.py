@@ -6,7 +6,8 @@
   graph computes exactly what it computed before.
 - `expand` is the inverse: the body's nodes, with fresh ids, in place of one instance.
 - `insert_function` adds an instance with its own freshly drawn params and free pins.
-- `define_function`, `remove_function`, `rename_function`, `set_shared`, `add_template`.
+- `define_function`, `remove_function`, `rename_function`, `set_function_description`,
+  `set_shared`, `add_template`.
 - `edit_definition` applies one named Document edit to a function's body; every instance follows.
   Adding an input node gives every instance a free pin; removing one drops the link into that pin
   of every instance; removing an output node drops the links that read it.
@@ -42,8 +43,8 @@ from mlgarden.layout import COLUMN_WIDTH, ROW_HEIGHT
 from mlgarden.ops import OPS
 
 BODY_EDITS = ("add_node", "remove_node", "remove_nodes", "connect", "disconnect", "set_value",
-              "set_exponent", "set_trainable", "move", "rename", "insert_function", "collapse",
-              "expand")
+              "set_values", "set_exponent", "set_trainable", "move", "rename", "insert_function",
+              "collapse", "expand")
 _EVENT_WEIGHT = {"layout": 1, "values": 2, "settings": 2, "structure": 3, "reset": 3}
 
 
@@ -302,6 +303,15 @@ def rename_function(document: Document, name: str, new_name: str) -> None:
             if node.op == "call" and node.function == name:
                 node.function = new_name
     _hand_over(document, candidate)
+
+
+def set_function_description(document: Document, name: str, description: str) -> None:
+    document.definition(name)
+    if not isinstance(description, str):
+        raise GraphError(f"the description of function {name!r} must be text")
+    candidate = document.copy()
+    candidate.functions[name].description = description
+    _hand_over(document, candidate, "settings")
 
 
 def set_shared(document: Document, name: str, param_id: str, shared: bool = True) -> None:

@@ -595,6 +595,9 @@ class Document:
         """Apply the named edit `edit` to the body of function `name`; every instance follows."""
         return _edits().edit_definition(self, name, edit, *args, **kwargs)
 
+    def set_function_description(self, name: str, description: str) -> None:
+        _edits().set_function_description(self, name, description)
+
     def set_shared(self, name: str, param_id: str, shared: bool = True) -> None:
         """Give param `param_id` of function `name` one value for every instance, or not."""
         _edits().set_shared(self, name, param_id, shared)

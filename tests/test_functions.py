@@ -668,3 +668,21 @@ def test_collapse_and_expand_inside_a_body_keep_each_instance_s_own_values():
     assert sorted(document.edit_definition("perceptron", "expand", inner)) == ["m1", "w1"]
     assert_same_numbers(before, numbers(document), flat)
     assert {i: document.nodes[i].values for i in (first, second)} == values
+
+
+def test_a_nested_call_s_defaults_and_a_function_s_description_can_be_edited():
+    document = Document()
+    document.add_template("sine_feature", "wave")
+    document.define_function(FunctionDefinition("outer", {
+        "i": Node("i", "input"), "g": Node("g", "call", ["i"], function="wave"), "o": Node("o", "output", ["g"]),
+    }))
+    document.edit_definition("outer", "set_values", {"g/a": 3.0})
+    assert document.functions["outer"].nodes["g"].values == {"a": 3.0}
+    document.add_node("x", "x")
+    document.add_node("call", "f", function="outer", inputs=["x"])  # no values of its own: the defaults
+    evaluation = document.program().evaluate_point(document.leaf_values(), 0.5)
+    assert evaluation.values[document.flat_id("f")] == pytest.approx(math.sin(3.0 * 0.5))
+    document.set_function_description("outer", "a wave of x")
+    assert fileformat.loads(fileformat.dumps(document)).functions["outer"].description == "a wave of x"
+    with pytest.raises(GraphError, match="must be text"):
+        document.set_function_description("outer", None)
