@@ -95,18 +95,8 @@ def collapse(document: Document, node_ids, name: str, input_names=None, output_n
             raise GraphError(f"node {node_id!r} is a pin of this function and cannot go into another")
     check_function_name(document.functions, name)
     position = {node_id: index for index, node_id in enumerate(document.nodes)}
-
-    def in_document_order(reference):
-        node_id, output = split_reference(reference)
-        return position[node_id], output
-
     order = [node_id for node_id in document.nodes if node_id in chosen]
-    entering = sorted({source for node_id in order for source in document.nodes[node_id].inputs
-                       if source is not None and _node_of(source) not in chosen}, key=in_document_order)
-    leaving = {source for node in document.nodes.values() if node.id not in chosen
-               for source in node.inputs if _node_of(source) in chosen}
-    leaving |= {role for role in (document.result, document.loss) if _node_of(role) in chosen}
-    leaving = sorted(leaving, key=in_document_order)
+    entering, leaving = _crossing(document, chosen)
     if not leaving:
         raise GraphError("nothing leaves the selection: link one of its nodes to a node outside it, "
                          "or make it the result or loss, before collapsing it")
@@ -140,6 +130,34 @@ def collapse(document: Document, node_ids, name: str, input_names=None, output_n
     candidate.result, candidate.loss = repoint(candidate.result), repoint(candidate.loss)
     _hand_over(document, candidate)
     return instance_id
+
+
+def collapse_pins(document: Document, node_ids) -> tuple[list[str], list[str]]:
+    """The names collapse would give the new function's input pins and outputs by default (the
+    titles of what feeds the selection and of what leaves it), for a dialog to offer."""
+    chosen = set(node_ids)
+    for node_id in chosen:
+        document.node(node_id)
+    entering, leaving = _crossing(document, chosen)
+    return ([reference_title(document, source) for source in entering],
+            [reference_title(document, source) for source in leaving])
+
+
+def _crossing(document: Document, chosen: set[str]) -> tuple[list[str], list[str]]:
+    """The references that enter the selection and those that leave it (read outside it, or the
+    result or loss), each once, in the order of their nodes in the document."""
+    position = {node_id: index for index, node_id in enumerate(document.nodes)}
+
+    def in_document_order(reference):
+        node_id, output = split_reference(reference)
+        return position[node_id], output
+
+    entering = {source for node_id in chosen for source in document.nodes[node_id].inputs
+                if source is not None and _node_of(source) not in chosen}
+    leaving = {source for node in document.nodes.values() if node.id not in chosen
+               for source in node.inputs if _node_of(source) in chosen}
+    leaving |= {role for role in (document.result, document.loss) if _node_of(role) in chosen}
+    return sorted(entering, key=in_document_order), sorted(leaving, key=in_document_order)
 
 
 def _collapsed_definition(document, name, order, entering, leaving, input_names, output_names):

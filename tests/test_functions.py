@@ -686,3 +686,11 @@ def test_a_nested_call_s_defaults_and_a_function_s_description_can_be_edited():
     assert fileformat.loads(fileformat.dumps(document)).functions["outer"].description == "a wave of x"
     with pytest.raises(GraphError, match="must be text"):
         document.set_function_description("outer", None)
+
+
+def test_collapse_pins_names_what_a_collapse_would_make():
+    from mlgarden.function_edits import collapse_pins
+
+    document = two_layer_document()
+    assert collapse_pins(document, ["w1", "m0", "a1", "h1"]) == (["x", "b1"], ["h1"])
+    assert collapse_pins(document, ["out", "loss"]) == (["s2", "label1"], ["out", "loss"])
