@@ -123,13 +123,19 @@ def _run_check(args) -> int:
 
 
 def summary(document: Document) -> str:
-    """One line about a graph: `5 nodes (3 params), 4 links, result r, loss r`."""
-    params = document.params()
+    """One line about a graph: `5 nodes (3 params), 4 links, result r, loss r`. Params inside
+    function instances count too (each instance has its own), and `2 functions (3 calls)` follows
+    the nodes when the graph has functions."""
+    program = document.program()
+    params = [node for node in map(document.flat_node, program.leaf_ids) if node.op == "param"]
     frozen = sum(1 for node in params if not node.trainable)
     counts = _count(len(params), "param") + (f", {frozen} frozen" if frozen else "")
     parts = [f"{_count(len(document.nodes), 'node')} ({counts})", _count(len(document.links()), "link"),
              f"result {document.result or 'none'}", f"loss {document.loss or 'none'}"]
-    incomplete = document.program().incomplete
+    if document.functions:
+        calls = sum(1 for node in document.nodes.values() if node.op == "call")
+        parts.insert(1, f"{_count(len(document.functions), 'function')} ({_count(calls, 'call')})")
+    incomplete = {flat_id.split("/")[0] for flat_id in program.incomplete}  # a call counts once
     if incomplete:
         parts.append(f"{_count(len(incomplete), 'node')} not computed (an input is not connected)")
     return ", ".join(parts)
