@@ -23,7 +23,8 @@ window and returns its tag, `update()` runs once a frame after the training slic
 
 Unsaved work is never dropped silently: New, Open, an example and closing the window ask first
 ("Discard unsaved changes?" Save / Discard / Cancel). A file that fails to load shows its error
-in a dialog and leaves the open graph as it was.
+in a dialog and leaves the open graph as it was. Saving over a file another program changed since
+it was opened asks first (Overwrite / Cancel).
 
 At start (`start`): the error of a file given on the command line, else the offer to restore the
 unsaved work of a session that ended without saving; and on the very first launch the Help
@@ -42,6 +43,8 @@ from mlgarden import userstate
 from mlgarden.gui import dialogs as dialogs_module
 from mlgarden.gui import ids, menus, theme
 from mlgarden.gui.canvas import Canvas
+from mlgarden.gui.layer_dialog import LayerDialog
+from mlgarden.layout import COLUMN_WIDTH, ROW_GAP, node_height
 from mlgarden.session import DEFAULT_EXAMPLE, EXAMPLES_DIR, Session
 
 WIDTH, HEIGHT = 1280, 800
@@ -51,6 +54,7 @@ CANVAS_SHARE = 0.6
 PANEL_SHARES = (0.42, 0.58)  # Training on top, Dataset below
 TRAINING_SHARE = 0.45
 MAX_TRAINING_SLICE = 0.040
+LAYER_COLUMNS = 4  # an inserted layer's columns: weights, products, sums, activations
 
 
 class App:
@@ -62,6 +66,7 @@ class App:
         self.canvas = Canvas(session)
         session.current_view = self.canvas.current_view  # saved with the file (gui/view.py)
         self.dialogs = dialogs_module.Dialogs()
+        self.layer_dialog = LayerDialog()
         self.last_frame_seconds = 1.0 / 60.0
         self.last_work_seconds = 1.0 / 60.0  # the last frame without its training slice
         self.training_budget = 0.0
@@ -97,6 +102,7 @@ class App:
         if self.help_panel is not None:
             self.help_panel.build()
         self.dialogs.build()
+        self.layer_dialog.build()
         menus.build_context_menus(self)
         self._build_handlers()
         dpg.set_viewport_resize_callback(lambda sender, data: self.layout())
@@ -109,7 +115,7 @@ class App:
         with dpg.handler_registry(tag=ids.GLOBAL_HANDLERS):
             dpg.add_key_press_handler(callback=lambda sender, key: self.key_pressed(key))
             dpg.add_mouse_release_handler(button=dpg.mvMouseButton_Left,
-                                          callback=lambda: self.canvas.end_gesture())
+                                          callback=lambda: self.canvas.released())
             dpg.add_mouse_click_handler(button=dpg.mvMouseButton_Right,
                                         callback=lambda: self.right_clicked())
 
@@ -138,6 +144,7 @@ class App:
     def run_frame(self) -> None:
         started = time.perf_counter()
         dpg.run_callbacks(dpg.get_callback_queue())
+        self.canvas.end_gesture_if_released()
         self.training_budget = min(TRAINING_SHARE * self.last_work_seconds, MAX_TRAINING_SLICE)
         training_started = time.perf_counter()
         self.session.tick(self.training_budget)
@@ -147,7 +154,7 @@ class App:
             panel.update()
         self.session.autosave()
         self._show_title_and_status()
-        if self.help_pending and not self.dialogs.is_open():
+        if self.help_pending and not self.dialog_open():
             self.help_pending = False
             self.show_help()
             userstate.mark_help_seen()
@@ -176,6 +183,10 @@ class App:
 
     # --- input -------------------------------------------------------------------------------------
 
+    def dialog_open(self) -> bool:
+        """A modal dialog has the keyboard and mouse: shortcuts and canvas menus wait."""
+        return self.dialogs.is_open() or self.layer_dialog.is_open()
+
     def key_pressed(self, key: int) -> None:
         if dpg.is_item_shown(ids.PALETTE):
             if key in (dpg.mvKey_Return, dpg.mvKey_NumPadEnter):
@@ -183,7 +194,7 @@ class App:
             elif key == dpg.mvKey_Escape:
                 self.dialogs.close(ids.PALETTE)
             return
-        if self.dialogs.is_open() or menus.typing():
+        if self.dialog_open() or menus.typing():
             return
         shortcut = menus.shortcut_for(key, *menus.modifiers())
         if shortcut is not None and (self.canvas.is_hovered() or not shortcut.on_canvas):
@@ -191,7 +202,7 @@ class App:
 
     def right_clicked(self) -> None:
         """Open the node, link or canvas menu, by what is under the mouse."""
-        if self.dialogs.is_open() or not self.canvas.is_hovered():
+        if self.dialog_open() or not self.canvas.is_hovered():
             return
         mouse = dpg.get_mouse_pos(local=False)
         node_id = self.canvas.hovered_node()
@@ -276,7 +287,58 @@ class App:
         self.session.duplicate(self.canvas.selected_nodes())
 
     def arrange(self) -> None:
-        self.session.arrange(self.canvas.selected_nodes() or None)
+        """Arrange the selected nodes where they are, or the whole graph and fit it in view."""
+        selected = self.canvas.selected_nodes()
+        self.session.arrange(selected or None)
+        if not selected:
+            self.canvas.fit()
+        self.session.status = f"arranged {len(selected)} node(s)" if selected else "arranged the graph"
+
+    def insert_layer_dialog(self) -> None:
+        """Edit > Insert layer… (ctrl+L): a layer reading the selected nodes, at the mouse when
+        it is over the canvas, else to the right of the selection, below the nodes already there."""
+        selected = self.canvas.selected_nodes()
+        if self.canvas.is_hovered():
+            at = self.canvas.mouse_grid_position()
+        else:
+            at = self._free_place_right_of(selected)
+        self._ask_for_layer(selected, at)
+
+    def _free_place_right_of(self, selected: list[str]) -> tuple[float, float]:
+        document = self.session.document
+        if not selected:
+            return 0.0, 0.0
+        left = max(document.nodes[node_id].pos[0] for node_id in selected) + COLUMN_WIDTH
+        top = min(document.nodes[node_id].pos[1] for node_id in selected)
+        width = LAYER_COLUMNS * COLUMN_WIDTH  # weights, products, sums, activations
+        bottoms = [node.pos[1] + node_height(document, node_id) + ROW_GAP
+                   for node_id, node in document.nodes.items()
+                   if left - COLUMN_WIDTH < node.pos[0] < left + width]
+        return left, max([top] + bottoms)
+
+    def insert_layer_here(self) -> None:
+        """The canvas menu's Insert layer: the layer's top-left where the menu was opened."""
+        self._close_menu(ids.CANVAS_MENU, ids.CANVAS_MENU_INSERT_LAYER)
+        self._ask_for_layer(self.canvas.selected_nodes(), self.menu_grid_position)
+
+    def _ask_for_layer(self, selected: list[str], at: tuple[float, float]) -> None:
+        """The layer's pins read the selected nodes top to bottom, as the user sees them."""
+        nodes = self.session.document.nodes
+        selected = sorted(selected, key=lambda node_id: (nodes[node_id].pos[1], nodes[node_id].pos[0]))
+        if not selected:
+            self.session.status = ("select the nodes the layer reads first (drag a box around them, "
+                                   "or click one and ctrl+click more)")
+            return
+        titles = [self.session.document.nodes[node_id].title for node_id in selected]
+        self.layer_dialog.open(titles, lambda width, activation:
+                               self.insert_layer(selected, width, activation, at))
+
+    def insert_layer(self, selected: list[str], width: int, activation: str | None,
+                     at: tuple[float, float]) -> None:
+        outputs = self.session.insert_layer(selected, width, activation, at)
+        if outputs:
+            self.session.status = (f"inserted a layer of {width} {activation or 'linear'} "
+                                   f"perceptron(s) reading {len(selected)} node(s)")
 
     def fit_view(self) -> None:
         self.canvas.fit()
@@ -323,7 +385,7 @@ class App:
         if self.session.path is None:
             self.save_as_dialog(then)
             return False
-        return self._saved(self.session.save(), then)
+        return self._saved(self.session.save(), then, self.session.path)
 
     def save_as_dialog(self, then: Callable[[], None] | None = None) -> None:
         name = self.session.path.stem if self.session.path else "graph"
@@ -331,10 +393,15 @@ class App:
                                          name)
 
     def save_as_path(self, path: Path, then: Callable[[], None] | None = None) -> bool:
-        return self._saved(self.session.save(path), then)
+        return self._saved(self.session.save(path), then, path)
 
-    def _saved(self, saved: bool, then: Callable[[], None] | None) -> bool:
-        if not saved:
+    def _saved(self, saved: bool, then: Callable[[], None] | None, path: Path) -> bool:
+        if not saved and self.session.save_conflict:
+            self.dialogs.ask(f"{path.name} changed on disk since you opened it. Overwrite it?",
+                             [("Overwrite", lambda: self._saved(
+                                 self.session.save(path, overwrite_changed=True), then, path)),
+                              ("Cancel", None)])
+        elif not saved:
             self.dialogs.show_error(self.session.status)
         elif then is not None:
             then()

@@ -53,6 +53,7 @@ class Canvas:
         self._shown_evaluation = None
         self._values_shown_at = 0.0
         self._gesture = 0
+        self._released = False
         self.view = View()
         self._shown_opened: int | None = None  # the session's `opened` whose view is shown
         self.last_sync_seconds = 0.0
@@ -271,6 +272,16 @@ class Canvas:
                 moved += 1
         if moved:
             self.session.status = f"moved {moved} node(s)"
+
+    def released(self) -> None:
+        """The left button went up. The gesture ends after the rest of this frame's callbacks:
+        imnodes queues the link a pin drag made after the release, and it belongs to the drag."""
+        self._released = True
+
+    def end_gesture_if_released(self) -> None:
+        if self._released:
+            self._released = False
+            self.end_gesture()
 
     def end_gesture(self) -> None:
         """The left button went up: store moves, close the gesture's undo step."""

@@ -31,7 +31,8 @@ GETTING_STARTED = (
     ("Building",
      "Right-click the canvas (or press ctrl+space) to add a node. Drag from an output pin on the "
      "right of a node to an input pin on the left of another to link them; ctrl+click a link to "
-     "remove it."),
+     "remove it. Select x and y (drag a box around them) and press ctrl+L to insert a whole layer "
+     "of perceptrons reading them; Edit > Arrange tidies the graph."),
 )
 
 # What each keyboard shortcut of the app (menus.SHORTCUTS, the table the app itself obeys) does.
@@ -48,12 +49,15 @@ ACTION_TEXTS = {
     "cut": "cut the selected nodes",
     "paste": "paste at the mouse",
     "duplicate": "duplicate the selected nodes",
+    "insert_layer_dialog": "insert a layer reading the selected nodes",
     "delete_selection": "delete the selected nodes",
     "fit_view": "fit the graph in view (over the canvas)",
 }
 
 MOUSE_GESTURES = (
     ("drag a param's value", "nudge it"),
+    ("click a node / drag on empty canvas", "select it / the nodes in the box"),
+    ("ctrl+click a node", "add it to the selection"),
     ("right-click the canvas", "add a node here"),
     ("right-click a node or link", "its menu"),
     ("drag output pin to input pin", "link them"),

@@ -71,6 +71,7 @@ SHORTCUTS = (
     Shortcut(dpg.mvKey_X, True, False, "cut", "Ctrl+X"),
     Shortcut(dpg.mvKey_V, True, False, "paste", "Ctrl+V"),
     Shortcut(dpg.mvKey_D, True, False, "duplicate", "Ctrl+D"),
+    Shortcut(dpg.mvKey_L, True, False, "insert_layer_dialog", "Ctrl+L"),
     Shortcut(dpg.mvKey_Delete, False, False, "delete_selection", "Delete"),
     Shortcut(dpg.mvKey_F, False, False, "fit_view", "F", on_canvas=True),
     Shortcut(dpg.mvKey_Home, False, False, "fit_view", "Home", on_canvas=True),
@@ -120,7 +121,7 @@ def _item(label: str, action, shortcut_action: str = "", **kwargs) -> None:
 
 def build_menu_bar(app) -> None:
     with dpg.viewport_menu_bar(tag=ids.MENU_BAR):
-        with dpg.menu(label="File"):
+        with dpg.menu(label="File", tag=ids.FILE_MENU):
             _item("New", app.new_graph, "new_graph")
             _item("Open…", app.open_dialog, "open_dialog")
             _item("Save", app.save, "save")
@@ -135,7 +136,7 @@ def build_menu_bar(app) -> None:
                     dpg.add_menu_item(label="(no examples found)", enabled=False)
             dpg.add_separator()
             _item("Quit", app.request_quit, "request_quit")
-        with dpg.menu(label="Edit"):
+        with dpg.menu(label="Edit", tag=ids.EDIT_MENU):
             _item("Undo", app.undo, "undo", tag=ids.UNDO_ITEM)
             _item("Redo", app.redo, "redo", tag=ids.REDO_ITEM)
             dpg.add_separator()
@@ -146,7 +147,9 @@ def build_menu_bar(app) -> None:
             _item("Delete selection", app.delete_selection, "delete_selection")
             dpg.add_separator()
             _item("Add node…", app.open_palette, "open_palette")
-            _item("Arrange (selection, or all)", app.arrange)
+            _item("Insert layer…", app.insert_layer_dialog, "insert_layer_dialog",
+                  tag=ids.INSERT_LAYER_ITEM)
+            _item("Arrange (selection, or all)", app.arrange, tag=ids.ARRANGE_ITEM)
         with dpg.menu(label="View"):
             _item("Fit graph", app.fit_view, "fit_view")
         with dpg.menu(label="Help"):
@@ -178,6 +181,8 @@ def build_context_menus(app) -> None:
                                            app.add_node_from_menu(op_name))
         dpg.add_separator()
         _item("Search all ops…", app.open_palette, "open_palette")
+        dpg.add_selectable(label="Insert a layer here, reading the selected nodes…",
+                           tag=ids.CANVAS_MENU_INSERT_LAYER, callback=lambda: app.insert_layer_here())
     with dpg.window(tag=ids.NODE_MENU, popup=True, show=False, no_title_bar=True, autosize=True):
         dpg.add_text("", tag=ids.NODE_MENU_TITLE, color=MUTED)
         dpg.add_separator()

@@ -1,0 +1,303 @@
+"""Editing many nodes at once with the real mouse and keyboard: box and ctrl+click selection, copy,
+cut, paste, duplicate, Insert layer, Arrange, and undoing every kind of edit.
+
+The small graph of app_fixture is drawn with its top-left node 20 pixels in from the canvas's
+corner (the fitted view), so its nodes sit at fixed viewport points; helpers find them by label.
+"""
+
+import dearpygui.dearpygui as dpg
+import pytest
+
+from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
+from mlgarden.gui import ids
+from mlgarden.gui.app import MENU_HEIGHT
+from mlgarden.layout import arranged_positions
+from mlgarden.session import Session
+from test_dataset_window import choose_in_combo
+from test_training_panel import type_into
+
+pytestmark = pytest.mark.gui
+
+EMPTY = (300, 520)  # a point of the canvas with nothing under it
+
+
+def node_named(session, label):
+    return next(n.id for n in session.document.nodes.values() if (n.label or n.op) == label)
+
+
+def box_select(driver, start, end):
+    """A left-drag on the empty canvas: imnodes selects every node the box touches."""
+    driver.drag(start, end, steps=6)
+
+
+def select_w_and_x(app, driver):
+    box_select(driver, (200, 250), (18, 42))
+    session = app.session
+    assert sorted(app.canvas.selected_nodes()) == sorted([node_named(session, "w"), node_named(session, "x")])
+
+
+def overlapping(a, b):
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def ctrl_click(driver, point):
+    driver.key_down("ctrl")
+    driver.click(*point)
+    driver.key_up("ctrl")
+
+
+def click_menu_item(driver, menu, item):
+    """Open a menu of the menu bar and click one of its items (items report where they are
+    inside the menu's popup, which opens under the bar at the menu's left edge)."""
+    x, _ = dpg.get_item_pos(menu)
+    driver.click(x + 12, MENU_HEIGHT / 2)
+    driver.frames(2)
+    item_x, item_y = dpg.get_item_pos(item)
+    driver.click(x + item_x + 20, MENU_HEIGHT + item_y + 7)
+
+
+def test_a_box_drag_selects_and_ctrl_click_adds_to_the_selection(app_on, tmp_path):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    select_w_and_x(app, driver)
+    driver.screenshot(tmp_path / "box-selected.png")
+    driver.click(*EMPTY)
+    assert app.canvas.selected_nodes() == []
+    wx, total = node_named(session, "wx"), node_named(session, "z")
+    driver.click(*driver.node_title_point(ids.node(wx)))
+    ctrl_click(driver, driver.node_title_point(ids.node(total)))
+    assert sorted(app.canvas.selected_nodes()) == sorted([wx, total])
+    assert not session.history.can_undo()  # selecting is not an edit
+
+
+def test_copy_and_paste_a_selection_at_the_mouse(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    wx, total = node_named(session, "wx"), node_named(session, "z")
+    driver.click(*driver.node_title_point(ids.node(wx)))
+    ctrl_click(driver, driver.node_title_point(ids.node(total)))
+    driver.key("ctrl+c")
+    assert "copied 2" in session.status
+    driver.move(*EMPTY)
+    driver.key("ctrl+v")
+    driver.frames(2)
+    new = [n for n in session.document.nodes if n not in small_graph().nodes]
+    assert len(new) == 2
+    copies = {session.document.nodes[n].label: n for n in new}
+    assert session.document.nodes[copies["z"]].inputs[0] == copies["wx"]  # the inner link came too
+    x, y, _, _ = driver.item_rect(ids.node(copies["wx"]))  # the copy's top-left node
+    assert (x, y) == pytest.approx(EMPTY, abs=2)
+    assert dpg.does_item_exist(ids.link(copies["wx"], copies["z"], 0))
+    driver.key("ctrl+z")
+    assert session.document == small_graph()
+
+
+def test_cut_removes_the_selection_and_paste_brings_it_back(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    select_w_and_x(app, driver)
+    driver.key("ctrl+x")
+    assert "w" not in {n.label for n in session.document.nodes.values()}
+    assert not dpg.does_item_exist(ids.node(node_named(Session(small_graph()), "w")))
+    product = session.document.nodes[node_named(session, "wx")]
+    assert product.inputs == [None, None]
+    driver.move(*EMPTY)
+    driver.key("ctrl+v")
+    labels = sorted(n.label or n.op for n in session.document.nodes.values())
+    assert labels == sorted(n.label or n.op for n in small_graph().nodes.values())
+    driver.key("ctrl+z")
+    driver.key("ctrl+z")
+    assert session.document == small_graph()
+
+
+def test_ctrl_d_duplicates_the_selection_beside_it(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    select_w_and_x(app, driver)
+    driver.key("ctrl+d")
+    duplicates = [n for n in session.document.nodes.values() if n.id not in small_graph().nodes]
+    assert sorted(n.label or n.op for n in duplicates) == ["w", "x"]
+    weight = next(n for n in duplicates if n.label == "w")
+    assert weight.pos == (20.0 + 40.0, 20.0 + 40.0)
+    driver.frames(2)
+    assert dpg.does_item_exist(ids.node(weight.id))
+
+
+def test_insert_layer_reads_the_selected_nodes_in_one_undo_step(app_on, tmp_path):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    weight, x = node_named(session, "w"), node_named(session, "x")
+    select_w_and_x(app, driver)
+    driver.move(*EMPTY)
+    driver.key("ctrl+l")
+    assert dpg.is_item_shown(ids.INSERT_LAYER)
+    assert dpg.get_value(ids.INSERT_LAYER_TEXT) == "Each perceptron reads the 2 selected nodes: w, x1."
+    type_into(driver, ids.INSERT_LAYER_WIDTH, "3")
+    choose_in_combo(driver, ids.INSERT_LAYER_ACTIVATION, "relu", ["tanh", "relu", "sigmoid", "none"])
+    driver.screenshot(tmp_path / "insert-layer.png")
+    driver.click(*driver.item_center(ids.INSERT_LAYER_OK))
+    assert not dpg.is_item_shown(ids.INSERT_LAYER)
+    document = session.document
+    relus = [n for n in document.nodes.values() if n.op == "relu"]
+    assert len(relus) == 3
+    products = [n for n in document.nodes.values() if n.op == "mul" and n.id not in small_graph().nodes]
+    assert sorted(source for n in products for source in n.inputs if source in (weight, x)) == \
+        sorted([weight, x] * 3)  # each of the three perceptrons reads both
+    driver.frames(2)
+    assert all(dpg.does_item_exist(ids.node(n.id)) for n in relus)
+    added = [n.id for n in document.nodes.values() if n.id not in small_graph().nodes]
+    left = min(driver.item_rect(ids.node(n))[0] for n in added)
+    top = min(driver.item_rect(ids.node(n))[1] for n in added)
+    assert (left, top) == pytest.approx(EMPTY, abs=2)  # at the mouse
+    driver.key("ctrl+z")
+    assert session.document == small_graph()
+
+
+def test_insert_layer_from_the_edit_menu_goes_right_of_the_selection_clear_of_other_nodes(app_on, tmp_path):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    select_w_and_x(app, driver)
+    click_menu_item(driver, ids.EDIT_MENU, ids.INSERT_LAYER_ITEM)
+    assert dpg.is_item_shown(ids.INSERT_LAYER)
+    driver.click(*driver.item_center(ids.INSERT_LAYER_OK))
+    driver.frames(2)
+    old = set(small_graph().nodes)
+    rects = {n: driver.item_rect(ids.node(n)) for n in session.document.nodes}
+    added = [n for n in rects if n not in old]
+    assert len(added) == 4 * 7  # per perceptron: two weights, two products, a bias, a sum, a tanh
+    weight = session.document.nodes[node_named(session, "w")]
+    assert min(session.document.nodes[n].pos[0] for n in added) > weight.pos[0]
+    for new in added:
+        for existing in old:
+            assert not overlapping(rects[new], rects[existing]), (new, existing)
+    driver.screenshot(tmp_path / "layer-from-menu.png")
+
+
+def test_insert_layer_with_nothing_selected_says_what_to_do(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    driver.click(*EMPTY)
+    driver.key("ctrl+l")
+    assert not dpg.is_item_shown(ids.INSERT_LAYER)
+    assert "select the nodes the layer reads" in dpg.get_value(ids.STATUS_TEXT)
+    assert session.document == small_graph()
+
+
+def test_insert_layer_from_the_canvas_menu_puts_it_where_the_menu_opened(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    x = node_named(session, "x")
+    driver.click(*driver.node_title_point(ids.node(x)))
+    driver.click(*EMPTY, button=3)
+    assert dpg.is_item_shown(ids.CANVAS_MENU)
+    driver.click(*driver.item_center(ids.CANVAS_MENU_INSERT_LAYER))
+    assert dpg.get_value(ids.INSERT_LAYER_TEXT) == "Each perceptron reads the selected node: x1."
+    driver.click(*driver.item_center(ids.INSERT_LAYER_OK))
+    added = [n for n in session.document.nodes.values() if n.id not in small_graph().nodes]
+    assert len([n for n in added if n.op == "tanh"]) == 4  # the defaults: width 4, tanh
+    driver.frames(2)
+    left = min(driver.item_rect(ids.node(n.id))[0] for n in added)
+    top = min(driver.item_rect(ids.node(n.id))[1] for n in added)
+    assert (left, top) == pytest.approx(EMPTY, abs=2)
+
+
+def scrambled():
+    document = small_graph()
+    for index, node in enumerate(document.nodes.values()):
+        node.pos = (40.0 + 60 * (index % 3), 300.0 - 30 * index)
+    return document
+
+
+def test_edit_arrange_lays_out_the_whole_graph_as_one_step(app_on):
+    session = Session(scrambled())
+    app, driver = app_on(session)
+    expected = arranged_positions(session.document)
+    click_menu_item(driver, ids.EDIT_MENU, ids.ARRANGE_ITEM)
+    assert {n: node.pos for n, node in session.document.nodes.items()} == expected
+    assert session.history.undo_label() == "arrange"
+    driver.key("ctrl+z")
+    assert session.document == scrambled()
+
+
+def test_arrange_with_a_selection_moves_only_the_selected_nodes(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    wx, total = node_named(session, "wx"), node_named(session, "z")
+    driver.click(*driver.node_title_point(ids.node(wx)))
+    ctrl_click(driver, driver.node_title_point(ids.node(total)))
+    click_menu_item(driver, ids.EDIT_MENU, ids.ARRANGE_ITEM)
+    moved = {n for n, node in session.document.nodes.items() if node.pos != small_graph().nodes[n].pos}
+    assert moved and moved <= {wx, total}
+    assert session.document.nodes[total].pos[0] > session.document.nodes[wx].pos[0]
+
+
+def test_ctrl_z_undoes_every_kind_of_edit_made_with_the_mouse_and_keys(app_on, tmp_path):
+    """Ten edits of ten kinds, each one undo step; ctrl+Z ten times gives the original back, and
+    ctrl+Y ten times the edited graph again."""
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    original = session.document.copy()
+    named = {label: node_named(session, label) for label in ("w", "x", "wx", "b", "z", "out", "label")}
+    steps = []
+
+    def done(kind):
+        steps.append(kind)
+        assert len(session.history._undo) == len(steps), f"{kind} was not one undo step"
+
+    x, y, width, height = driver.item_rect(ids.value_field(named["w"]))
+    driver.drag((x + width / 2, y + height / 2), (x + width / 2 + 20, y + height / 2))
+    done("value drag")
+    start = driver.node_title_point(ids.node(named["out"]))
+    driver.drag(start, (start[0] + 40, start[1] + 100))
+    done("move")
+    driver.click(*driver.node_title_point(ids.node(named["b"])), button=3)
+    driver.click(*driver.item_center(ids.node_menu_item("rename")))
+    driver.key("ctrl+a")
+    driver.type_text("bias")
+    driver.key("Return")
+    done("rename")
+    driver.click(*EMPTY, button=3)
+    driver.click(*driver.item_center(ids.canvas_menu_op("relu")))
+    added = next(n.id for n in session.document.nodes.values() if n.op == "relu")
+    done("add")
+    driver.frames(2)
+    driver.drag(driver.pin_point(ids.output_pin(named["z"])), driver.pin_point(ids.input_pin(added, 0)))
+    assert session.document.nodes[added].inputs == [named["z"]]
+    done("connect")
+    (x1, y1), (x2, y2) = (driver.pin_point(ids.output_pin(named["wx"])),
+                          driver.pin_point(ids.input_pin(named["z"], 0)))
+    ctrl_click(driver, ((x1 + x2) / 2, (y1 + y2) / 2))
+    assert session.document.nodes[named["z"]].inputs[0] is None
+    done("disconnect")
+    driver.click(*driver.node_title_point(ids.node(named["label"])))
+    driver.key("Delete")
+    assert named["label"] not in session.document.nodes
+    done("delete")
+    driver.click(*driver.node_title_point(ids.node(named["w"])))
+    driver.key("ctrl+c")
+    driver.move(700, 480)
+    driver.key("ctrl+v")
+    done("paste")
+    driver.click(*driver.node_title_point(ids.node(named["x"])))
+    driver.move(820, 100)
+    driver.key("ctrl+l")
+    driver.click(*driver.item_center(ids.INSERT_LAYER_OK))
+    done("insert layer")
+    driver.click(1100, 700)  # empty canvas: nothing selected, so Arrange takes the whole graph
+    click_menu_item(driver, ids.EDIT_MENU, ids.ARRANGE_ITEM)
+    done("arrange")
+    edited = session.document.copy()
+    driver.screenshot(tmp_path / "edited.png")
+
+    for _ in steps:
+        driver.key("ctrl+z")
+    assert session.document == original
+    assert dpg.get_value(ids.STATUS_TEXT) == "undid value drag" or "undid" in dpg.get_value(ids.STATUS_TEXT)
+    driver.frames(2)
+    assert set(app.canvas.views) == set(original.nodes)
+    assert app.canvas.document_position_shown(named["out"]) == pytest.approx(original.nodes[named["out"]].pos, abs=1)
+    driver.key("ctrl+z")
+    assert "nothing to undo" in session.status
+    for _ in steps:
+        driver.key("ctrl+y")
+    assert session.document == edited
