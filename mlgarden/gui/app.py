@@ -43,6 +43,7 @@ from mlgarden import userstate
 from mlgarden.gui import dialogs as dialogs_module
 from mlgarden.gui import ids, menus, theme
 from mlgarden.gui.canvas import Canvas
+from mlgarden.gui.function_dialogs import FunctionActions
 from mlgarden.gui.layer_dialog import LayerDialog
 from mlgarden.layout import COLUMN_WIDTH, ROW_GAP, node_height
 from mlgarden.session import DEFAULT_EXAMPLE, EXAMPLES_DIR, Session
@@ -67,6 +68,7 @@ class App:
         session.current_view = self.canvas.current_view  # saved with the file (gui/view.py)
         self.dialogs = dialogs_module.Dialogs()
         self.layer_dialog = LayerDialog()
+        self.functions = FunctionActions(self)
         self.last_frame_seconds = 1.0 / 60.0
         self.last_work_seconds = 1.0 / 60.0  # the last frame without its training slice
         self.training_budget = 0.0
@@ -103,6 +105,7 @@ class App:
             self.help_panel.build()
         self.dialogs.build()
         self.layer_dialog.build()
+        self.functions.build()
         menus.build_context_menus(self)
         self._build_handlers()
         dpg.set_viewport_resize_callback(lambda sender, data: self.layout())
@@ -150,6 +153,7 @@ class App:
         self.session.tick(self.training_budget)
         training_seconds = time.perf_counter() - training_started
         self.canvas.update()
+        self.functions.update()
         for panel in self.panels:
             panel.update()
         self.session.autosave()
@@ -185,7 +189,7 @@ class App:
 
     def dialog_open(self) -> bool:
         """A modal dialog has the keyboard and mouse: shortcuts and canvas menus wait."""
-        return self.dialogs.is_open() or self.layer_dialog.is_open()
+        return self.dialogs.is_open() or self.layer_dialog.is_open() or self.functions.is_open()
 
     def key_pressed(self, key: int) -> None:
         if dpg.is_item_shown(ids.PALETTE):
@@ -209,11 +213,16 @@ class App:
         link = None if node_id else self.canvas.hovered_link()
         if node_id is not None:
             self.menu_node = node_id
-            node = self.session.document.nodes[node_id]
-            dpg.set_value(ids.NODE_MENU_TITLE, f"{node.title} ({node.op})")
+            node = self.canvas.document.nodes[node_id]
+            dpg.set_value(ids.NODE_MENU_TITLE, f"{node.title} ({node.function or node.op})")
             mark = "[x]" if node.trainable else "[ ]"
             dpg.configure_item(ids.node_menu_item("trainable"), show=node.op == "param",
                                label=f"Trainable {mark}")
+            for action in ("expand", "edit_definition"):
+                dpg.configure_item(ids.node_menu_item(action), show=node.op == "call")
+            in_body = self.canvas.scope is not None
+            dpg.configure_item(ids.node_menu_item("shared"), show=in_body and node.op == "param",
+                               label=f"Shared by all instances {'[x]' if node.shared else '[ ]'}")
             dpg.configure_item(ids.NODE_MENU, show=True, pos=mouse)
         elif link is not None:
             self.menu_link = link
@@ -248,10 +257,12 @@ class App:
     def node_menu_action(self, action: str) -> None:
         self._close_menu(ids.NODE_MENU, ids.node_menu_item(action))
         node_id = self.menu_node
-        if node_id is None or node_id not in self.session.document.nodes:
+        if node_id is None or node_id not in self.canvas.document.nodes:
             return
-        if action == "rename":
-            node = self.session.document.nodes[node_id]
+        if action in menus.FUNCTION_MENU_ITEMS:
+            self.functions.node_menu_action(action, node_id)
+        elif action == "rename":
+            node = self.canvas.document.nodes[node_id]
             self.dialogs.ask_text(f"Rename {node_id}", node.label,
                                   lambda label: self.canvas.rename(node_id, label))
         elif action in ("result", "loss"):
@@ -267,10 +278,16 @@ class App:
         self._close_menu(ids.LINK_MENU, ids.LINK_MENU_DISCONNECT)
         if self.menu_link is not None:
             source, target, pin = self.menu_link
-            self.session.edit("disconnect", target, pin)
+            self.canvas._edit("disconnect", target, pin)
 
     def delete_selection(self) -> None:
         self.canvas.delete_selection()
+
+    def collapse_selection(self) -> None:
+        self.functions.ask_collapse()
+
+    def expand_selection(self) -> None:
+        self.functions.expand()
 
     def copy(self) -> None:
         self.session.copy(self.canvas.selected_nodes())

@@ -24,6 +24,13 @@ transparent node kept at grid (0, 0) reveals the pan, which turns the mouse posi
 document position (nodes added or pasted at the mouse) and gives the view origin saved with the
 file. When a graph is opened the canvas shows its saved view origin, or fits the graph; `fit`
 (View > Fit graph, F) fits it again.
+
+A user function's body can be shown instead of the graph (`open_function`, "Edit definition" on a
+call node): the canvas then draws `document.body(name)`, a copy rebuilt after every change, and
+routes every edit through `Document.edit_definition(name, ...)` (`_edit`), so every instance
+follows and each edit is one undo step. A heading names the function and has a "Back to graph"
+button (`close_function`). The numbers shown in a body are those of the graph's first instance of
+the function (its flat ids "instance/body id"); with no instance they are "—".
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import time
 
 import dearpygui.dearpygui as dpg
 
+from mlgarden.graph import make_reference
 from mlgarden.gui import ids, theme
 from mlgarden.gui.node_view import NodeActions, NodeView, shape_of
 from mlgarden.gui.view import View, fitted_origin, saved_origin
@@ -58,12 +66,34 @@ class Canvas:
         self._shown_opened: int | None = None  # the session's `opened` whose view is shown
         self.last_sync_seconds = 0.0
         self.last_values_seconds = 0.0
+        self.scope: str | None = None  # the function whose body is shown, or None for the graph
+        self._body = None
+        self._graph_origin = (0.0, 0.0)
         session.document.subscribe(self._on_document_change)
+
+    @property
+    def document(self):
+        """What the canvas draws: the graph, or a copy of the body of the function being edited."""
+        if self.scope is None:
+            return self.session.document
+        if self._body is None:
+            self._body = self.session.document.body(self.scope)
+        return self._body
+
+    def _edit(self, name: str, *args, **kwargs):
+        """A named edit of what is shown: of the graph, or of the function's body (one undo step)."""
+        if self.scope is None:
+            return self.session.edit(name, *args, **kwargs)
+        return self.session.edit("edit_definition", self.scope, name, *args, **kwargs)
 
     # --- building ------------------------------------------------------------------------------
 
     def build(self, parent: str) -> None:
         self.themes = theme.create_node_themes()
+        with dpg.group(tag=ids.FUNCTION_HEADING, parent=parent, horizontal=True, show=False):
+            dpg.add_button(label="< Back to graph", tag=ids.FUNCTION_BACK,
+                           callback=lambda: self.close_function())
+            dpg.add_text("", tag=ids.FUNCTION_HEADING_TEXT, color=(255, 200, 120, 255))
         dpg.add_node_editor(tag=ids.EDITOR, parent=parent, minimap=True,
                             minimap_location=dpg.mvNodeMiniMap_Location_BottomRight,
                             callback=lambda sender, pins: self.connect_pins(*pins),
@@ -73,6 +103,9 @@ class Canvas:
         dpg.bind_item_theme(ids.ORIGIN_NODE, theme.create_origin_theme())
 
     def _on_document_change(self, what: str) -> None:
+        self._body = None
+        if self.scope is not None and what != "layout":
+            what = "structure" if what in ("structure", "reset") else "layout"
         if what in ("structure", "reset"):
             self._structure_stale = True
         if what in ("layout", "reset"):
@@ -83,7 +116,11 @@ class Canvas:
     def update(self) -> None:
         """Bring the items in line with the document: view, structure, layout, then numbers."""
         self.view.measure_corner()
+        if self.scope is not None and self.scope not in self.session.document.functions:
+            self.close_function()  # an undo or an open took the function away
         if self._shown_opened != self.session.opened:
+            if self.scope is not None:
+                self.close_function()
             self._shown_opened = self.session.opened
             document = self.session.document
             self.show_view(saved_origin(document) or self._fitted_origin())
@@ -95,7 +132,7 @@ class Canvas:
 
     def sync_structure(self) -> None:
         started = time.perf_counter()
-        document = self.session.document
+        document = self.document
         changed = {node_id for node_id, view in self.views.items()
                    if node_id not in document.nodes
                    or view.shape != shape_of(document, document.nodes[node_id])}
@@ -122,7 +159,7 @@ class Canvas:
         self.last_sync_seconds = time.perf_counter() - started
 
     def sync_layout(self) -> None:
-        document = self.session.document
+        document = self.document
         for view in self.views.values():
             view.show_layout(document, self.view.to_grid)
         self._layout_stale = False
@@ -135,35 +172,70 @@ class Canvas:
         evaluation = self.session.evaluation()
         if evaluation is self._shown_evaluation:
             return
-        document = self.session.document
+        document = self.document
         has_loss = evaluation.loss is not None
-        values, grads = evaluation.values, evaluation.grads
         missing = theme.missing()
+        prefix, pins = self._flat_prefix()
+
+        def numbers(flat_id):
+            value = evaluation.values.get(flat_id) if flat_id is not None else None
+            gradient = evaluation.grads.get(flat_id) if value is not None and has_loss else None
+            return (theme.number(value) if value is not None else missing,
+                    theme.number(gradient) if gradient is not None else missing)
+
         for node_id, view in self.views.items():
-            value = values.get(node_id)
-            computed = value is not None
-            gradient = grads.get(node_id) if computed and has_loss else None
-            view.show_numbers(document.nodes[node_id], theme.number(value) if computed else missing,
-                              theme.number(gradient) if gradient is not None else missing)
+            node = document.nodes[node_id]
+            if node.op == "call":
+                references = [make_reference(node_id, k) for k in range(document.output_count(node_id))]
+                view.show_call_numbers([(reference, *numbers(self._flat_id(reference, prefix)))
+                                        for reference in references])
+            else:
+                flat_id = pins.get(node_id, None if prefix is None else prefix + node_id)
+                if self.scope is not None and node.op == "param" and node.shared:
+                    flat_id = f"{self.scope}::{node_id}"  # one value for every instance
+                view.show_numbers(node, *numbers(flat_id))
         self._shown_evaluation = evaluation
         self._values_shown_at = started
         self.last_values_seconds = time.perf_counter() - started
+
+    def _flat_prefix(self) -> tuple[str | None, dict]:
+        """How a shown node's id becomes a flat id of the program: '' for the graph; in a body,
+        'instance/' of the graph's first instance (None with no instance), and for each input
+        node the flat id of what feeds that pin of the instance."""
+        if self.scope is None:
+            return "", {}
+        graph = self.session.document
+        instances = graph.instances(self.scope)
+        if not instances:
+            return None, {}
+        call = graph.nodes[instances[0]]
+        pins = {}
+        for pin_id, source in zip(graph.definition(self.scope).input_ids(), call.inputs):
+            pins[pin_id] = graph.flat_id(source) if source is not None else None
+        return f"{call.id}/", pins
+
+    def _flat_id(self, reference: str, prefix: str | None) -> str | None:
+        if prefix is None:
+            return None
+        if prefix == "":
+            return self.session.document.flat_id(reference)
+        return prefix + self.document.flat_id(reference)
 
     # --- values --------------------------------------------------------------------------------
 
     def nudge(self, node_id: str, value: float) -> None:
         """A param's field is being dragged: set the value and show the new numbers at once."""
         self.views[node_id].field_changed_by_user(value)
-        self.session.edit("set_value", node_id, float(value), merge_key=("value", node_id))
+        self._edit("set_value", node_id, float(value), merge_key=("value", node_id))
         self.show_values()
 
     def set_const(self, node_id: str, value: float) -> None:
         self.views[node_id].field_changed_by_user(value)
-        self.session.edit("set_value", node_id, float(value))
+        self._edit("set_value", node_id, float(value))
         self.show_values()
 
     def set_exponent(self, node_id: str, exponent: float) -> None:
-        self.session.edit("set_exponent", node_id, float(exponent))
+        self._edit("set_exponent", node_id, float(exponent))
 
     # --- links ---------------------------------------------------------------------------------
 
@@ -178,21 +250,21 @@ class Canvas:
         if source_pin is not None or pin is None:
             self.session.status = "drag from an output pin (right side) to an input pin (left side)"
             return
-        self.session.edit("connect", source, target, pin, merge_key=("wire", self._gesture))
+        self._edit("connect", source, target, pin, merge_key=("wire", self._gesture))
 
     def disconnect_link(self, link_tag: str) -> None:
         key = ids.link_of(link_tag)
         if key is not None:
-            self.session.edit("disconnect", key[1], key[2], merge_key=("wire", self._gesture))
+            self._edit("disconnect", key[1], key[2], merge_key=("wire", self._gesture))
 
     def disconnect_inputs(self, node_id: str) -> None:
-        node = self.session.document.nodes.get(node_id)
+        node = self.document.nodes.get(node_id)
         if node is None:
             return
         key = ("disconnect inputs", self._gesture)
         for pin in reversed(range(len(node.inputs))):
             if node.inputs[pin] is not None:
-                self.session.edit("disconnect", node_id, pin, merge_key=key)
+                self._edit("disconnect", node_id, pin, merge_key=key)
         self.session.end_gesture()
 
     # --- selection and deleting -----------------------------------------------------------------
@@ -217,37 +289,80 @@ class Canvas:
         doomed = set(nodes)
         for source, target, pin in sorted(links, key=lambda link: (link[1], -link[2])):
             if target not in doomed:
-                self.session.edit("disconnect", target, pin, merge_key=key)
+                self._edit("disconnect", target, pin, merge_key=key)
         if nodes:
-            self.session.edit("remove_nodes", nodes, merge_key=key)
+            self._edit("remove_nodes", nodes, merge_key=key)
         self.session.end_gesture()
         dpg.clear_selected_nodes(ids.EDITOR)
         dpg.clear_selected_links(ids.EDITOR)
         self.session.status = f"deleted {len(nodes)} node(s) and {len(links)} link(s)"
 
     def delete_node(self, node_id: str) -> None:
-        self.session.edit("remove_node", node_id)
+        self._edit("remove_node", node_id)
 
     # --- adding, naming, roles -----------------------------------------------------------------
 
     def add_node(self, op: str, pos: tuple[float, float]) -> str | None:
-        node_id = self.session.edit("add_node", op, pos=(float(pos[0]), float(pos[1])))
+        node_id = self._edit("add_node", op, pos=(float(pos[0]), float(pos[1])))
         if node_id:
             self.session.status = f"added {node_id}"
         return node_id
 
     def rename(self, node_id: str, label: str) -> None:
-        if self.session.edit("rename", node_id, label.strip()):
+        if self._edit("rename", node_id, label.strip()):
             self.session.status = f"renamed {node_id} to {label.strip() or node_id}"
 
     def set_role(self, node_id: str, role: str) -> None:
-        if self.session.edit(f"set_{role}", node_id):
-            self.session.status = f"{self.session.document.nodes[node_id].title} is the {role}"
+        if self._edit(f"set_{role}", node_id):
+            self.session.status = f"{self.document.nodes[node_id].title} is the {role}"
 
     def toggle_trainable(self, node_id: str) -> None:
-        node = self.session.document.nodes.get(node_id)
+        node = self.document.nodes.get(node_id)
         if node is not None and node.op == "param":
-            self.session.edit("set_trainable", node_id, not node.trainable)
+            self._edit("set_trainable", node_id, not node.trainable)
+
+    # --- a function's body -------------------------------------------------------------------------
+
+    def open_function(self, name: str) -> None:
+        """Show the body of function `name` in place of the graph, to edit its definition."""
+        if name not in self.session.document.functions:
+            self.session.status = f"there is no function {name!r}"
+            return
+        if self.scope is None:
+            self._graph_origin = self.view.origin()
+        self._clear_items()
+        self.scope = name
+        self._body = None
+        instances = self.session.document.instances(name)
+        shown = f"values of instance {instances[0]}" if instances else "values — (no instance in the graph)"
+        dpg.set_value(ids.FUNCTION_HEADING_TEXT,
+                      f"Editing function {name} — every instance follows; {shown}")
+        dpg.configure_item(ids.FUNCTION_HEADING, show=True)
+        self.show_view(fitted_origin(self.document, dpg.get_item_height(ids.CANVAS_WINDOW) or 600))
+        self.session.status = f"editing function {name}: Back to graph returns"
+
+    def close_function(self) -> None:
+        """Show the graph again, where it was before the body was opened."""
+        if self.scope is None:
+            return
+        name = self.scope
+        self._clear_items()
+        self.scope = None
+        self._body = None
+        dpg.configure_item(ids.FUNCTION_HEADING, show=False)
+        self.show_view(self._graph_origin)
+        self.session.status = f"back to the graph from function {name}"
+
+    def _clear_items(self) -> None:
+        """Delete every node and link item (the ids of a body and of the graph may clash)."""
+        for tag in self.link_tags.values():
+            dpg.delete_item(tag)
+        self.link_tags.clear()
+        for view in self.views.values():
+            view.delete()
+        self.views.clear()
+        dpg.clear_selected_nodes(ids.EDITOR)
+        self._structure_stale = True
 
     # --- moves and gestures ----------------------------------------------------------------------
 
@@ -258,7 +373,7 @@ class Canvas:
         document instead would take an undo or an open in this frame's callbacks, not yet shown,
         for a drag, and undo it again.
         """
-        document = self.session.document
+        document = self.document
         key = ("move", self._gesture)
         moved = 0
         for node_id, view in self.views.items():
@@ -268,7 +383,7 @@ class Canvas:
                 continue
             view.shown_pos = (x, y)
             if node_id in document.nodes:
-                self.session.edit("move", node_id, self.view.to_document((x, y)), merge_key=key)
+                self._edit("move", node_id, self.view.to_document((x, y)), merge_key=key)
                 moved += 1
         if moved:
             self.session.status = f"moved {moved} node(s)"
@@ -302,7 +417,7 @@ class Canvas:
         self.session.status = "fitted the graph in view"
 
     def _fitted_origin(self) -> tuple[float, float]:
-        return fitted_origin(self.session.document, dpg.get_item_height(ids.CANVAS_WINDOW) or 600)
+        return fitted_origin(self.document, dpg.get_item_height(ids.CANVAS_WINDOW) or 600)
 
     def current_view(self) -> dict:
         """The view to save with the graph (what Session.current_view asks for)."""

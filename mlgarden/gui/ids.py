@@ -77,8 +77,9 @@ def node(node_id: str) -> str:
     return f"node:{node_id}"
 
 
-def output_pin(node_id: str) -> str:
-    return f"out:{node_id}"
+def output_pin(reference: str) -> str:
+    """An output pin: 'out:n', or 'out:f1:2' for output 2 of call f1 (a reference, graph.py)."""
+    return f"out:{reference}"
 
 
 def input_pin(node_id: str, pin: int) -> str:
@@ -120,18 +121,54 @@ def node_of(tag: str) -> str | None:
 
 
 def pin_of(tag: str) -> tuple[str, int | None] | None:
-    """(node id, pin index) for an input pin tag, (node id, None) for an output pin tag."""
+    """(node id, pin index) for an input pin tag, (reference, None) for an output pin tag (the
+    reference is the node id for output 0, 'f1:2' for output 2 of a call)."""
     parts = str(tag).split(":")
     if parts[0] == "out" and len(parts) == 2:
         return parts[1], None
+    if parts[0] == "out" and len(parts) == 3 and parts[2].isdigit():
+        return f"{parts[1]}:{parts[2]}", None
     if parts[0] == "in" and len(parts) == 3 and parts[2].isdigit():
         return parts[1], int(parts[2])
     return None
 
 
 def link_of(tag: str) -> tuple[str, str, int] | None:
-    """(source, target, pin) for a link tag."""
+    """(source reference, target, pin) for a link tag ('link:f1:2:h1:0' reads from 'f1:2')."""
     parts = str(tag).split(":")
-    if parts[0] == "link" and len(parts) == 4 and parts[3].isdigit():
-        return parts[1], parts[2], int(parts[3])
+    if parts[0] == "link" and len(parts) in (4, 5) and parts[-1].isdigit():
+        return ":".join(parts[1:-2]), parts[-2], int(parts[-1])
     return None
+
+
+# --- functions (gui/function_view.py, gui/function_dialogs.py) ------------------------------------
+FUNCTION_HEADING = "canvas.function.heading"
+FUNCTION_HEADING_TEXT = "canvas.function.heading.text"
+FUNCTION_BACK = "canvas.function.back"
+INSERT_FUNCTION_MENU = "menu.edit.insert_function"
+COLLAPSE_ITEM = "menu.edit.collapse"
+EXPAND_ITEM = "menu.edit.expand"
+COLLAPSE_DIALOG = "dialog.collapse"
+COLLAPSE_NAME = "dialog.collapse.name"
+COLLAPSE_PINS = "dialog.collapse.pins"
+COLLAPSE_OK = "dialog.collapse.ok"
+TEMPLATE_DIALOG = "dialog.template"
+TEMPLATE_TEXT = "dialog.template.text"
+TEMPLATE_NAME = "dialog.template.name"
+TEMPLATE_INPUTS = "dialog.template.inputs"
+TEMPLATE_ACTIVATION = "dialog.template.activation"
+TEMPLATE_OK = "dialog.template.ok"
+
+
+def collapse_pin_field(kind: str, index: int) -> str:
+    """The name field of input (kind 'in') or output ('out') `index` in the collapse dialog."""
+    return f"dialog.collapse.{kind}:{index}"
+
+
+def insert_function_item(name: str) -> str:
+    return f"menu.edit.insert_function:{name}"
+
+
+def call_function_text(node_id: str) -> str:
+    """The row of a call node that names its function (hover it for the description)."""
+    return f"function:{node_id}"

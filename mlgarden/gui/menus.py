@@ -43,8 +43,13 @@ NODE_MENU_ITEMS = (
     ("loss", "Set as loss"),
     ("trainable", "Trainable"),
     ("disconnect", "Disconnect inputs"),
+    ("collapse", "Collapse into function…"),
+    ("expand", "Expand function"),
+    ("edit_definition", "Edit definition"),
+    ("shared", "Shared by all instances"),
     ("delete", "Delete"),
 )
+FUNCTION_MENU_ITEMS = ("collapse", "expand", "edit_definition", "shared")  # gui/function_dialogs.py
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,8 @@ SHORTCUTS = (
     Shortcut(dpg.mvKey_V, True, False, "paste", "Ctrl+V"),
     Shortcut(dpg.mvKey_D, True, False, "duplicate", "Ctrl+D"),
     Shortcut(dpg.mvKey_L, True, False, "insert_layer_dialog", "Ctrl+L"),
+    Shortcut(dpg.mvKey_G, True, False, "collapse_selection", "Ctrl+G"),
+    Shortcut(dpg.mvKey_G, True, True, "expand_selection", "Ctrl+Shift+G"),
     Shortcut(dpg.mvKey_Delete, False, False, "delete_selection", "Delete"),
     Shortcut(dpg.mvKey_F, False, False, "fit_view", "F", on_canvas=True),
     Shortcut(dpg.mvKey_Home, False, False, "fit_view", "Home", on_canvas=True),
@@ -150,6 +157,11 @@ def build_menu_bar(app) -> None:
             _item("Insert layer…", app.insert_layer_dialog, "insert_layer_dialog",
                   tag=ids.INSERT_LAYER_ITEM)
             _item("Arrange (selection, or all)", app.arrange, tag=ids.ARRANGE_ITEM)
+            dpg.add_separator()
+            _item("Collapse into function…", app.collapse_selection, "collapse_selection",
+                  tag=ids.COLLAPSE_ITEM)
+            _item("Expand function", app.expand_selection, "expand_selection", tag=ids.EXPAND_ITEM)
+            dpg.add_menu(label="Insert function", tag=ids.INSERT_FUNCTION_MENU)
         with dpg.menu(label="View"):
             _item("Fit graph", app.fit_view, "fit_view")
         with dpg.menu(label="Help"):

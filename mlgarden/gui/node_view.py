@@ -15,6 +15,12 @@ Rows, top to bottom:
 - the gradient d loss / d node, in orange.
 A node missing an input shows "—" for both numbers. Hovering the op row shows the op's formula
 and its local derivatives.
+
+A `call` node (an instance of a user function) is drawn differently: a row naming its function
+(hover it for the function's description and pins), one input pin per input of the definition,
+labelled with the pin's name, and one output pin per output, each row with the output's name,
+its value and its gradient in orange. Output k's pin tag is `ids.output_pin("f1:k")`, so a link
+dragged from it reads that reference. Renaming a pin changes the shape, which rebuilds the view.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from dataclasses import dataclass
 
 import dearpygui.dearpygui as dpg
 
-from mlgarden.graph import Document, Node
+from mlgarden.graph import Document, Node, make_reference
 from mlgarden.gui import ids, theme
 from mlgarden.ops import OPS
 
@@ -40,9 +46,25 @@ class NodeActions:
     exponent_entered: callable  # (node_id, exponent)
 
 
-def shape_of(document: Document, node: Node) -> tuple[str, int]:
-    """What forces a rebuild when it changes: the op and the number of pins shown."""
-    return node.op, document.pin_count(node.id)
+def shape_of(document: Document, node: Node) -> tuple:
+    """What forces a rebuild when it changes: the op and the number of pins shown (for a call,
+    also its function and the names of its pins and outputs)."""
+    if node.op != "call":
+        return node.op, document.pin_count(node.id)
+    return (node.op, document.pin_count(node.id), node.function,
+            tuple(document.pin_names(node.id)), tuple(document.output_names(node.id)))
+
+
+def call_tooltip(document: Document, node: Node) -> str:
+    """What hovering a call's function row says: the function, its description and its pins."""
+    definition = document.definition(node.function)
+    lines = [f"function {node.function}"]
+    if definition.description:
+        lines.append(definition.description)
+    lines.append("inputs: " + (", ".join(definition.input_names()) or "none"))
+    lines.append("outputs: " + ", ".join(definition.output_names()))
+    lines.append("right-click: Expand, Edit definition")
+    return "\n".join(lines)
 
 
 def roles_of(document: Document, node_id: str) -> tuple[str, ...]:
@@ -83,6 +105,13 @@ class NodeView:
         pin_count = self.shape[1]
         roles = roles_of(document, self.node_id)
         grid_pos = to_grid(node.pos)
+        if node.op == "call":
+            self._build_call(document, node, title_text(node, roles), editor, grid_pos)
+            self.shown_pos = grid_pos
+            self.shown_title = node.title
+            self.shown_texts = {}
+            self._show_roles(roles)
+            return
         with dpg.node(tag=self.tag, label=title_text(node, roles), pos=grid_pos, parent=editor):
             for pin in range(pin_count):
                 with dpg.node_attribute(tag=ids.input_pin(self.node_id, pin),
@@ -106,6 +135,34 @@ class NodeView:
         self.shown_title = node.title
         self.shown_texts = {}
         self._show_roles(roles)
+
+    def _build_call(self, document: Document, node: Node, title: str, editor: str, grid_pos) -> None:
+        with dpg.node(tag=self.tag, label=title, pos=grid_pos, parent=editor):
+            with dpg.node_attribute(attribute_type=dpg.mvNode_Attr_Static):
+                function_row = dpg.add_text(f"ƒ {node.function}" if theme.unicode_font()
+                                            else f"f {node.function}",
+                                            tag=ids.call_function_text(self.node_id))
+            for pin, name in enumerate(document.pin_names(self.node_id)):
+                with dpg.node_attribute(tag=ids.input_pin(self.node_id, pin),
+                                        attribute_type=dpg.mvNode_Attr_Input):
+                    dpg.add_text(name)
+            for output, name in enumerate(document.output_names(self.node_id)):
+                reference = make_reference(self.node_id, output)
+                with dpg.node_attribute(tag=ids.output_pin(reference),
+                                        attribute_type=dpg.mvNode_Attr_Output):
+                    with dpg.group(horizontal=True):
+                        dpg.add_text(name)
+                        dpg.add_text(theme.missing(), tag=ids.value_text(reference))
+                        dpg.add_text(self._gradient_line(theme.missing()),
+                                     tag=ids.gradient_text(reference), color=theme.GRADIENT_COLOUR)
+        with dpg.tooltip(function_row, tag=ids.tooltip(self.node_id)):
+            dpg.add_text(call_tooltip(document, node))
+
+    def show_call_numbers(self, numbers: list[tuple[str, str, str]]) -> None:
+        """Set each output's value and gradient text: (reference, value, gradient), formatted."""
+        for reference, value, gradient in numbers:
+            self._set_text(ids.value_text(reference), value)
+            self._set_text(ids.gradient_text(reference), self._gradient_line(gradient))
 
     def _build_value(self, node: Node) -> None:
         field = ids.value_field(self.node_id)

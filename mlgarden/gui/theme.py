@@ -1,7 +1,8 @@
 """How the app looks: the font, one colour per kind of node, and the marks of the result and loss.
 
 The eye should find what can be nudged: params are green, constants grey, data inputs blue,
-arithmetic and functions violet, activations magenta, losses red. The result node and the loss
+arithmetic and functions violet, activations magenta, losses red, calls of user functions amber
+(their body's pin nodes teal). The result node and the loss
 node get a bright outline as well as a mark in their title. Gradients are always orange, as in
 the write-up, and every number on the canvas uses one format (`number`).
 
@@ -42,6 +43,8 @@ KIND_COLOURS = {
     "functions": (110, 82, 150),
     "activations": (150, 56, 120),
     "losses": (160, 50, 50),
+    "function calls": (176, 120, 30),  # an instance of a user function: amber, unlike any op
+    "function pins": (60, 130, 130),  # a function body's input and output nodes
 }
 NODE_PADDING = (8, 4)  # imnodes' default is (8, 8); with tight rows a node fits a layout row
 ROW_SPACING = 1

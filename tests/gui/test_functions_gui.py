@@ -1,0 +1,150 @@
+"""User functions in the real app, driven with real input under Xvfb: call nodes with their named
+pins and per-output values, collapse (ctrl+G) and expand (ctrl+shift+G), Insert function with the
+built-in templates, editing a definition in its own view, and sharing a param.
+"""
+
+import dearpygui.dearpygui as dpg
+import numpy as np
+import pytest
+
+from app_fixture import app_on  # noqa: F401  (app_on is a fixture)
+from mlgarden.build import Builder
+from mlgarden.graph import make_reference
+from mlgarden.gui import ids, theme
+from mlgarden.session import Session
+
+pytestmark = pytest.mark.gui
+
+SHOTS = "/tmp/fshots"
+
+
+def two_output_graph():
+    """x, y -> an instance 'h' of a function with two outputs (sum, product) -> out = s + p."""
+    builder = Builder(seed=3)
+    x, y = builder.x(), builder.y()
+    s = builder.op("add", x, y, label="s")
+    p = builder.op("mul", x, y, label="p")
+    out = builder.op("add", s, p, label="out")
+    document = builder.finish(result=out, arrange=True)
+    document.collapse([s.id, p.id], "pair", ["left", "right"], ["total", "product"])
+    return document
+
+
+def test_a_call_node_shows_its_pins_outputs_values_and_links_from_output_pins(app_on):
+    session = Session(two_output_graph())
+    app, driver = app_on(session)
+    document = session.document
+    call = document.instances("pair")[0]
+    out = next(n.id for n in document.nodes.values() if n.label == "out")
+    assert document.nodes[out].inputs == [call, f"{call}:1"]
+    assert dpg.get_value(ids.call_function_text(call)).endswith("pair")
+    evaluation = session.evaluation()
+    for k in range(2):
+        reference = make_reference(call, k)
+        assert dpg.get_value(ids.value_text(reference)) == theme.number(
+            evaluation.values[document.flat_id(reference)])
+    # both links are drawn, each from its own output pin
+    assert dpg.does_item_exist(ids.link(call, out, 0))
+    assert dpg.does_item_exist(ids.link(f"{call}:1", out, 1))
+    pixels = driver.screenshot(f"{SHOTS}/call-node.png")
+    title = driver.node_title_point(ids.node(call))
+    assert tuple(pixels[int(title[1]), int(title[0])]) == theme.KIND_COLOURS["function calls"]
+    # rewire with a real drag: output 1 (product) -> out's pin 0
+    driver.drag(driver.pin_point(ids.output_pin(f"{call}:1")), driver.pin_point(ids.input_pin(out, 0)))
+    driver.frames(2)
+    assert document.nodes[out].inputs == [f"{call}:1", f"{call}:1"]
+    assert dpg.does_item_exist(ids.link(f"{call}:1", out, 0))
+    session.undo()
+    driver.frames(2)
+    assert document.nodes[out].inputs == [call, f"{call}:1"]
+
+
+PERCEPTRON = ["param1", "mul1", "param2", "mul2", "param3", "sum1", "tanh1"]  # h1 of the example
+
+
+def default_example():
+    from mlgarden.session import DEFAULT_EXAMPLE, EXAMPLES_DIR
+    session = Session()
+    assert session.open(EXAMPLES_DIR / DEFAULT_EXAMPLE)
+    return session
+
+
+def select_by_clicks(driver, node_ids):
+    driver.click(*driver.node_title_point(ids.node(node_ids[0])))
+    driver.key_down("ctrl")
+    for node_id in node_ids[1:]:
+        driver.click(*driver.node_title_point(ids.node(node_id)))
+    driver.key_up("ctrl")
+
+
+def numbers(session):
+    evaluation = session.evaluation()
+    document = session.document
+    return (evaluation.values[document.flat_id(document.result)],
+            evaluation.values[document.flat_id(document.loss)])
+
+
+def collapse_h1_with_keys(app, driver, name="neuron"):
+    select_by_clicks(driver, PERCEPTRON)
+    assert sorted(app.canvas.selected_nodes()) == sorted(PERCEPTRON)
+    driver.key("ctrl+g")
+    driver.frames_until(lambda: dpg.is_item_shown(ids.COLLAPSE_DIALOG), "the collapse dialog")
+    assert dpg.get_value(ids.collapse_pin_field("out", 0)) == "h1"
+    x, y, width, height = driver.item_rect(ids.COLLAPSE_NAME)
+    driver.click(x + 20, y + height / 2)
+    driver.key("ctrl+a")
+    driver.type_text(name)
+    driver.key("Return")
+    driver.frames(2)
+
+
+def test_ctrl_g_collapses_a_perceptron_into_one_undo_step_with_the_same_numbers(app_on):
+    session = default_example()
+    app, driver = app_on(session)
+    before = numbers(session)
+    collapse_h1_with_keys(app, driver)
+    document = session.document
+    assert "neuron" in document.functions, session.status
+    (instance,) = document.instances("neuron")
+    assert not set(PERCEPTRON) & set(document.nodes)
+    assert document.definition("neuron").input_names() == ["x1", "y1"]
+    driver.frames(2)
+    assert numbers(session) == before
+    assert dpg.does_item_exist(ids.node(instance))
+    driver.screenshot(f"{SHOTS}/collapsed.png")
+    driver.key("ctrl+z")
+    driver.frames(2)
+    assert "neuron" not in session.document.functions and set(PERCEPTRON) <= set(session.document.nodes)
+    assert numbers(session) == before
+
+
+def test_a_refused_collapse_says_why_in_the_status_line(app_on):
+    session = default_example()
+    app, driver = app_on(session)
+    select_by_clicks(driver, ["param1", "mul1"])
+    driver.key("ctrl+g")
+    driver.frames_until(lambda: dpg.is_item_shown(ids.COLLAPSE_DIALOG), "the collapse dialog")
+    x, y, width, height = driver.item_rect(ids.COLLAPSE_NAME)
+    driver.click(x + 20, y + height / 2)
+    driver.key("ctrl+a")
+    driver.type_text("9lives")
+    driver.click(*driver.item_center(ids.COLLAPSE_OK))
+    driver.frames(2)
+    assert "function's name" in dpg.get_value(ids.STATUS_TEXT)
+    assert not session.document.functions and "mul1" in session.document.nodes
+
+
+def test_ctrl_shift_g_expands_the_selected_call(app_on):
+    session = default_example()
+    app, driver = app_on(session)
+    before = numbers(session)
+    collapse_h1_with_keys(app, driver)
+    (instance,) = session.document.instances("neuron")
+    driver.frames(2)
+    driver.click(*driver.node_title_point(ids.node(instance)))
+    driver.key("ctrl+shift+g")
+    driver.frames(2)
+    document = session.document
+    assert not document.instances("neuron")
+    assert not any(node.op == "call" for node in document.nodes.values())
+    assert numbers(session) == before
