@@ -45,7 +45,6 @@ from mlgarden.gui import ids, menus, theme
 from mlgarden.gui.canvas import Canvas
 from mlgarden.gui.function_dialogs import FunctionActions
 from mlgarden.gui.layer_dialog import LayerDialog
-from mlgarden.layout import COLUMN_WIDTH, ROW_GAP, node_height
 from mlgarden.session import DEFAULT_EXAMPLE, EXAMPLES_DIR, Session
 
 WIDTH, HEIGHT = 1280, 800
@@ -55,7 +54,6 @@ CANVAS_SHARE = 0.6
 PANEL_SHARES = (0.42, 0.58)  # Training on top, Dataset below
 TRAINING_SHARE = 0.45
 MAX_TRAINING_SLICE = 0.040
-LAYER_COLUMNS = 4  # an inserted layer's columns: weights, products, sums, activations
 
 
 class App:
@@ -67,7 +65,7 @@ class App:
         self.canvas = Canvas(session)
         session.current_view = self.canvas.current_view  # saved with the file (gui/view.py)
         self.dialogs = dialogs_module.Dialogs()
-        self.layer_dialog = LayerDialog()
+        self.layer_dialog = LayerDialog(session, self.canvas)
         self.functions = FunctionActions(self)
         self.last_frame_seconds = 1.0 / 60.0
         self.last_work_seconds = 1.0 / 60.0  # the last frame without its training slice
@@ -312,50 +310,12 @@ class App:
         self.session.status = f"arranged {len(selected)} node(s)" if selected else "arranged the graph"
 
     def insert_layer_dialog(self) -> None:
-        """Edit > Insert layer… (ctrl+L): a layer reading the selected nodes, at the mouse when
-        it is over the canvas, else to the right of the selection, below the nodes already there."""
-        selected = self.canvas.selected_nodes()
-        if self.canvas.is_hovered():
-            at = self.canvas.mouse_grid_position()
-        else:
-            at = self._free_place_right_of(selected)
-        self._ask_for_layer(selected, at)
-
-    def _free_place_right_of(self, selected: list[str]) -> tuple[float, float]:
-        document = self.session.document
-        if not selected:
-            return 0.0, 0.0
-        left = max(document.nodes[node_id].pos[0] for node_id in selected) + COLUMN_WIDTH
-        top = min(document.nodes[node_id].pos[1] for node_id in selected)
-        width = LAYER_COLUMNS * COLUMN_WIDTH  # weights, products, sums, activations
-        bottoms = [node.pos[1] + node_height(document, node_id) + ROW_GAP
-                   for node_id, node in document.nodes.items()
-                   if left - COLUMN_WIDTH < node.pos[0] < left + width]
-        return left, max([top] + bottoms)
+        self.layer_dialog.ask()
 
     def insert_layer_here(self) -> None:
         """The canvas menu's Insert layer: the layer's top-left where the menu was opened."""
         self._close_menu(ids.CANVAS_MENU, ids.CANVAS_MENU_INSERT_LAYER)
-        self._ask_for_layer(self.canvas.selected_nodes(), self.menu_grid_position)
-
-    def _ask_for_layer(self, selected: list[str], at: tuple[float, float]) -> None:
-        """The layer's pins read the selected nodes top to bottom, as the user sees them."""
-        nodes = self.session.document.nodes
-        selected = sorted(selected, key=lambda node_id: (nodes[node_id].pos[1], nodes[node_id].pos[0]))
-        if not selected:
-            self.session.status = ("select the nodes the layer reads first (drag a box around them, "
-                                   "or click one and ctrl+click more)")
-            return
-        titles = [self.session.document.nodes[node_id].title for node_id in selected]
-        self.layer_dialog.open(titles, lambda width, activation:
-                               self.insert_layer(selected, width, activation, at))
-
-    def insert_layer(self, selected: list[str], width: int, activation: str | None,
-                     at: tuple[float, float]) -> None:
-        outputs = self.session.insert_layer(selected, width, activation, at)
-        if outputs:
-            self.session.status = (f"inserted a layer of {width} {activation or 'linear'} "
-                                   f"perceptron(s) reading {len(selected)} node(s)")
+        self.layer_dialog.ask(at=self.menu_grid_position)
 
     def fit_view(self) -> None:
         self.canvas.fit()

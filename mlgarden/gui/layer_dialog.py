@@ -1,10 +1,14 @@
 """The Insert layer dialog: a layer of perceptrons reading the selected nodes, in one step.
 
-Edit > Insert layer… (ctrl+L) and the canvas's right-click menu open it. It says which nodes the
-layer will read (the selection when it opened; with none selected the app refuses before opening
-it and says why in the status line), asks for the width (1 to 64 perceptrons) and the activation
-(tanh, relu, sigmoid or none), and on OK hands them to the app, which calls
+Edit > Insert layer… (ctrl+L) and the canvas's right-click menu open it (`ask`). It says which
+nodes the layer will read: the selection when it opened, top to bottom as the user sees them;
+with none selected it does not open, and the status line says what to do. It asks for the width
+(1 to 64 perceptrons) and the activation (tanh, relu, sigmoid or none); Insert calls
 `Session.insert_layer`: one undo step, each perceptron reading every selected node.
+
+Where the layer goes: where the canvas menu was opened; from the key, at the mouse when it is over
+the canvas; else (the Edit menu) right of the selection, below the nodes already in the columns
+the layer will take.
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ from collections.abc import Callable
 
 import dearpygui.dearpygui as dpg
 
+from mlgarden.graph import Document
 from mlgarden.gui import ids
+from mlgarden.layout import COLUMN_WIDTH, ROW_GAP, node_height
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "none")
 DEFAULT_WIDTH = 4
 MAX_WIDTH = 64
 WIDTH = 360
 SHOWN_NAMES = 6  # list at most this many of the selected nodes by name
+LAYER_COLUMNS = 4  # an inserted layer's columns: weights, products, sums, activations
 
 
 def reads_text(titles: list[str]) -> str:
@@ -31,8 +38,21 @@ def reads_text(titles: list[str]) -> str:
     return f"Each perceptron reads {selected}: {names}."
 
 
+def free_place_right_of(document: Document, selected: list[str]) -> tuple[float, float]:
+    """A top-left for a layer reading `selected`: one column right of them, below the nodes
+    already in the columns the layer will take."""
+    left = max(document.nodes[node_id].pos[0] for node_id in selected) + COLUMN_WIDTH
+    top = min(document.nodes[node_id].pos[1] for node_id in selected)
+    right = left + LAYER_COLUMNS * COLUMN_WIDTH
+    bottoms = [node.pos[1] + node_height(document, node_id) + ROW_GAP
+               for node_id, node in document.nodes.items() if left - COLUMN_WIDTH < node.pos[0] < right]
+    return left, max([top] + bottoms)
+
+
 class LayerDialog:
-    def __init__(self) -> None:
+    def __init__(self, session, canvas) -> None:
+        self.session = session
+        self.canvas = canvas
         self._on_ok: Callable[[int, str | None], None] | None = None
 
     def build(self) -> None:
@@ -52,6 +72,31 @@ class LayerDialog:
 
     def is_open(self) -> bool:
         return dpg.is_item_shown(ids.INSERT_LAYER)
+
+    def ask(self, at: tuple[float, float] | None = None) -> None:
+        """Open the dialog for a layer reading the selected nodes, its top-left at `at` (or
+        where the module's docstring says)."""
+        document = self.session.document
+        if getattr(self.canvas, "scope", None) is not None:
+            self.session.status = "Insert layer works on the graph: go back to the graph first"
+            return
+        selected = sorted(self.canvas.selected_nodes(),
+                          key=lambda node_id: (document.nodes[node_id].pos[1], document.nodes[node_id].pos[0]))
+        if not selected:
+            self.session.status = ("select the nodes the layer reads first (drag a box around them, "
+                                   "or click one and ctrl+click more)")
+            return
+        if at is None:
+            at = (self.canvas.mouse_grid_position() if self.canvas.is_hovered()
+                  else free_place_right_of(document, selected))
+        titles = [document.nodes[node_id].title for node_id in selected]
+        self.open(titles, lambda width, activation: self.insert(selected, width, activation, at))
+
+    def insert(self, selected: list[str], width: int, activation: str | None,
+               at: tuple[float, float]) -> None:
+        if self.session.insert_layer(selected, width, activation, at):
+            self.session.status = (f"inserted a layer of {width} {activation or 'linear'} "
+                                   f"perceptron(s) reading {len(selected)} node(s)")
 
     def open(self, titles: list[str], on_ok: Callable[[int, str | None], None]) -> None:
         """Ask for a layer over the nodes titled `titles`; `on_ok(width, activation or None)`."""
