@@ -11,6 +11,7 @@ from app_fixture import app_on  # noqa: F401  (app_on is a fixture)
 from mlgarden.build import Builder
 from mlgarden.graph import make_reference
 from mlgarden.gui import ids, theme
+from mlgarden.gui.app import MENU_HEIGHT
 from mlgarden.session import Session
 
 pytestmark = pytest.mark.gui
@@ -148,3 +149,99 @@ def test_ctrl_shift_g_expands_the_selected_call(app_on):
     assert not document.instances("neuron")
     assert not any(node.op == "call" for node in document.nodes.values())
     assert numbers(session) == before
+
+
+def right_click_menu_entry(driver, node_id, entry):
+    driver.click(*driver.node_title_point(ids.node(node_id)), button=3)
+    driver.frames_until(lambda: dpg.is_item_shown(ids.NODE_MENU), "the node menu")
+    driver.frames(1)
+    x, y, width, height = driver.item_rect(ids.node_menu_item(entry))
+    driver.click(x + 20, y + height / 2)
+    driver.frames(2)
+
+
+def click_in_submenu(driver, menu, submenu, index):
+    """Open `menu`, hover `submenu` and click its entry `index`: the submenu opens at the right end
+    of the hovered row (the end of the row's contiguous hover colour), first entry level with it."""
+    from test_files_power_gui import ROW_TEXT_MIDDLE, open_menu
+    open_menu(driver, menu)
+    menu_x, _ = dpg.get_item_pos(menu)
+    sub_x, sub_y = dpg.get_item_pos(submenu)
+    row_y = MENU_HEIGHT + sub_y + ROW_TEXT_MIDDLE
+    start = int(menu_x + sub_x + 4)
+    driver.move(start, row_y)
+    driver.frames(3)
+    row = driver.screenshot()[int(row_y) - 7].astype(int)  # above the text, inside the row
+    right = start
+    while right + 1 < len(row) and (row[right + 1] == row[start]).all():
+        right += 1
+    entries = dpg.get_item_children(submenu, 1)
+    entry_y = row_y + dpg.get_item_pos(entries[index])[1] - dpg.get_item_pos(entries[0])[1]
+    driver.move(right + 30, row_y)  # along the hovered row into the submenu: it stays open
+    driver.click(right + 30, entry_y)
+
+
+def insert_two_perceptrons(app, driver):
+    click_in_submenu(driver, ids.EDIT_MENU, ids.INSERT_FUNCTION_MENU, 0)  # New perceptron…
+    driver.frames_until(lambda: dpg.is_item_shown(ids.TEMPLATE_DIALOG), "the template dialog")
+    from test_training_panel import type_into
+    type_into(driver, ids.TEMPLATE_INPUTS, "3")
+    driver.click(*driver.item_center(ids.TEMPLATE_OK))
+    driver.frames(2)
+    assert app.session.document.instances("perceptron"), app.session.status
+    click_in_submenu(driver, ids.EDIT_MENU, ids.INSERT_FUNCTION_MENU, 0)  # perceptron, defined
+    driver.frames(2)
+
+
+def test_insert_function_defines_a_template_once_and_each_instance_has_its_own_params(app_on):
+    session = default_example()
+    app, driver = app_on(session)
+    insert_two_perceptrons(app, driver)
+    document = session.document
+    first, second = document.instances("perceptron")
+    assert document.definition("perceptron").input_names() == ["x1", "x2", "x3"]
+    assert document.nodes[first].values.keys() == document.nodes[second].values.keys()
+    assert document.nodes[first].values != document.nodes[second].values
+    assert dpg.get_value(ids.call_function_text(second)).endswith("perceptron")
+    session.undo()
+    assert document.instances("perceptron") == [first]
+
+
+def test_edit_definition_shows_the_body_and_its_edits_reach_every_instance(app_on):
+    session = default_example()
+    app, driver = app_on(session)
+    insert_two_perceptrons(app, driver)
+    document = session.document
+    first, second = document.instances("perceptron")
+    right_click_menu_entry(driver, second, "edit_definition")
+    assert app.canvas.scope == "perceptron"
+    assert dpg.is_item_shown(ids.FUNCTION_HEADING)
+    assert "Editing function perceptron" in dpg.get_value(ids.FUNCTION_HEADING_TEXT)
+    assert set(app.canvas.views) == set(document.definition("perceptron").nodes)
+    # the bias: shared by all instances, from its menu
+    right_click_menu_entry(driver, "b", "shared")
+    assert document.definition("perceptron").nodes["b"].shared
+    # nudge it with a real drag on its field: both instances move together
+    before = session.evaluation().values["perceptron::b"]
+    x, y, width, height = driver.item_rect(ids.value_field("b"))
+    driver.drag((x + width / 2, y + height / 2), (x + width / 2 + 60, y + height / 2))
+    driver.frames(2)
+    after = session.evaluation().values["perceptron::b"]
+    assert after != before and document.definition("perceptron").nodes["b"].value == after
+    driver.screenshot(f"{SHOTS}/body.png")
+    # rename the first input pin through its input node's Rename…
+    right_click_menu_entry(driver, "x1", "rename")
+    driver.frames_until(lambda: dpg.is_item_shown(ids.RENAME), "the rename dialog")
+    driver.key("ctrl+a")
+    driver.type_text("first")
+    driver.key("Return")
+    driver.frames(2)
+    assert document.definition("perceptron").input_names()[0] == "first"
+    driver.click(*driver.item_center(ids.FUNCTION_BACK))
+    driver.frames(3)
+    assert app.canvas.scope is None and not dpg.is_item_shown(ids.FUNCTION_HEADING)
+    pin_label = dpg.get_item_children(ids.input_pin(first, 0), 1)[0]  # the call's pin follows
+    assert dpg.get_value(pin_label) == "first"
+    driver.screenshot(f"{SHOTS}/back.png")
+    session.undo()  # the rename, one step
+    assert document.definition("perceptron").input_names()[0] == "x1"
