@@ -423,7 +423,7 @@ class Canvas:
         """The view to save with the graph (what Session.current_view asks for)."""
         if self._shown_opened != self.session.opened:
             return {}  # this graph's view has not been shown yet: keep the one it has
-        x, y = self.view.origin()
+        x, y = self.view.origin() if self.scope is None else self._graph_origin  # not a body's
         return {"origin": [_plain_number(x), _plain_number(y)]}
 
     # --- where things are ------------------------------------------------------------------------

@@ -143,3 +143,17 @@ def test_a_node_added_at_the_mouse_after_a_pan_lands_under_the_mouse(app_on, fin
     added = [n for n in app.session.document.nodes.values() if n.op == "relu"]
     assert len(added) == 1
     assert driver.item_rect(ids.node(added[0].id))[:2] == pytest.approx(spot, abs=2)
+
+
+def test_saving_while_a_function_body_is_shown_keeps_the_graphs_view(app_on, tmp_path):
+    from test_functions_gui import two_output_graph
+
+    session = Session(two_output_graph())
+    session.path = tmp_path / "pair.yaml"
+    app, driver = app_on(session)
+    graph_origin = app.canvas.view.origin()
+    app.canvas.open_function("pair")
+    driver.frames(3)
+    assert app.canvas.view.origin() != pytest.approx(graph_origin)  # the body is fitted on its own
+    driver.key("ctrl+s")
+    assert fileformat.load(tmp_path / "pair.yaml").view["origin"] == pytest.approx(list(graph_origin))
