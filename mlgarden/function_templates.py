@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from mlgarden.functions import FunctionDefinition
 from mlgarden.graph import ID_PATTERN, GraphError, Node
+from mlgarden.layout import COLUMN_WIDTH, ROW_HEIGHT
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "none")
 MAX_INPUTS = 64
-_COLUMN, _ROW = 150.0, 90.0
 
 
 class _Body:
-    """Lays nodes out in columns as they are added."""
+    """Lays nodes out in columns as they are added, in the slots the graph layout uses."""
 
     def __init__(self) -> None:
         self.nodes: dict[str, Node] = {}
@@ -31,7 +31,7 @@ class _Body:
         row = self.rows.get(column, 0)
         self.rows[column] = row + 1
         self.nodes[node_id] = Node(node_id, op, list(inputs), value, label,
-                                   (column * _COLUMN, row * _ROW))
+                                   (column * COLUMN_WIDTH, row * ROW_HEIGHT))
         return node_id
 
 
