@@ -141,7 +141,7 @@ class Session:
         return self.apply("insert layer", lambda document: insert_layer(
             document, list(input_ids), width, activation, at, seed))
 
-    def arrange(self, node_ids=None) -> None:
+    def arrange(self, node_ids=None):
         """Lay the chosen nodes (all by default) out left to right by depth, without overlaps."""
         chosen = list(node_ids) if node_ids else None
         origin = (40.0, 40.0)
@@ -149,7 +149,7 @@ class Session:
             origin = (min(self.document.node(n).pos[0] for n in chosen),
                       min(self.document.node(n).pos[1] for n in chosen))
         positions = arranged_positions(self.document, chosen, origin)
-        self.apply("arrange", lambda document: [document.move(n, p) for n, p in positions.items()])
+        return self.apply("arrange", lambda document: [document.move(n, p) for n, p in positions.items()])
 
     def undo(self) -> None:
         label = self.history.undo(self.document)
