@@ -13,7 +13,8 @@ Rows are as tall as their nodes: a node is stacked below the one above it in its
 title bar, a row per input pin, the value row, the gradient row). The estimate is measured from
 the app's theme (gui/theme.py: font size 15, node padding 8x4, row spacing 1), and a GUI test
 checks it against the drawn nodes of every shipped example. Each column is centred on the
-tallest one.
+tallest one. Columns stand COLUMN_WIDTH apart, further after a column that holds a function call,
+whose node is wider.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ ROW_HEIGHT = 120.0  # the slot of an ordinary two-input node with its gap (102 +
 ROW_GAP = 24.0
 NODE_BASE_HEIGHT = 66.0  # title bar, value row, gradient row
 NODE_ROW_HEIGHT = 18.0  # each input pin, and a pow's exponent field
+CALL_NODE_WIDTH = 250.0  # a function call shows each output's name, value and gradient on one row
 
 
 def node_height(document: Document, node_id: str) -> float:
@@ -97,13 +99,25 @@ def _stacked(document: Document, columns: dict[int, list[str]],
     heights = {level: [node_height(document, n) for n in column] for level, column in columns.items()}
     totals = {level: sum(column) + ROW_GAP * (len(column) - 1) for level, column in heights.items()}
     tallest = max(totals.values(), default=0.0)
+    lefts = _column_lefts(document, columns, origin[0])
     positions = {}
     for level, column in columns.items():
         y = origin[1] + round((tallest - totals[level]) / 2.0)
         for node_id, height in zip(column, heights[level]):
-            positions[node_id] = (origin[0] + level * COLUMN_WIDTH, y)
+            positions[node_id] = (lefts[level], y)
             y += height + ROW_GAP
     return positions
+
+
+def _column_lefts(document: Document, columns: dict[int, list[str]], left: float) -> dict[int, float]:
+    """Each column's x: COLUMN_WIDTH apart, further where a column holds a wide function call."""
+    lefts = {}
+    for level in range(min(columns, default=0), max(columns, default=0) + 1):
+        lefts[level] = left
+        widest = max((CALL_NODE_WIDTH for n in columns.get(level, ())
+                      if document.nodes[n].op == "call"), default=0.0)
+        left += max(COLUMN_WIDTH, widest + ROW_GAP)
+    return lefts
 
 
 def _readers(document: Document, depth: dict[str, int]) -> dict[str, list[str]]:
