@@ -2,36 +2,58 @@
 
 A graph is compiled after every structural edit (a node added, a link changed), never after a
 value change: param and const values are read from a vector, the *leaf vector*, on every call.
-Compiling sorts the nodes that can be computed (every input connected, transitively) into
-topological order and writes three straight-line Python functions from the op table's templates:
+Compiling keeps the nodes that can be computed (every input connected, transitively) and puts them
+in a topological order, `order`: the leaves (in `leaf_ids` order), the data inputs, then the other
+nodes level by level, alike nodes of one level side by side (see `mlgarden.fusion`). Every route
+numbers nodes by their place in `order`, and there are three routes:
 
-- the *point* function, over Python floats: one forward and one backward at one data point.
-  This is the nudge: every node's value and gradient, with no numpy call overhead.
-- the *batch* function, the same code over numpy arrays of shape (batch,): one call runs a whole
-  batch of data points forward and backward. A node's gradient is the mean over the batch of
-  d(loss)/d(node), so the gradients of the params are those of the mean loss.
-- the *surface* function, forward only from the data inputs to the result node, over a whole grid,
-  dropping each intermediate array once no later node needs it.
+- the *point* route, straight-line Python over floats written from the op table's templates: one
+  forward and one backward at one data point, every node's value and gradient. This is the nudge,
+  and a numpy call costs more than a whole node here, so there are none. The per-node numbers come
+  back as read-only mappings over the function's lists: no dict is built per call.
+- the *fused* route, for batches: the value matrix V holds one row per node and one column per data
+  point, and each group of alike nodes runs as one numpy operation forward and backward. A node's
+  gradient is the mean over the batch of d(loss)/d(node), so the params get the gradient of the mean
+  loss. A small batch goes through the point route once per point instead, which is faster while
+  the batch is smaller than the fused plan's overhead; both give the same numbers (`route=` forces
+  one, for tests).
+- the *surface* route: the fused forward pass alone, over the nodes the result needs, in the grid's
+  float type, one cache-sized chunk of grid points at a time into one reused buffer.
 
-The generated source is built only from the op table's templates, node indices and numbers, never
-from text taken from a graph file, so a file can never run code.
+The generated point source is built only from the op table's templates, node indices and numbers,
+and the fused plan only from templates and row numbers, never from text taken from a graph file,
+so a file can never run code.
 
-Backpropagation visits nodes in reverse order and adds (never assigns) each consumer's share to a
-node's gradient: a node used twice, even as both inputs of one `mul`, gets both shares.
+Backpropagation visits nodes in reverse order and adds each consumer's share to a node's gradient:
+a node used twice, even as both inputs of one `mul`, gets both shares.
 
-Errors follow one policy in both routes: a domain error or overflow gives inf or NaN, which
+Errors follow one policy in every route: a domain error or overflow gives inf or NaN, which
 `first_non_finite` locates; no exception escapes from a compiled function.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from mlgarden.ops import ARRAY_FUNCTIONS, DATA_INPUT_OPS, LEAF_VALUE_OPS, OPS, SCALAR_FUNCTIONS
+from mlgarden.fusion import FusedPlan, group_nodes
+from mlgarden.ops import DATA_INPUT_OPS, LEAF_VALUE_OPS, OPS, SCALAR_FUNCTIONS
+from mlgarden.point_code import point_source
+
+# A batch goes through the point route while running the point function once per point costs less
+# than one fused call, whose cost is mostly a microsecond or so per numpy statement. Fitted to the
+# routes measured on final-boss and moons-mlp by benchmarks/bench_engine.py (seconds):
+POINT_SECONDS = (10e-6, 0.14e-6)  # per point: fixed, and per node
+FUSED_SECONDS = (70e-6, 1.0e-6)  # per call: fixed, and per statement of the fused plan
+SURFACE_CHUNK = 4096  # grid points per surface pass: the rows of one pass stay in the CPU's cache
+# OpenBLAS runs a matrix product on all cores from 2**18 multiply-adds (m * n * k) up; on a busy
+# two-core machine its spinning threads cost more than they save and take the GUI's core, so a
+# surface pass over a wide layer takes fewer points.
+SINGLE_THREAD_PRODUCT = 2**18 - 1
 
 
 class CompileError(ValueError):
@@ -49,24 +71,104 @@ class NodeSpec:
     exponent: float = 2.0
 
 
+class NodeNumbers(Mapping):
+    """A read-only mapping node id -> number over a list in the Program's order."""
+
+    __slots__ = ("_index", "_numbers")
+
+    def __init__(self, index: dict[str, int], numbers: list):
+        self._index = index
+        self._numbers = numbers
+
+    def __getitem__(self, node_id: str):
+        return self._numbers[self._index[node_id]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
+class NodeRows(Sequence):
+    """A batch's values: row i is node order[i] at every point of the batch (a numpy array).
+
+    The rows that neither training nor backprop reads, the leaves and the products of dense
+    layers, are filled in the first time one of them (or the whole matrix) is read.
+    """
+
+    __slots__ = ("_matrix", "_complete", "_lazy")
+
+    def __init__(self, matrix: np.ndarray, complete=None, lazy: np.ndarray | None = None):
+        self._matrix, self._complete, self._lazy = matrix, complete, lazy
+
+    def __getitem__(self, index):
+        if self._complete is not None and (not isinstance(index, int) or self._lazy[index]):
+            self._finish()
+        return self._matrix[index]
+
+    def __len__(self) -> int:
+        return len(self._matrix)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return np.asarray(self.matrix, dtype=dtype)
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """All the values, as one (nodes, points) array."""
+        self._finish()
+        return self._matrix
+
+    def _finish(self) -> None:
+        if self._complete is not None:
+            complete, self._complete = self._complete, None
+            complete()
+
+
 @dataclass
 class Evaluation:
     """Every computed node's value and gradient, keyed by node id."""
 
-    values: dict[str, float]
-    grads: dict[str, float]
+    values: Mapping[str, float]
+    grads: Mapping[str, float]
     loss: float | None = None
     result: float | None = None
 
 
 @dataclass
 class BatchEvaluation:
-    """One forward and backward over a batch: the mean loss and the mean gradient of each leaf."""
+    """One forward and backward over a batch: the mean loss and the mean gradient of each leaf.
+
+    `values` has one row per node of `order` and one column per point.
+    """
 
     loss: float
     leaf_grads: np.ndarray
-    values: list = field(repr=False)
+    values: NodeRows = field(repr=False)
     losses: np.ndarray | None = field(default=None, repr=False)
+
+
+class _Scratch:
+    """Arrays kept from call to call and reused while nobody else holds them.
+
+    A fresh array of a few hundred kilobytes costs more in page faults on first touch than the
+    whole fused forward pass, so the value and gradient matrices are reused. A BatchEvaluation
+    still held by a caller keeps its matrix: the next call then takes a new one.
+    """
+
+    def __init__(self):
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def take(self, name: str, shape: tuple[int, ...], dtype=float) -> np.ndarray:
+        array = self._arrays.get(name)
+        # three references when free: this dict, the local name and getrefcount's argument
+        if array is None or array.shape != shape or array.dtype != dtype or sys.getrefcount(array) > 3:
+            array = np.empty(shape, dtype)
+            self._arrays[name] = array
+        return array
 
 
 def _computable_order(specs: dict[str, NodeSpec]) -> list[str]:
@@ -125,10 +227,6 @@ def _ancestors(specs: dict[str, NodeSpec], target: str | None, computable: set[s
     return seen
 
 
-def _fill(template: str, names: dict[str, str]) -> str:
-    return template.format(**names)
-
-
 class Program:
     """A compiled graph. Build it with `compile_graph`; call it as often as you like."""
 
@@ -139,142 +237,184 @@ class Program:
                 raise CompileError(f"node {spec.id!r} has an unknown op {spec.op!r}")
             if not math.isfinite(float(spec.exponent)):  # repr gives inf or nan: no Python names
                 raise CompileError(f"node {spec.id!r} has a non-finite exponent {spec.exponent!r}")
-        self.order = _computable_order(self.specs)
-        self.index = {node_id: i for i, node_id in enumerate(self.order)}
-        self.incomplete = [node_id for node_id in self.specs if node_id not in self.index]
+        computable = _computable_order(self.specs)
         self.leaf_ids = [s.id for s in nodes if s.op in LEAF_VALUE_OPS]
         self.leaf_index = {node_id: k for k, node_id in enumerate(self.leaf_ids)}
-        self.loss = loss if loss in self.index else None
-        self.result = result if result in self.index else None
-        self.needs_gradient = _ancestors(self.specs, self.loss, set(self.index))
-        source = self._forward_backward_source()
-        surface_source = self._surface_source() if self.result else ""
-        self.source = source + surface_source  # kept for inspection: tests check what runs
-        self._point = _build(source, SCALAR_FUNCTIONS)
-        self._batch = _build(source, ARRAY_FUNCTIONS)
-        self._surface = _build(surface_source, ARRAY_FUNCTIONS) if self.result else None
+        self.loss = loss if loss in computable else None
+        self.result = result if result in computable else None
+        self.needs_gradient = _ancestors(self.specs, self.loss, set(computable))
+        groups = group_nodes(self.specs, computable, self.needs_gradient)
+        inputs = self.leaf_ids + [i for i in computable if self.specs[i].op in DATA_INPUT_OPS]
+        roles = frozenset({self.loss, self.result} - {None})  # a dense layer must not absorb them
+        self._batch_plan = FusedPlan(self.specs, inputs, groups, self.leaf_index, self.needs_gradient,
+                                     self.loss, keep=roles)
+        self.order = list(self._batch_plan.rows)
+        self.index = self._batch_plan.rows
+        self.incomplete = [node_id for node_id in self.specs if node_id not in self.index]
+        self._surface_plan = self._surface_plan_for(inputs, groups)
+        self._compile_routes()
 
-    # --- code generation -------------------------------------------------------------------
+    def _compile_routes(self) -> None:
+        point = point_source(self.specs, self.order, self.loss, self.needs_gradient, len(self.leaf_ids))
+        self._point = _build(point, SCALAR_FUNCTIONS)
+        self._point_batch_limit = _point_batch_limit(len(self.order), self._batch_plan.statements)
+        self._data_rows = self._rows_of(DATA_INPUT_OPS, self.index)
+        self._eager_leaves = np.array(self._batch_plan.leaf_rows_read, dtype=int)  # leaf k is row k
+        self._lazy_rows = np.zeros(len(self.order), dtype=bool)
+        self._lazy_rows[:len(self.leaf_ids)] = True
+        self._lazy_rows[self._batch_plan.lazy_rows] = True
+        largest = self._surface_plan.largest_layer if self._surface_plan else 0
+        self._surface_chunk = min(SURFACE_CHUNK, SINGLE_THREAD_PRODUCT // max(largest, 1))
+        surface_source = self._surface_plan.source if self._surface_plan else ""
+        self.source = point + self._batch_plan.source + surface_source  # what runs, to inspect
+        self._scratch = _Scratch()
 
-    def _forward_line(self, node_id: str) -> str:
-        spec = self.specs[node_id]
-        target = f"v{self.index[node_id]}"
-        if spec.op in LEAF_VALUE_OPS:
-            return f"{target} = L[{self.leaf_index[node_id]}]"
-        if spec.op in DATA_INPUT_OPS:
-            return f"{target} = {spec.op}"
-        operands = [f"v{self.index[child]}" for child in spec.inputs]
-        if OPS[spec.op].is_variadic:
-            return f"{target} = " + " + ".join(operands)
-        return f"{target} = " + _fill(OPS[spec.op].forward, self._names(spec, operands))
-
-    def _names(self, spec: NodeSpec, operands: list[str]) -> dict[str, str]:
-        names = {"out": f"v{self.index[spec.id]}", "exponent": repr(float(spec.exponent))}
-        names["exponent"] = f"({names['exponent']})"
-        for name, operand in zip(("a", "b"), operands):
-            names[name] = operand
-        return names
-
-    def _backward_lines(self) -> list[str]:
-        lines = [f"g{self.index[self.loss]} = 1.0"]
-        assigned = {self.loss}
-        for node_id in reversed(self.order):
-            spec = self.specs[node_id]
-            if node_id not in self.needs_gradient or OPS[spec.op].is_leaf:
-                continue
-            own_gradient = f"g{self.index[node_id]}"
-            operands = [f"v{self.index[child]}" for child in spec.inputs]
-            derivatives = OPS[spec.op].derivatives * (len(operands) if OPS[spec.op].is_variadic else 1)
-            for child, derivative in zip(spec.inputs, derivatives):
-                local = _fill(derivative, self._names(spec, operands))
-                share = _times(local, own_gradient)
-                target = f"g{self.index[child]}"
-                lines.append(f"{target} = {target} + {share}" if child in assigned else f"{target} = {share}")
-                assigned.add(child)
-        return lines
-
-    def _forward_backward_source(self) -> str:
-        lines = [self._forward_line(node_id) for node_id in self.order]
-        if self.loss is not None:
-            lines += self._backward_lines()
-        values = ", ".join(f"v{i}" for i in range(len(self.order)))
-        grads = ", ".join(
-            f"g{i}" if node_id in self.needs_gradient else "0.0" for i, node_id in enumerate(self.order)
-        )
-        lines.append(f"return [{values}], [{grads}]")
-        return "def run(L, x, y, label):\n" + "".join(f"    {line}\n" for line in lines)
-
-    def _surface_source(self) -> str:
+    def _surface_plan_for(self, inputs: list[str], groups: list[list[str]]) -> FusedPlan | None:
+        """The forward plan of the nodes the result needs, sums of products as matrix products."""
+        if self.result is None:
+            return None
         needed = _ancestors(self.specs, self.result, set(self.index))
-        order = [node_id for node_id in self.order if node_id in needed]
-        last_use = {}
-        for position, node_id in enumerate(order):
-            for child in self.specs[node_id].inputs:
-                last_use[child] = position
-        lines = []
-        for position, node_id in enumerate(order):
-            lines.append(self._forward_line(node_id))
-            dead = sorted({c for c in self.specs[node_id].inputs if last_use.get(c) == position})
-            dead = [c for c in dead if c != self.result]
-            if dead:
-                lines.append("del " + ", ".join(f"v{self.index[c]}" for c in dead))
-        lines.append(f"return v{self.index[self.result]}")
-        return "def run(L, x, y, label):\n" + "".join(f"    {line}\n" for line in lines)
+        plan = FusedPlan(self.specs, [i for i in inputs if i in needed],
+                         [[i for i in group if i in needed] for group in groups], self.leaf_index, set(),
+                         keep_products=False, keep=frozenset([self.result]))
+        self._surface_data_rows = self._rows_of(DATA_INPUT_OPS, plan.rows)
+        self._surface_leaf_rows = [(row, self.leaf_index[i]) for i, row in plan.rows.items()
+                                   if i in self.leaf_index]
+        return plan
+
+    def _rows_of(self, ops: tuple[str, ...], rows: dict[str, int]) -> list[tuple[int, int]]:
+        """(row, which of `ops`) for the nodes of these ops in a numbering."""
+        return [(row, ops.index(self.specs[i].op)) for i, row in rows.items() if self.specs[i].op in ops]
 
     # --- running -----------------------------------------------------------------------------
 
     def evaluate_point(self, leaf_values: Sequence[float], x: float = 0.0, y: float = 0.0,
                        label: float = 1.0) -> Evaluation:
         """Every node's value and gradient at one data point, over Python floats."""
-        leaves = [float(v) for v in leaf_values]
+        leaves = leaf_values.tolist() if isinstance(leaf_values, np.ndarray) else leaf_values
         values, grads = self._point(leaves, float(x), float(y), float(label))
-        evaluation = Evaluation(dict(zip(self.order, values)), dict(zip(self.order, grads)))
+        evaluation = Evaluation(NodeNumbers(self.index, values), NodeNumbers(self.index, grads))
         if self.loss is not None:
-            evaluation.loss = evaluation.values[self.loss]
+            evaluation.loss = values[self.index[self.loss]]
         if self.result is not None:
-            evaluation.result = evaluation.values[self.result]
+            evaluation.result = values[self.index[self.result]]
         return evaluation
 
     def evaluate_batch(self, leaf_values: np.ndarray, xs: np.ndarray, ys: np.ndarray,
-                       labels: np.ndarray) -> BatchEvaluation:
-        """Forward and backward over a batch at once; needs a loss node."""
+                       labels: np.ndarray, route: str | None = None) -> BatchEvaluation:
+        """Forward and backward over a batch at once; needs a loss node.
+
+        `route` is "point" or "fused" to force one; by default the faster one for the batch size.
+        """
         if self.loss is None:
             raise CompileError("the graph has no computable loss node to train")
         with np.errstate(all="ignore"):
-            values, grads = self._batch(list(leaf_values), xs, ys, labels)
-            leaf_grads = np.array([np.mean(grads[self.index[i]]) for i in self.leaf_ids], dtype=float)
-            losses = np.broadcast_to(values[self.index[self.loss]], xs.shape)
-            return BatchEvaluation(float(np.mean(losses)), leaf_grads, values, losses)
+            values, leaf_grads, _ = self._run_batch(leaf_values, xs, ys, labels, route, False)
+            losses = values[self.index[self.loss]]
+            return BatchEvaluation(float(np.add.reduce(losses) / losses.size), leaf_grads, values, losses)
 
-    def batch_grads(self, leaf_values: np.ndarray, xs, ys, labels) -> dict[str, float]:
+    def batch_grads(self, leaf_values: np.ndarray, xs, ys, labels,
+                    route: str | None = None) -> dict[str, float]:
         """Every node's mean gradient over a batch, keyed by id (for tests and displays)."""
         with np.errstate(all="ignore"):
-            _, grads = self._batch(list(leaf_values), xs, ys, labels)
-            return {node_id: float(np.mean(g)) for node_id, g in zip(self.order, grads)}
+            _, _, node_grads = self._run_batch(leaf_values, xs, ys, labels, route, True)
+        return dict(zip(self.order, node_grads.tolist()))
+
+    def _run_batch(self, leaf_values, xs, ys, labels, route: str | None, node_grads: bool):
+        """(values, mean leaf gradients, mean node gradients or None) by the chosen route."""
+        leaves = np.asarray(leaf_values, dtype=float).reshape(-1)
+        columns = [np.asarray(c, dtype=float).reshape(-1) for c in (xs, ys, labels)]
+        if route is None:
+            route = "point" if columns[0].size <= self._point_batch_limit else "fused"
+        if route == "point":
+            return self._pointwise_batch(leaves, *columns)
+        if route == "fused":
+            return self._fused_batch(leaves, columns, node_grads)
+        raise ValueError(f"route must be 'point' or 'fused', got {route!r}")
+
+    def _pointwise_batch(self, leaves: np.ndarray, xs, ys, labels):
+        leaf_list = leaves.tolist()
+        runs = [self._point(leaf_list, *point) for point in zip(xs.tolist(), ys.tolist(), labels.tolist())]
+        shape = (len(runs), len(self.order))
+        values = np.array([run[0] for run in runs], dtype=float).reshape(shape).T
+        node_grads = np.add.reduce(np.array([run[1] for run in runs], dtype=float).reshape(shape)) / len(runs)
+        return NodeRows(values), node_grads[:len(leaf_list)], node_grads
+
+    def _fused_batch(self, leaves: np.ndarray, columns: list[np.ndarray], node_grads: bool):
+        size = columns[0].size
+        values = self._scratch.take("values", (len(self.order), size))
+        leaf_count = len(self.leaf_ids)
+        if self._eager_leaves.size:  # the leaves a sum reads from V; the others come when read
+            values[self._eager_leaves] = leaves[self._eager_leaves, None]
+        for row, column in self._data_rows:
+            values[row] = columns[column]
+        grads = self._scratch.take("grads", values.shape)  # no zeroing: see FusedPlan.run
+        leaf_gradient = np.zeros(leaf_count)
+        if self.loss in self.leaf_index:
+            leaf_gradient[self.leaf_index[self.loss]] = size
+        elif self.loss is not None:
+            grads[self.index[self.loss]] = 1.0
+        self._batch_plan.run(values, grads, leaves, leaf_gradient)
+        leaf_gradient /= size
+        rows = NodeRows(values, _completion(self._batch_plan, values, leaves.copy()), self._lazy_rows)
+        if not node_grads:
+            return rows, leaf_gradient, None
+        self._batch_plan.finish_gradients(grads)
+        means = np.concatenate((leaf_gradient, grads[leaf_count:].mean(axis=1)))
+        return rows, leaf_gradient, means
 
     def surface(self, leaf_values: Sequence[float], xs: np.ndarray, ys: np.ndarray) -> np.ndarray | None:
         """The result node over a grid of points (xs, ys of one shape), in xs' float dtype."""
-        if self._surface is None:
+        if self.result is None:
             return None
-        leaves = [xs.dtype.type(v) for v in leaf_values]
+        dtype = xs.dtype if np.issubdtype(xs.dtype, np.floating) else np.dtype(float)
+        flat_x, flat_y = (np.asarray(c, dtype=dtype).reshape(-1) for c in (xs, ys))
+        result_row = self._surface_plan.rows[self.result]
+        out = np.empty(flat_x.size, dtype=dtype)
         with np.errstate(all="ignore"):
-            out = self._surface(leaves, xs, ys, xs.dtype.type(0.0))
-        return np.broadcast_to(np.asarray(out, dtype=xs.dtype), xs.shape)
+            leaves = np.asarray(leaf_values, dtype=dtype).reshape(-1)
+            buffer = self._surface_buffer(leaves, min(self._surface_chunk, flat_x.size))
+            for start in range(0, flat_x.size, self._surface_chunk):
+                stop = min(start + self._surface_chunk, flat_x.size)
+                values = buffer[:, :stop - start]
+                columns = (flat_x[start:stop], flat_y[start:stop], 0.0)  # the label is 0 on the grid
+                for row, column in self._surface_data_rows:
+                    values[row] = columns[column]
+                self._surface_plan.forward(values, leaves)
+                out[start:stop] = values[result_row]
+        return out.reshape(xs.shape)
+
+    def _surface_buffer(self, leaves: np.ndarray, width: int) -> np.ndarray:
+        """Rows for the surface's nodes, the leaf rows already filled (they come first)."""
+        buffer = self._scratch.take("surface", (len(self._surface_plan.rows), width), leaves.dtype)
+        for row, leaf in self._surface_leaf_rows:
+            buffer[row] = leaves[leaf]
+        return buffer
 
     def first_non_finite(self, values: Sequence) -> str | None:
         """The first node, in computation order, whose value is inf or NaN anywhere."""
+        if isinstance(values, NodeRows):
+            bad = np.flatnonzero(~np.isfinite(values.matrix).all(axis=1))
+            return self.order[bad[0]] if bad.size else None
         for node_id, value in zip(self.order, values):
             if not np.all(np.isfinite(value)):
                 return node_id
         return None
 
 
-def _times(local: str, gradient: str) -> str:
-    if local == "1.0":
-        return gradient
-    if local == "-1.0":
-        return f"-{gradient}"
-    return f"({local}) * {gradient}"
+def _completion(plan: FusedPlan, values: np.ndarray, leaves: np.ndarray):
+    """What fills in the rows a fused run skips: the leaves, and the products of dense layers."""
+    def complete():
+        values[:len(leaves)] = leaves[:, None]
+        with np.errstate(all="ignore"):
+            plan.complete(values, leaves)
+    return complete
+
+
+def _point_batch_limit(node_count: int, statements: int) -> int:
+    """The largest batch that the point route, run once per point, runs faster than fused."""
+    fused = FUSED_SECONDS[0] + FUSED_SECONDS[1] * statements
+    return int(fused / (POINT_SECONDS[0] + POINT_SECONDS[1] * node_count))
 
 
 def _build(source: str, functions: dict) -> callable:

@@ -20,6 +20,7 @@ stay at their last finite values. A param the step would push past the document'
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -166,11 +167,11 @@ class Trainer:
         evaluation = program.evaluate_batch(leaves, self.train_x[batch], self.train_y[batch],
                                             self.train_labels[batch])
         gradient = evaluation.leaf_grads
-        if not np.isfinite(evaluation.loss) or not np.all(np.isfinite(gradient[self._trainable])):
+        if not math.isfinite(evaluation.loss) or not np.isfinite(gradient[self._trainable]).all():
             self._stop_non_finite(program.first_non_finite(evaluation.values) or program.loss)
         updated = self._apply_optimizer(leaves, gradient, learning_rate)
         out_of_range = ~(np.abs(updated) <= VALUE_LIMIT)  # NaN is out of range too
-        if np.any(out_of_range):
+        if out_of_range.any():
             self._stop_non_finite(program.leaf_ids[int(np.flatnonzero(out_of_range)[0])],
                                   f"would become infinite, NaN or larger than {VALUE_LIMIT:g}")
         self._count(evaluation, batch, updated)
@@ -228,7 +229,7 @@ class Trainer:
     def _correct(self, values, labels: np.ndarray) -> int:
         if self._program.result is None:
             return 0
-        result = np.broadcast_to(values[self._program.index[self._program.result]], labels.shape)
+        result = values[self._program.index[self._program.result]]  # one value per point
         return int(np.count_nonzero(np.sign(result) == labels))
 
     def _record(self, leaves: np.ndarray) -> None:
