@@ -241,6 +241,7 @@ class Session:
         if self._unsaved_since is None or now - self._last_autosave < AUTOSAVE_SECONDS:
             return False
         recovery_file, _ = userstate.recovery_paths()
+        open_view = self.document.view  # the copy carries the view; the open graph does not change
         self._fold_view()
         try:
             recovery_file.parent.mkdir(parents=True, exist_ok=True)
@@ -249,6 +250,8 @@ class Session:
         except (OSError, fileformat.FileFormatError) as error:
             self.status = f"could not write the recovery copy: {error}"
             return False
+        finally:
+            self.document.view = open_view
         self._last_autosave = now
         self._unsaved_since = None
         return True

@@ -151,3 +151,15 @@ def test_saving_over_a_file_changed_on_disk_asks_first(tmp_path):
     assert "edited elsewhere" in path.read_text()
     assert session.save(overwrite_changed=True)
     assert "edited elsewhere" not in path.read_text()
+
+
+def test_autosave_leaves_the_open_graph_exactly_as_it_was():
+    session = small_graph()
+    session.current_view = lambda: {"origin": [120.0, -40.0]}
+    session.edit("rename", session.document.result, "output")
+    before = session.document.copy()
+    assert session.autosave(now=time.monotonic() + AUTOSAVE_SECONDS)
+    assert session.document == before
+    restored = Session()
+    restored.restore_recovery()
+    assert restored.document.view["origin"] == [120.0, -40.0]
