@@ -14,7 +14,7 @@ from mlgarden.datasets import available_datasets
 from mlgarden.gui import dataset_window
 from mlgarden.gui.dataset_window import Tags
 from mlgarden.gui.training_panel import Tags as TrainingTags
-from test_training_panel import close_panels, open_panels, perceptrons_on_donut, type_into
+from test_training_panel import panels, type_into  # noqa: F401 (panels is a fixture)
 
 pytestmark = pytest.mark.gui
 
@@ -22,16 +22,6 @@ pytestmark = pytest.mark.gui
 # and its rows are one text line plus this spacing apart.
 POPUP_PADDING = 8
 ITEM_SPACING = 4
-
-
-@pytest.fixture
-def panels():
-    app = driver = None
-    try:
-        app, driver = open_panels(perceptrons_on_donut())
-        yield app, driver
-    finally:
-        close_panels(app, driver)
 
 
 def choose_in_combo(driver, combo, choice, choices):
