@@ -7,8 +7,8 @@ use the mouse, by real input through xdotool (tests/gui/driver.py), as the GUI t
 
 1. `nudge-closeup.png`: the write-up's first example, (a + b) * c fitted to 10, after a drag on
    `a`'s value: every node shows its value and, in orange, its gradient. Cropped to the nodes.
-2. `app-training-spiral.png`: the "final boss" (saved_graphs/final-boss.yaml), the canvas panned
-   to its output end with the middle mouse button, after training through frames until it has
+2. `app-training-spiral.png`: the "final boss" (saved_graphs/final-boss.yaml), the canvas's view
+   set on its output end, after training through frames until it has
    taken `--steps` steps: the whole window.
 3. `dataset-window.png`: the Dataset window of that same frame, the spiral's decision surface.
 
@@ -48,12 +48,10 @@ NUDGE_EXAMPLE = EXAMPLES_DIR / "fit-ten.yaml"
 SPIRAL_EXAMPLE = EXAMPLES_DIR / "final-boss.yaml"
 NUDGED_NODE_LABEL = "a"
 NUDGE_DRAG_PIXELS = 60
-# The canvas opens on the top left of the grid. Middle-button drags pan it so that the grid point
-# VIEW_CORNER shows at the canvas window's top left: for the final boss (laid out over about
-# 3000 x 4700 grid pixels) its output end, where the second layer meets the result and the loss.
-NUDGE_VIEW_CORNER = (30, 20)
-SPIRAL_VIEW_CORNER = (2380, 2060)
-PAN_STEP = (480, 420)  # the longest drag, so it starts and ends on the canvas, clear of the minimap
+# The final boss is laid out over about 3000 x 4700 canvas pixels; the picture shows its output
+# end, where the second layer meets the result and the loss, with the loss this far from the
+# canvas's right edge.
+OUTPUT_END_MARGIN = 190
 CROP_MARGIN = 16
 SETTLE_FRAMES = 10  # frames for the layout, the fonts and the canvas to settle after a change
 
@@ -130,37 +128,17 @@ def item_box(tag: str) -> tuple[float, float, float, float]:
     return left, top, left + width, top + height
 
 
-def pan_to(shooter: Shooter, corner: tuple[float, float]) -> None:
-    """Drag the canvas with the middle button until grid point `corner` is at its top left.
-
-    imnodes pans only on a drag that starts on the empty grid, so each drag starts from the
-    first of a few spots where no node or link is under the pointer.
-    """
-    left, top, right, bottom = item_box(ids.CANVAS_WINDOW)
-    centre = ((left + right) / 2, (top + bottom) / 2)
-    for _ in range(20):
-        shown = shooter.app.canvas.grid_position(left, top)
-        move = [float(np.clip(shown[k] - corner[k], -PAN_STEP[k], PAN_STEP[k])) for k in (0, 1)]
-        if max(abs(move[0]), abs(move[1])) < 2:
-            return
-        start = free_spot(shooter, centre[0] - move[0] / 2, centre[1] - move[1] / 2)
-        shooter.driver.drag(start, (start[0] + move[0], start[1] + move[1]), button=2)
-    raise SystemExit(f"could not pan the canvas to {corner}")
-
-
-def free_spot(shooter: Shooter, x: float, y: float) -> tuple[float, float]:
-    """A point near (x, y) with the empty grid under it."""
-    for dx, dy in ((0, 0), (-40, 0), (40, 0), (0, -40), (0, 40), (-80, -40), (80, 40), (-40, 80)):
-        shooter.driver.move(x + dx, y + dy)
-        canvas = shooter.app.canvas
-        if canvas.hovered_node() is None and canvas.hovered_link() is None:
-            return x + dx, y + dy
-    return x, y
+def show_output_end(shooter: Shooter) -> None:
+    """Set the canvas's view so the loss node sits near the right edge, vertically centred."""
+    loss = shooter.session.document.nodes[shooter.session.document.loss]
+    width = dpg.get_item_width(ids.CANVAS_WINDOW)
+    height = dpg.get_item_height(ids.CANVAS_WINDOW)
+    shooter.app.canvas.show_view((loss.pos[0] - width + OUTPUT_END_MARGIN, loss.pos[1] - height / 2))
+    shooter.frames(SETTLE_FRAMES)
 
 
 def shoot_nudge(shooter: Shooter, out: Path) -> None:
-    shooter.open(NUDGE_EXAMPLE)
-    pan_to(shooter, NUDGE_VIEW_CORNER)
+    shooter.open(NUDGE_EXAMPLE)  # a file opens fitted: the whole small graph is in view
     document = shooter.session.document
     nudged = next(node.id for node in document.nodes.values() if node.label == NUDGED_NODE_LABEL)
     x, y = shooter.driver.item_center(ids.value_field(nudged))
@@ -178,7 +156,7 @@ def shoot_nudge(shooter: Shooter, out: Path) -> None:
 
 def shoot_training(shooter: Shooter, out: Path, steps: int, timeout: float) -> None:
     shooter.open(SPIRAL_EXAMPLE)
-    pan_to(shooter, SPIRAL_VIEW_CORNER)
+    show_output_end(shooter)
     session = shooter.session
     session.play()
     started, frames = time.perf_counter(), 0
