@@ -245,3 +245,28 @@ def test_edit_definition_shows_the_body_and_its_edits_reach_every_instance(app_o
     driver.screenshot(f"{SHOTS}/back.png")
     session.undo()  # the rename, one step
     assert document.definition("perceptron").input_names()[0] == "x1"
+
+
+def test_deleting_and_linking_inside_a_body_changes_every_instance_and_undoes(app_on):
+    session = default_example()
+    app, driver = app_on(session)
+    insert_two_perceptrons(app, driver)
+    document = session.document
+    instances = document.instances("perceptron")
+    original = document.copy()
+    right_click_menu_entry(driver, instances[0], "edit_definition")
+    assert app.canvas.scope == "perceptron"
+    driver.click(*driver.node_title_point(ids.node("a")))  # the activation, then Delete
+    driver.key("Delete")
+    assert "a" not in document.definition("perceptron").nodes
+    assert document.definition("perceptron").nodes["out"].inputs == [None]
+    driver.frames(2)
+    driver.drag(driver.pin_point(ids.output_pin("s")), driver.pin_point(ids.input_pin("out", 0)))
+    assert document.definition("perceptron").nodes["out"].inputs == ["s"], session.status
+    program = document.program()
+    for instance in instances:  # every instance's output now reads its own sum
+        assert document.flat_id(instance) == f"{instance}/out"
+        assert program.specs[f"{instance}/out"].inputs == (f"{instance}/s",)
+    driver.key("ctrl+z")
+    driver.key("ctrl+z")
+    assert document == original
