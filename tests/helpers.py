@@ -230,3 +230,17 @@ def _pick(pick: int, position: int) -> int:
     if pick % 2:
         return max(0, position - 1 - (pick >> 1) % 3)
     return (pick >> 1) % position
+
+
+# --- undo ------------------------------------------------------------------------------------------
+
+
+def assert_undo_and_redo_walk_through(session, snapshots) -> None:
+    """Undo steps back through every earlier snapshot of the session's document, redo forward."""
+    document = session.document
+    for expected in reversed(snapshots[:-1]):
+        session.undo()
+        assert document == expected
+    for expected in snapshots[1:]:
+        session.redo()
+        assert document == expected

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import random_graphs, same_number
+from helpers import assert_undo_and_redo_walk_through, random_graphs, same_number
 from mlgarden import fileformat
 from mlgarden.build import Builder
 from mlgarden.function_templates import TEMPLATES
@@ -500,12 +500,7 @@ def test_undo_of_collapse_expand_insert_and_body_edits_restores_exactly():
         assert document.copy() != snapshots[-1] or name == "add_template"
         snapshots.append(document.copy())
     assert session.dirty
-    for expected in reversed(snapshots[:-1]):
-        session.undo()
-        assert document == expected
-    for expected in snapshots[1:]:
-        session.redo()
-        assert document == expected
+    assert_undo_and_redo_walk_through(session, snapshots)
 
 
 def test_a_refused_function_edit_in_the_session_only_sets_the_status():
@@ -625,12 +620,7 @@ def test_random_function_edits_keep_the_rules_save_reload_and_undo_exactly(graph
         assert fileformat.loads(text) == document and fileformat.dumps(fileformat.loads(text)) == text
         program = document.program()
         program.evaluate_point(document.leaf_values(program), *POINT)
-    for expected in reversed(snapshots[:-1]):
-        session.undo()
-        assert document == expected
-    for expected in snapshots[1:]:
-        session.redo()
-        assert document == expected
+    assert_undo_and_redo_walk_through(session, snapshots)
 
 
 def test_the_builder_defines_templates_and_calls_them():

@@ -4,6 +4,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import assert_undo_and_redo_walk_through
 from mlgarden import fileformat
 from mlgarden.build import Builder
 from mlgarden.graph import Document
@@ -173,12 +174,7 @@ def test_undo_after_any_edit_sequence_restores_every_earlier_document(data):
             assert fileformat.loads(fileformat.dumps(document), "<memory>") == document
         else:
             assert document == snapshots[-1]
-    for expected in reversed(snapshots[:-1]):
-        session.undo()
-        assert document == expected
-    for expected in snapshots[1:]:
-        session.redo()
-        assert document == expected
+    assert_undo_and_redo_walk_through(session, snapshots)
 
 
 def test_training_a_graph_without_a_loss_explains_instead_of_raising():
