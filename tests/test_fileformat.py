@@ -30,22 +30,6 @@ from mlgarden.ops import CATEGORIES, LEAF_VALUE_OPS, OPS
 
 ARITHMETIC = Path(__file__).resolve().parent.parent / "saved_graphs" / "arithmetic.yaml"
 
-GOOD = """\
-mlgarden: 1
-nodes:
-  - id: a
-    op: param
-    value: 5.0
-  - id: b
-    op: param
-    value: 3.0
-  - id: s
-    op: add
-    inputs: [a, b]
-result: s
-loss: s
-"""
-
 
 def graph_text(*node_lines: str, top: str = "") -> str:
     """A valid file with params a and b, then the given node entry lines, then `top`."""
@@ -60,6 +44,9 @@ def graph_text(*node_lines: str, top: str = "") -> str:
             op: param
             value: 3.0
         """) + nodes + top
+
+
+GOOD = graph_text("- id: s", "  op: add", "  inputs: [a, b]", top="result: s\nloss: s\n")
 
 
 def load_error(tmp_path: Path, text: str | bytes) -> str:
