@@ -40,10 +40,10 @@ sys.path[:0] = [str(REPO), str(Path(__file__).resolve().parent)]
 
 from micrograd_baseline import MicrogradModel  # noqa: E402
 
-from mlgarden.datasets import load_dataset  # noqa: E402
-from mlgarden.fileformat import load  # noqa: E402
-from mlgarden.surface import decision_values  # noqa: E402
-from mlgarden.training import Trainer  # noqa: E402
+from mlgarden.learning.datasets import load_dataset  # noqa: E402
+from mlgarden.files.fileformat import load  # noqa: E402
+from mlgarden.learning.surface import decision_values  # noqa: E402
+from mlgarden.learning.training import Trainer  # noqa: E402
 
 NETWORKS = ("final-boss", "moons-mlp")
 BATCH_SIZES = (1, 50, 500)

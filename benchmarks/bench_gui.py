@@ -42,7 +42,7 @@ NUDGES = 50
 
 
 def largest_example() -> Path:
-    from mlgarden.fileformat import load
+    from mlgarden.files.fileformat import load
     from mlgarden.session import EXAMPLES_DIR
 
     return max(sorted(EXAMPLES_DIR.glob("*.yaml")), key=lambda path: len(load(path).nodes))

@@ -28,7 +28,7 @@ import math
 
 from micrograd.engine import Value
 
-from mlgarden.graph import Document
+from mlgarden.document.graph import Document
 
 
 def _tanh(self):

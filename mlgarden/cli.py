@@ -32,13 +32,13 @@ import math
 import sys
 import time
 
-from mlgarden import fileformat, png
-from mlgarden.datasets import DatasetError, load_dataset
-from mlgarden.engine import CompileError
-from mlgarden.graph import OPTIMIZERS, Document, GraphError
+from mlgarden.files import fileformat, png
+from mlgarden.learning.datasets import DatasetError, load_dataset
+from mlgarden.engine.program import CompileError
+from mlgarden.document.graph import OPTIMIZERS, Document, GraphError
 from mlgarden.session import SURFACE_MARGIN
-from mlgarden.surface import colours, decision_values
-from mlgarden.training import Trainer, TrainingError
+from mlgarden.learning.surface import colours, decision_values
+from mlgarden.learning.training import Trainer, TrainingError
 
 EXIT_OK = 0
 EXIT_FAILED = 2

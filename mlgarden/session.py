@@ -26,16 +26,17 @@ from pathlib import Path
 
 import numpy as np
 
-from mlgarden import fileformat, userstate
-from mlgarden.build import insert_layer
-from mlgarden.clipboard import Fragment, copy_fragment, paste_fragment
-from mlgarden.commands import History
-from mlgarden.datasets import DatasetError, load_dataset
-from mlgarden.engine import Evaluation
-from mlgarden.graph import Document, GraphError
-from mlgarden.layout import arranged_positions
-from mlgarden.surface import decision_values
-from mlgarden.training import Trainer, TrainingError
+from mlgarden.files import fileformat
+from mlgarden import userstate
+from mlgarden.document.build import insert_layer
+from mlgarden.document.clipboard import Fragment, copy_fragment, paste_fragment
+from mlgarden.document.history import History
+from mlgarden.learning.datasets import DatasetError, load_dataset
+from mlgarden.engine.program import Evaluation
+from mlgarden.document.graph import Document, GraphError
+from mlgarden.document.layout import arranged_positions
+from mlgarden.learning.surface import decision_values
+from mlgarden.learning.training import Trainer, TrainingError
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "saved_graphs"
 DEFAULT_EXAMPLE = "perceptrons-2-1.yaml"

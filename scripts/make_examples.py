@@ -28,8 +28,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from anywhere in the checkout
     sys.path.insert(0, str(REPO))
 
-from mlgarden.build import Builder, Value, relu, sin, sqrt, square, tanh  # noqa: E402
-from mlgarden.graph import Document  # noqa: E402
+from mlgarden.document.build import Builder, Value, relu, sin, sqrt, square, tanh  # noqa: E402
+from mlgarden.document.graph import Document  # noqa: E402
 
 DEFAULT_OUT = REPO / "saved_graphs"
 DISTANCE_EPSILON = 1e-3  # sqrt(u + eps): the derivative 1 / (2 sqrt(u)) stays finite at u = 0
@@ -274,7 +274,7 @@ EXAMPLES: dict[str, Callable[[], Document]] = {
 
 
 def write_examples(directory: Path) -> list[Path]:
-    from mlgarden import fileformat
+    from mlgarden.files import fileformat
 
     directory.mkdir(parents=True, exist_ok=True)
     written = []
@@ -287,8 +287,8 @@ def write_examples(directory: Path) -> list[Path]:
 
 def train_example(document: Document):
     """Train a built example from its own settings; return (trainer, test set, seconds)."""
-    from mlgarden.datasets import load_dataset
-    from mlgarden.training import Trainer
+    from mlgarden.learning.datasets import load_dataset
+    from mlgarden.learning.training import Trainer
 
     data = document.dataset
     full = load_dataset(data.name, data.points, data.noise, data.seed)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from mlgarden.engine import NodeSpec, Program, compile_graph
-from mlgarden.ops import OPS
+from mlgarden.engine.program import NodeSpec, Program, compile_graph
+from mlgarden.engine.ops import OPS
 
 # --- finite differences ---------------------------------------------------------------------------
 

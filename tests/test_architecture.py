@@ -2,7 +2,7 @@
 
 - nothing outside mlgarden/gui/ imports dearpygui or mlgarden.gui, except that mlgarden/cli.py
   may import mlgarden.gui inside a function (the app is loaded only when it is asked for);
-- only mlgarden/fileformat.py imports yaml, and no module loads YAML with anything but the safe
+- only mlgarden/files/fileformat.py imports yaml, and no module loads YAML with anything but the safe
   loader (safe_load, SafeLoader / CSafeLoader): never yaml.load with another loader,
   unsafe_load, full_load, or the Loader, FullLoader and UnsafeLoader classes;
 - nothing imports mlgarden.cli, except mlgarden/__main__.py, which is how `python -m mlgarden`
@@ -111,8 +111,8 @@ def rule_breaks(module: str, imports: list[Import]) -> list[str]:
                 breaks.append(f"{where}: only mlgarden.cli may import the GUI")
             elif not item.in_function:
                 breaks.append(f"{where}: mlgarden.cli may import the GUI only inside a function")
-        if _is(item.target, "yaml") and module != "mlgarden.fileformat":
-            breaks.append(f"{where}: only mlgarden.fileformat may import yaml")
+        if _is(item.target, "yaml") and module != "mlgarden.files.fileformat":
+            breaks.append(f"{where}: only mlgarden.files.fileformat may import yaml")
         if _is(item.target, "mlgarden.cli") and module not in ("mlgarden.cli", "mlgarden.__main__"):
             breaks.append(f"{where}: nothing imports mlgarden.cli")
     return breaks
@@ -159,7 +159,7 @@ MODULE_FILES = sorted(PACKAGE_DIR.rglob("*.py"))
 
 def test_the_package_is_where_the_test_looks():
     names = {module_name(path) for path in MODULE_FILES}
-    assert {"mlgarden", "mlgarden.ops", "mlgarden.engine", "mlgarden.graph"} <= names
+    assert {"mlgarden", "mlgarden.engine.ops", "mlgarden.engine.program", "mlgarden.document.graph"} <= names
 
 
 @pytest.mark.parametrize("path", MODULE_FILES, ids=lambda p: str(p.relative_to(PACKAGE_DIR)))
@@ -174,8 +174,8 @@ def test_every_module_keeps_the_import_rule(path):
 
 
 @pytest.mark.parametrize("module, source, complaint", [
-    ("mlgarden.graph", "import dearpygui.dearpygui as dpg", "dearpygui"),
-    ("mlgarden.training", "from dearpygui import dearpygui", "dearpygui"),
+    ("mlgarden.document.graph", "import dearpygui.dearpygui as dpg", "dearpygui"),
+    ("mlgarden.learning.training", "from dearpygui import dearpygui", "dearpygui"),
     ("mlgarden.cli", "import dearpygui.dearpygui as dpg", "dearpygui"),
     ("mlgarden.session", "from mlgarden.gui import app", "only mlgarden.cli"),
     ("mlgarden.session", "from . import gui", "only mlgarden.cli"),
@@ -184,8 +184,8 @@ def test_every_module_keeps_the_import_rule(path):
     ("mlgarden.session", "import importlib\nimportlib.import_module('mlgarden.gui.app')", "only mlgarden.cli"),
     ("mlgarden.cli", "from mlgarden.gui.app import run_app", "inside a function"),
     ("mlgarden.cli", "from .gui import app", "inside a function"),
-    ("mlgarden.graph", "import yaml", "only mlgarden.fileformat"),
-    ("mlgarden.gui.app", "from yaml import safe_load", "only mlgarden.fileformat"),
+    ("mlgarden.document.graph", "import yaml", "only mlgarden.files.fileformat"),
+    ("mlgarden.gui.app", "from yaml import safe_load", "only mlgarden.files.fileformat"),
     ("mlgarden", "from . import cli", "nothing imports mlgarden.cli"),
     ("mlgarden.gui.menus", "from mlgarden.cli import main", "nothing imports mlgarden.cli"),
     ("mlgarden.gui.menus", "from ..cli import main", "nothing imports mlgarden.cli"),
@@ -201,9 +201,9 @@ def test_the_import_checker_catches_each_kind_of_break(module, source, complaint
     ("mlgarden.gui.app", "from ..graph import Document\nfrom . import canvas"),
     ("mlgarden.cli", "def main():\n    from mlgarden.gui.app import run_app"),
     ("mlgarden.cli", "def main():\n    from .gui.app import run_app"),
-    ("mlgarden.fileformat", "import yaml"),
+    ("mlgarden.files.fileformat", "import yaml"),
     ("mlgarden.__main__", "from mlgarden.cli import main"),
-    ("mlgarden.graph", "from mlgarden.engine import compile_graph\nimport mlgarden.guide"),
+    ("mlgarden.document.graph", "from mlgarden.engine.program import compile_graph\nimport mlgarden.guide"),
 ])
 def test_the_import_checker_lets_the_allowed_imports_pass(module, source):
     assert rule_breaks(module, imports_of(source, module)) == []

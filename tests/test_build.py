@@ -1,4 +1,4 @@
-"""Tests for mlgarden.build and mlgarden.layout: what each builder call adds, and tidy positions."""
+"""Tests for mlgarden.document.build and mlgarden.document.layout: what each builder call adds, and tidy positions."""
 
 import math
 from collections import Counter
@@ -6,9 +6,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from mlgarden import build
-from mlgarden.build import Builder, Value
-from mlgarden.layout import COLUMN_WIDTH, ROW_GAP, ROW_HEIGHT, arranged_positions, depths, node_height
+from mlgarden.document import build
+from mlgarden.document.build import Builder, Value
+from mlgarden.document.layout import COLUMN_WIDTH, ROW_GAP, ROW_HEIGHT, arranged_positions, depths, node_height
 
 
 def ops_of(document):

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from mlgarden.cli import main
-from mlgarden.fileformat import save
-from mlgarden.graph import Document
+from mlgarden.files.fileformat import save
+from mlgarden.document.graph import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 ARITHMETIC = ROOT / "saved_graphs" / "arithmetic.yaml"

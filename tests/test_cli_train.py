@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from mlgarden import cli, fileformat
-from mlgarden.build import Builder, log, tanh
+from mlgarden import cli
+from mlgarden.files import fileformat
+from mlgarden.document.build import Builder, log, tanh
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "saved_graphs"

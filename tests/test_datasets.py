@@ -1,4 +1,4 @@
-"""Tests for mlgarden.datasets: the generators' contract, splits, bounds and the CSV reader."""
+"""Tests for mlgarden.learning.datasets: the generators' contract, splits, bounds and the CSV reader."""
 
 from pathlib import Path
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlgarden.datasets import (
+from mlgarden.learning.datasets import (
     BOX,
     DEFAULT_DATASETS_DIR,
     GENERATORS,

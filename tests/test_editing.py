@@ -7,9 +7,9 @@ import time
 import pytest
 
 from mlgarden import userstate
-from mlgarden.build import Builder
-from mlgarden.graph import Document
-from mlgarden.layout import COLUMN_WIDTH, node_height
+from mlgarden.document.build import Builder
+from mlgarden.document.graph import Document
+from mlgarden.document.layout import COLUMN_WIDTH, node_height
 from mlgarden.session import AUTOSAVE_SECONDS, Session
 
 

@@ -1,4 +1,4 @@
-"""Tests for mlgarden.engine: backprop against finite differences, and all routes agreeing.
+"""Tests for mlgarden.engine.program: backprop against finite differences, and all routes agreeing.
 
 Random DAGs of up to 300 nodes are built by hypothesis from the smooth ops; every node's gradient
 is checked against a finite difference of an independent interpreter (tests/helpers.py), and the
@@ -23,7 +23,7 @@ from helpers import (
     reference_values,
     replaced,
 )
-from mlgarden.engine import CompileError, NodeSpec, compile_graph
+from mlgarden.engine.program import CompileError, NodeSpec, compile_graph
 
 GRAPHS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                          HealthCheck.data_too_large])
@@ -322,7 +322,7 @@ EVIL = "__import__('os').system('echo owned > /tmp/mlgarden-owned')"
 
 
 def test_weird_ids_and_code_in_labels_never_reach_the_generated_source():
-    from mlgarden.graph import Document
+    from mlgarden.document.graph import Document
 
     document = Document()
     a = document.add_node("param", "a.b-c_1", value=2.0, label=EVIL)

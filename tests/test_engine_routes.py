@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlgarden.build import Builder, sin, sqrt, square
-from mlgarden.engine import NodeSpec, compile_graph
-from mlgarden.fused_steps import LayerStep
+from mlgarden.document.build import Builder, sin, sqrt, square
+from mlgarden.engine.program import NodeSpec, compile_graph
+from mlgarden.engine.fused_steps import LayerStep
 
 ROUTES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 UNARY = ("neg", "square", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "pow")

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mlgarden import fileformat
-from mlgarden.datasets import load_dataset
-from mlgarden.training import Trainer
+from mlgarden.files import fileformat
+from mlgarden.learning.datasets import load_dataset
+from mlgarden.learning.training import Trainer
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = REPO / "saved_graphs"

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlgarden import fileformat
-from mlgarden.fileformat import (
+from mlgarden.files import fileformat
+from mlgarden.files.fileformat import (
     FileFormatError,
     document_from_dict,
     document_to_dict,
@@ -25,8 +25,8 @@ from mlgarden.fileformat import (
     loads,
     save,
 )
-from mlgarden.graph import ID_PATTERN, OPTIMIZERS, Document, GraphError
-from mlgarden.ops import CATEGORIES, LEAF_VALUE_OPS, OPS
+from mlgarden.document.graph import ID_PATTERN, OPTIMIZERS, Document, GraphError
+from mlgarden.engine.ops import CATEGORIES, LEAF_VALUE_OPS, OPS
 
 ARITHMETIC = Path(__file__).resolve().parent.parent / "saved_graphs" / "arithmetic.yaml"
 

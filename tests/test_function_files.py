@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import random_graphs
-from mlgarden.fileformat import FileFormatError, document_from_dict, document_to_dict, dumps, load, loads, save
-from mlgarden.function_templates import TEMPLATES
-from mlgarden.graph import GraphError
+from mlgarden.files.fileformat import FileFormatError, document_from_dict, document_to_dict, dumps, load, loads, save
+from mlgarden.document.function_templates import TEMPLATES
+from mlgarden.document.graph import GraphError
 from test_functions import connected_selection, document_of
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "graph-format.md"

@@ -17,13 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import assert_undo_and_redo_walk_through, random_graphs, same_number
-from mlgarden import fileformat
-from mlgarden.build import Builder
-from mlgarden.function_templates import TEMPLATES
-from mlgarden.functions import FunctionDefinition
-from mlgarden.graph import Document, GraphError, Node
+from mlgarden.files import fileformat
+from mlgarden.document.build import Builder
+from mlgarden.document.function_templates import TEMPLATES
+from mlgarden.document.functions import FunctionDefinition
+from mlgarden.document.graph import Document, GraphError, Node
 from mlgarden.session import Session
-from mlgarden.training import Trainer, TrainingError
+from mlgarden.learning.training import Trainer, TrainingError
 
 POINT = (0.3, -0.7, 1.0)
 XS, YS, LABELS = np.array([0.3, -1.2, 0.8]), np.array([-0.7, 0.4, 1.1]), np.array([1.0, -1.0, 1.0])
@@ -679,7 +679,7 @@ def test_a_nested_call_s_defaults_and_a_function_s_description_can_be_edited():
 
 
 def test_collapse_pins_names_what_a_collapse_would_make():
-    from mlgarden.function_edits import collapse_pins
+    from mlgarden.document.function_edits import collapse_pins
 
     document = two_layer_document()
     assert collapse_pins(document, ["w1", "m0", "a1", "h1"]) == (["x", "b1"], ["h1"])

@@ -1,4 +1,4 @@
-"""Tests for mlgarden.graph: every edit checks first and changes nothing when it refuses.
+"""Tests for mlgarden.document.graph: every edit checks first and changes nothing when it refuses.
 
 A refused edit must raise GraphError naming the node (or setting), leave the document equal to a
 deep copy taken before, tell no listener, and keep the compiled program. A hypothesis test then
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlgarden.graph import Document, GraphError, Node
-from mlgarden.ops import OPS
+from mlgarden.document.graph import Document, GraphError, Node
+from mlgarden.engine.ops import OPS
 
 
 def sample_document() -> Document:

@@ -1,4 +1,4 @@
-"""Tests for mlgarden.ops through the engine: every op's derivatives, kinks and numeric edges.
+"""Tests for mlgarden.engine.ops through the engine: every op's derivatives, kinks and numeric edges.
 
 Each op runs in a tiny graph (params or data inputs feeding the op, the op as the loss) in both
 routes: `evaluate_point` over Python floats and `evaluate_batch` / `batch_grads` over numpy arrays.
@@ -28,8 +28,8 @@ from helpers import (
     same_number,
     step_for,
 )
-from mlgarden.engine import NodeSpec, compile_graph
-from mlgarden.ops import (
+from mlgarden.engine.program import NodeSpec, compile_graph
+from mlgarden.engine.ops import (
     ARRAY_FUNCTIONS,
     CATEGORIES,
     FUNCTION_CATEGORIES,

@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-from mlgarden import fileformat
+from mlgarden.files import fileformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import make_examples  # noqa: E402

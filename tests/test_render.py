@@ -1,4 +1,4 @@
-"""Tests for mlgarden.png and `mlgarden render`: the PNG decodes (with a small decoder written here
+"""Tests for mlgarden.files.png and `mlgarden render`: the PNG decodes (with a small decoder written here
 from the PNG specification, independent of the encoder) to the right pixels, dots land where their
 coordinates say with y upwards, and a trained surface is red where the data is +1."""
 
@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mlgarden import cli, fileformat, png
-from mlgarden.build import Builder, tanh
-from mlgarden.datasets import load_dataset
+from mlgarden import cli
+from mlgarden.files import fileformat, png
+from mlgarden.document.build import Builder, tanh
+from mlgarden.learning.datasets import load_dataset
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 EXAMPLES = Path(__file__).resolve().parent.parent / "saved_graphs"

@@ -5,10 +5,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import assert_undo_and_redo_walk_through
-from mlgarden import fileformat
-from mlgarden.build import Builder
-from mlgarden.graph import Document
-from mlgarden.ops import OPS
+from mlgarden.files import fileformat
+from mlgarden.document.build import Builder
+from mlgarden.document.graph import Document
+from mlgarden.engine.ops import OPS
 from mlgarden.session import Session
 
 

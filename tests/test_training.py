@@ -1,4 +1,4 @@
-"""Tests for mlgarden.training: each optimiser against a hand computation, seeded batches, epochs,
+"""Tests for mlgarden.learning.training: each optimiser against a hand computation, seeded batches, epochs,
 learning-rate decay, frozen params, the non-finite guard, metrics, history and hand nudges."""
 
 import math
@@ -6,9 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from mlgarden.build import Builder, log, tanh
-from mlgarden.datasets import load_dataset
-from mlgarden.training import HISTORY_LIMIT, Trainer, TrainingError
+from mlgarden.document.build import Builder, log, tanh
+from mlgarden.learning.datasets import load_dataset
+from mlgarden.learning.training import HISTORY_LIMIT, Trainer, TrainingError
 
 
 def line_document(optimizer="sgd", learning_rate=0.1, batch_size=16, seed=0, lr_decay=0.0):

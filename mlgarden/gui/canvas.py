@@ -39,7 +39,7 @@ import time
 
 import dearpygui.dearpygui as dpg
 
-from mlgarden.graph import make_reference
+from mlgarden.document.graph import make_reference
 from mlgarden.gui import ids, theme
 from mlgarden.gui.node_view import NodeActions, NodeView, shape_of
 from mlgarden.gui.view import View, fitted_origin, saved_origin

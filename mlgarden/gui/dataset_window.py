@@ -27,10 +27,10 @@ import time
 import dearpygui.dearpygui as dpg
 import numpy as np
 
-from mlgarden.datasets import available_datasets
+from mlgarden.learning.datasets import available_datasets
 from mlgarden.gui.training_panel import ShownValues
 from mlgarden.session import Session
-from mlgarden.surface import BLUE, RED, WHITE, colours
+from mlgarden.learning.surface import BLUE, RED, WHITE, colours
 
 SURFACE_RESOLUTION = 128
 PLAYING_INTERVAL = 0.15  # seconds between surface redraws while training (over 5 a second)

@@ -16,7 +16,7 @@ from pathlib import Path
 import dearpygui.dearpygui as dpg
 
 from mlgarden.gui import ids, theme
-from mlgarden.ops import CATEGORIES, ops_in_category
+from mlgarden.engine.ops import CATEGORIES, ops_in_category
 
 DIALOG_WIDTH = 420
 

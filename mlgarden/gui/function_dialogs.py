@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import dearpygui.dearpygui as dpg
 
-from mlgarden.function_edits import collapse_pins
-from mlgarden.function_templates import ACTIVATIONS, MAX_INPUTS, build
-from mlgarden.graph import GraphError
+from mlgarden.document.function_edits import collapse_pins
+from mlgarden.document.function_templates import ACTIVATIONS, MAX_INPUTS, build
+from mlgarden.document.graph import GraphError
 from mlgarden.gui import ids
 
 TEMPLATE_TITLES = {"perceptron": "Perceptron…", "sine_feature": "Sine feature…",

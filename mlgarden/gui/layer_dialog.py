@@ -17,9 +17,9 @@ from collections.abc import Callable
 
 import dearpygui.dearpygui as dpg
 
-from mlgarden.graph import Document
+from mlgarden.document.graph import Document
 from mlgarden.gui import ids
-from mlgarden.layout import COLUMN_WIDTH, ROW_GAP, node_height
+from mlgarden.document.layout import COLUMN_WIDTH, ROW_GAP, node_height
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "none")
 DEFAULT_WIDTH = 4

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import dearpygui.dearpygui as dpg
 
 from mlgarden.gui import ids, theme
-from mlgarden.ops import CATEGORIES, ops_in_category
+from mlgarden.engine.ops import CATEGORIES, ops_in_category
 from mlgarden.session import EXAMPLES_DIR
 
 CATEGORY_TITLES = {

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 
 import dearpygui.dearpygui as dpg
 
-from mlgarden.graph import Document, Node, make_reference
+from mlgarden.document.graph import Document, Node, make_reference
 from mlgarden.gui import ids, theme
-from mlgarden.ops import OPS
+from mlgarden.engine.ops import OPS
 
 FIELD_WIDTH = 90
 DRAG_SPEED = 0.01

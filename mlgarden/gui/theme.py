@@ -20,7 +20,7 @@ from pathlib import Path
 import dearpygui.dearpygui as dpg
 
 from mlgarden.gui import ids
-from mlgarden.ops import OPS
+from mlgarden.engine.ops import OPS
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",

@@ -25,7 +25,7 @@ from collections import deque
 
 import dearpygui.dearpygui as dpg
 
-from mlgarden.graph import OPTIMIZERS
+from mlgarden.document.graph import OPTIMIZERS
 from mlgarden.session import Session
 
 LOG_LR_MIN, LOG_LR_MAX = -5.0, 0.0

@@ -30,9 +30,9 @@ import math
 
 import dearpygui.dearpygui as dpg
 
-from mlgarden.graph import Document
+from mlgarden.document.graph import Document
 from mlgarden.gui import ids, theme
-from mlgarden.layout import node_height
+from mlgarden.document.layout import node_height
 
 MARGIN = 20.0
 NODE_PADDING = theme.NODE_PADDING  # a node's rect_min is its drawn corner plus this

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from driver import Driver
-from mlgarden.build import Builder
+from mlgarden.document.build import Builder
 from mlgarden.gui import theme
 from mlgarden.gui.app import App
 from mlgarden.session import Session

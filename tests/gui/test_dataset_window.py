@@ -10,7 +10,7 @@ import dearpygui.dearpygui as dpg
 import numpy as np
 import pytest
 
-from mlgarden.datasets import available_datasets
+from mlgarden.learning.datasets import available_datasets
 from mlgarden.gui import dataset_window
 from mlgarden.gui.dataset_window import Tags
 from mlgarden.gui.training_panel import Tags as TrainingTags

@@ -11,7 +11,7 @@ import pytest
 from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
 from mlgarden.gui import ids
 from mlgarden.gui.app import MENU_HEIGHT
-from mlgarden.layout import arranged_positions
+from mlgarden.document.layout import arranged_positions
 from mlgarden.session import Session
 from test_dataset_window import choose_in_combo
 from test_training_panel import type_into

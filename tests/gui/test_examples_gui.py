@@ -12,7 +12,7 @@ import pytest
 
 from app_fixture import app_on  # noqa: F401  (a fixture)
 from mlgarden.gui import ids
-from mlgarden.layout import node_height
+from mlgarden.document.layout import node_height
 from mlgarden.session import EXAMPLES_DIR, Session
 
 pytestmark = pytest.mark.gui

@@ -9,7 +9,7 @@ import dearpygui.dearpygui as dpg
 import pytest
 
 from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
-from mlgarden import fileformat
+from mlgarden.files import fileformat
 from mlgarden.gui import ids
 from mlgarden.gui.dialogs import clean_path
 from mlgarden.session import Session

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from app_fixture import app_on  # noqa: F401  (app_on is a fixture)
-from mlgarden.build import Builder
-from mlgarden.graph import make_reference
+from mlgarden.document.build import Builder
+from mlgarden.document.graph import make_reference
 from mlgarden.gui import ids, theme
 from mlgarden.gui.app import MENU_HEIGHT
 from mlgarden.session import Session

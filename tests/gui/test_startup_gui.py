@@ -6,7 +6,8 @@ import dearpygui.dearpygui as dpg
 import pytest
 
 from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
-from mlgarden import fileformat, userstate
+from mlgarden.files import fileformat
+from mlgarden import userstate
 from mlgarden.gui import ids
 from mlgarden.gui.help_panel import HelpPanel
 from mlgarden.gui.help_panel import Tags as HelpTags

@@ -10,9 +10,9 @@ import pytest
 
 import dearpygui.dearpygui as dpg
 from driver import Driver
-from mlgarden import build
-from mlgarden.build import Builder
-from mlgarden.graph import Document
+from mlgarden.document import build
+from mlgarden.document.build import Builder
+from mlgarden.document.graph import Document
 from mlgarden.gui.app import App
 from mlgarden.gui.dataset_window import DatasetWindow
 from mlgarden.gui.dataset_window import Tags as DatasetTags

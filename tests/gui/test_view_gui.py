@@ -8,7 +8,7 @@ import dearpygui.dearpygui as dpg
 import pytest
 
 from app_fixture import app_on  # noqa: F401  (a fixture)
-from mlgarden import fileformat
+from mlgarden.files import fileformat
 from mlgarden.gui import ids
 from mlgarden.gui.view import MARGIN
 from mlgarden.session import EXAMPLES_DIR, Session

@@ -56,7 +56,7 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_DATASETS_DIR = Path(__file__).resolve().parent.parent / "datasets"
+DEFAULT_DATASETS_DIR = Path(__file__).resolve().parents[2] / "datasets"
 BOX = 1.5  # clean generated points lie within [-BOX, BOX] on both axes
 FULL_NOISE_STD = 0.25  # jitter standard deviation at noise 1
 MAX_POINTS = 100_000

@@ -4,7 +4,7 @@ A graph is compiled after every structural edit (a node added, a link changed), 
 value change: param and const values are read from a vector, the *leaf vector*, on every call.
 Compiling keeps the nodes that can be computed (every input connected, transitively) and puts them
 in a topological order, `order`: the leaves (in `leaf_ids` order), the data inputs, then the other
-nodes level by level, alike nodes of one level side by side (see `mlgarden.fusion`). Every route
+nodes level by level, alike nodes of one level side by side (see `mlgarden.engine.fusion`). Every route
 numbers nodes by their place in `order`, and there are three routes:
 
 - the *point* route, straight-line Python over floats written from the op table's templates: one
@@ -40,9 +40,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mlgarden.fusion import FusedPlan, group_nodes
-from mlgarden.ops import DATA_INPUT_OPS, LEAF_VALUE_OPS, OPS, SCALAR_FUNCTIONS
-from mlgarden.point_code import point_source
+from mlgarden.engine.fusion import FusedPlan, group_nodes
+from mlgarden.engine.ops import DATA_INPUT_OPS, LEAF_VALUE_OPS, OPS, SCALAR_FUNCTIONS
+from mlgarden.engine.point_code import point_source
 
 # A batch goes through the point route while running the point function once per point costs less
 # than one fused call, whose cost is mostly a microsecond or so per numpy statement. Fitted to the

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mlgarden.graph import Document
+from mlgarden.document.graph import Document
 
 COLUMN_WIDTH = 210.0
 ROW_HEIGHT = 120.0  # the slot of an ordinary two-input node with its gap (102 + ROW_GAP, rounded)

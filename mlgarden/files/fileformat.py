@@ -38,9 +38,9 @@ from typing import NoReturn
 
 import yaml
 
-from mlgarden.function_file import first_problem, free_pins, function_to_dict, node_to_dict
-from mlgarden.functions import FunctionDefinition, an
-from mlgarden.graph import (
+from mlgarden.files.function_file import first_problem, free_pins, function_to_dict, node_to_dict
+from mlgarden.document.functions import FunctionDefinition, an
+from mlgarden.document.graph import (
     ID_PATTERN,
     Document,
     GraphError,
@@ -49,7 +49,7 @@ from mlgarden.graph import (
     make_reference,
     split_reference,
 )
-from mlgarden.ops import LEAF_VALUE_OPS, OPS
+from mlgarden.engine.ops import LEAF_VALUE_OPS, OPS
 
 FORMAT_VERSION = 2  # format 2 added functions; a graph without any is still written as format 1
 FUNCTIONS_FORMAT = 2

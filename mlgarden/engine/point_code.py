@@ -17,12 +17,12 @@ Node i of `order` is v{i}, and its gradient g{i} or, when a reader passes its ow
 whole (a sum does), the reader's variable. Leaves become Python floats first: numpy scalars would
 follow numpy's error rules, not the ones the scalar functions implement. The text holds only
 templates, numbers and these names, so no text from a graph can reach the compiler. The functions a template calls follow one error policy
-(see `mlgarden.ops`): inf or NaN, never an exception.
+(see `mlgarden.engine.ops`): inf or NaN, never an exception.
 """
 
 from __future__ import annotations
 
-from mlgarden.ops import DATA_INPUT_OPS, OPS
+from mlgarden.engine.ops import DATA_INPUT_OPS, OPS
 
 
 def times(local: str, gradient: str) -> str:

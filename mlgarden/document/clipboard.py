@@ -17,9 +17,9 @@ import copy
 import re
 from dataclasses import dataclass, field
 
-from mlgarden.graph import Document, GraphError, Node, make_reference, split_reference
-from mlgarden.layout import topological_order
-from mlgarden.ops import OPS
+from mlgarden.document.graph import Document, GraphError, Node, make_reference, split_reference
+from mlgarden.document.layout import topological_order
+from mlgarden.engine.ops import OPS
 
 
 @dataclass(frozen=True)

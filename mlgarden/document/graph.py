@@ -39,8 +39,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 
-from mlgarden.engine import NodeSpec, Program, compile_graph
-from mlgarden.ops import LEAF_VALUE_OPS, OPS
+from mlgarden.engine.program import NodeSpec, Program, compile_graph
+from mlgarden.engine.ops import LEAF_VALUE_OPS, OPS
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
@@ -155,13 +155,13 @@ Listener = Callable[[str], None]
 
 
 def _functions():
-    from mlgarden import functions  # imported when used: it builds on this module
+    from mlgarden.document import functions  # imported when used: it builds on this module
 
     return functions
 
 
 def _edits():
-    from mlgarden import function_edits  # imported when used: it builds on this module
+    from mlgarden.document import function_edits  # imported when used: it builds on this module
 
     return function_edits
 

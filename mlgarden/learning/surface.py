@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlgarden.engine import Program
+from mlgarden.engine.program import Program
 
 BLUE = np.array([0.16, 0.40, 0.80], dtype=np.float32)
 WHITE = np.array([1.0, 1.0, 1.0], dtype=np.float32)

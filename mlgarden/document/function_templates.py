@@ -12,9 +12,9 @@ checks the options and names the result. Document.add_template defines one in a 
 
 from __future__ import annotations
 
-from mlgarden.functions import FunctionDefinition
-from mlgarden.graph import ID_PATTERN, GraphError, Node
-from mlgarden.layout import COLUMN_WIDTH, ROW_HEIGHT
+from mlgarden.document.functions import FunctionDefinition
+from mlgarden.document.graph import ID_PATTERN, GraphError, Node
+from mlgarden.document.layout import COLUMN_WIDTH, ROW_HEIGHT
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "none")
 MAX_INPUTS = 64

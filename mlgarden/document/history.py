@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlgarden.graph import Document
+from mlgarden.document.graph import Document
 
 HISTORY_DEPTH = 200
 

@@ -12,7 +12,7 @@ output.
 
 from __future__ import annotations
 
-from mlgarden.functions import (
+from mlgarden.document.functions import (
     FunctionDefinition,
     body_document,
     call_problem,
@@ -20,8 +20,8 @@ from mlgarden.functions import (
     find_recursion,
     refuse_recursion,
 )
-from mlgarden.graph import Document, GraphError, Node, make_reference, split_reference
-from mlgarden.ops import LEAF_VALUE_OPS, OPS
+from mlgarden.document.graph import Document, GraphError, Node, make_reference, split_reference
+from mlgarden.engine.ops import LEAF_VALUE_OPS, OPS
 
 Problem = tuple[str | None, str | None, str | None, str]
 

@@ -7,7 +7,7 @@ filter), so a row is that byte followed by the row's bytes as they are. This is 
 needed to write a correct, if not the smallest, file.
 
 An image here is a numpy array of shape (height, width, 3 or 4): uint8, or floats in [0, 1] (what
-`mlgarden.surface.colours` gives), row 0 at the top. `draw_disc` paints a filled circle with an
+`mlgarden.learning.surface.colours` gives), row 0 at the top. `draw_disc` paints a filled circle with an
 outline into a uint8 image in place, and `draw_points` draws a dataset's points with it, placed by
 the same bounds as the decision surface under them (y grows upwards, rows downwards).
 """

@@ -23,10 +23,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mlgarden.functions import param_paths
-from mlgarden.graph import Document, GraphError, make_reference
-from mlgarden.layout import arranged_positions
-from mlgarden.ops import OPS
+from mlgarden.document.functions import param_paths
+from mlgarden.document.graph import Document, GraphError, make_reference
+from mlgarden.document.layout import arranged_positions
+from mlgarden.engine.ops import OPS
 
 
 class Value:

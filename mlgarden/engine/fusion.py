@@ -4,7 +4,7 @@ A network drawn from scalar nodes repeats itself side by side: a layer is eight 
 weight with an input, eight sums, eight tanh. One numpy call per node costs about a microsecond of
 overhead whatever the batch size, and at a batch of a few hundred points that overhead is most of
 the time. One call per *group* of alike nodes pays it once for the whole group. This module plans
-the groups; `mlgarden.fused_steps` runs them over a value matrix V with one row per node and one
+the groups; `mlgarden.engine.fused_steps` runs them over a value matrix V with one row per node and one
 column per data point.
 
 Levels. Leaves and data inputs are at level 0. Every other node sits as late as it can: one level
@@ -35,8 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlgarden.fused_steps import Constants, LayerStep, OpStep, SumStep
-from mlgarden.ops import ARRAY_FUNCTIONS, DATA_INPUT_OPS, LEAF_VALUE_OPS, OPS
+from mlgarden.engine.fused_steps import Constants, LayerStep, OpStep, SumStep
+from mlgarden.engine.ops import ARRAY_FUNCTIONS, DATA_INPUT_OPS, LEAF_VALUE_OPS, OPS
 
 
 def _is_input(op: str) -> bool:

@@ -25,8 +25,8 @@ import zlib
 
 import numpy as np
 
-from mlgarden import function_templates
-from mlgarden.functions import (
+from mlgarden.document import function_templates
+from mlgarden.document.functions import (
     FunctionDefinition,
     an,
     body_document,
@@ -38,9 +38,9 @@ from mlgarden.functions import (
     reference_title,
     refuse_recursion,
 )
-from mlgarden.graph import Document, GraphError, Node, make_reference, split_reference
-from mlgarden.layout import COLUMN_WIDTH, ROW_HEIGHT
-from mlgarden.ops import OPS
+from mlgarden.document.graph import Document, GraphError, Node, make_reference, split_reference
+from mlgarden.document.layout import COLUMN_WIDTH, ROW_HEIGHT
+from mlgarden.engine.ops import OPS
 
 BODY_EDITS = ("add_node", "remove_node", "remove_nodes", "connect", "disconnect", "set_value",
               "set_values", "set_exponent", "set_trainable", "move", "rename", "insert_function",

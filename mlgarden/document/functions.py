@@ -37,9 +37,9 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from mlgarden.engine import NodeSpec
-from mlgarden.graph import ID_PATTERN, Document, GraphError, Node, _check_number, split_reference
-from mlgarden.ops import LEAF_VALUE_OPS
+from mlgarden.engine.program import NodeSpec
+from mlgarden.document.graph import ID_PATTERN, Document, GraphError, Node, _check_number, split_reference
+from mlgarden.engine.ops import LEAF_VALUE_OPS
 
 PIN_OPS = ("input", "output")
 SHARED_MARK = "::"  # a shared param's flat id: "<function>::<param id>"

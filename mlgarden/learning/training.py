@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlgarden.graph import Document
+from mlgarden.document.graph import Document
 
 HISTORY_LIMIT = 2000
 VALUE_LIMIT = 1e12  # the document refuses a value beyond this, so a param past it has diverged

@@ -1,4 +1,4 @@
-"""The source each kind of group of the fused plan writes (see `mlgarden.fusion`).
+"""The source each kind of group of the fused plan writes (see `mlgarden.engine.fusion`).
 
 The plan is run as straight-line numpy code, like the point route over floats: one call per group
 costs a microsecond or two of numpy overhead, and an interpreter loop around it would add as much
@@ -25,8 +25,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from mlgarden.ops import OPS
-from mlgarden.point_code import times
+from mlgarden.engine.ops import OPS
+from mlgarden.engine.point_code import times
 
 
 class Constants:
