@@ -18,7 +18,9 @@ numbers nodes by their place in `order`, and there are three routes:
   the batch is smaller than the fused plan's overhead; both give the same numbers (`route=` forces
   one, for tests).
 - the *surface* route: the fused forward pass alone, over the nodes the result needs, in the grid's
-  float type, one cache-sized chunk of grid points at a time into one reused buffer.
+  float type, one cache-sized chunk of grid points at a time into one reused buffer. Any other
+  node can be shaded over the grid the same way (`surface(..., node=...)`): its plan covers that
+  node's ancestors and is compiled the first time it is asked for, then kept with the program.
 
 The generated point source is built only from the op table's templates, node indices and numbers,
 and the fused plan only from templates and row numbers, never from text taken from a graph file,
@@ -151,6 +153,17 @@ class BatchEvaluation:
     losses: np.ndarray | None = field(default=None, repr=False)
 
 
+@dataclass
+class _SurfaceRoute:
+    """A forward-only plan over a grid for one target node, and how to fill its rows."""
+
+    plan: FusedPlan
+    data_rows: list[tuple[int, int]]  # (row, which of DATA_INPUT_OPS)
+    leaf_rows: list[tuple[int, int]]  # (row, leaf index)
+    chunk: int  # grid points per pass
+    target_row: int
+
+
 class _Scratch:
     """Arrays kept from call to call and reused while nobody else holds them.
 
@@ -251,7 +264,9 @@ class Program:
         self.order = list(self._batch_plan.rows)
         self.index = self._batch_plan.rows
         self.incomplete = [node_id for node_id in self.specs if node_id not in self.index]
-        self._surface_plan = self._surface_plan_for(inputs, groups)
+        self._inputs, self._groups = inputs, groups
+        self._surface_routes: dict[str, _SurfaceRoute] = {}
+        self._surface_plan = self._surface_route(self.result).plan if self.result is not None else None
         self._compile_routes()
 
     def _compile_routes(self) -> None:
@@ -263,24 +278,25 @@ class Program:
         self._lazy_rows = np.zeros(len(self.order), dtype=bool)
         self._lazy_rows[:len(self.leaf_ids)] = True
         self._lazy_rows[self._batch_plan.lazy_rows] = True
-        largest = self._surface_plan.largest_layer if self._surface_plan else 0
-        self._surface_chunk = min(SURFACE_CHUNK, SINGLE_THREAD_PRODUCT // max(largest, 1))
         surface_source = self._surface_plan.source if self._surface_plan else ""
         self.source = point + self._batch_plan.source + surface_source  # what runs, to inspect
         self._scratch = _Scratch()
 
-    def _surface_plan_for(self, inputs: list[str], groups: list[list[str]]) -> FusedPlan | None:
-        """The forward plan of the nodes the result needs, sums of products as matrix products."""
-        if self.result is None:
-            return None
-        needed = _ancestors(self.specs, self.result, set(self.index))
-        plan = FusedPlan(self.specs, [i for i in inputs if i in needed],
-                         [[i for i in group if i in needed] for group in groups], self.leaf_index, set(),
-                         keep_products=False, keep=frozenset([self.result]))
-        self._surface_data_rows = self._rows_of(DATA_INPUT_OPS, plan.rows)
-        self._surface_leaf_rows = [(row, self.leaf_index[i]) for i, row in plan.rows.items()
-                                   if i in self.leaf_index]
-        return plan
+    def _surface_route(self, target: str) -> _SurfaceRoute:
+        """The forward plan of the nodes `target` needs, sums of products as matrix products
+        (compiled once per target and kept)."""
+        route = self._surface_routes.get(target)
+        if route is None:
+            needed = _ancestors(self.specs, target, set(self.index))
+            plan = FusedPlan(self.specs, [i for i in self._inputs if i in needed],
+                             [[i for i in group if i in needed] for group in self._groups],
+                             self.leaf_index, set(), keep_products=False, keep=frozenset([target]))
+            leaf_rows = [(row, self.leaf_index[i]) for i, row in plan.rows.items() if i in self.leaf_index]
+            chunk = min(SURFACE_CHUNK, SINGLE_THREAD_PRODUCT // max(plan.largest_layer, 1))
+            route = _SurfaceRoute(plan, self._rows_of(DATA_INPUT_OPS, plan.rows), leaf_rows, chunk,
+                                  plan.rows[target])
+            self._surface_routes[target] = route
+        return route
 
     def _rows_of(self, ops: tuple[str, ...], rows: dict[str, int]) -> list[tuple[int, int]]:
         """(row, which of `ops`) for the nodes of these ops in a numbering."""
@@ -363,31 +379,34 @@ class Program:
         means = np.concatenate((leaf_gradient, grads[leaf_count:].mean(axis=1)))
         return rows, leaf_gradient, means
 
-    def surface(self, leaf_values: Sequence[float], xs: np.ndarray, ys: np.ndarray) -> np.ndarray | None:
-        """The result node over a grid of points (xs, ys of one shape), in xs' float dtype."""
-        if self.result is None:
+    def surface(self, leaf_values: Sequence[float], xs: np.ndarray, ys: np.ndarray,
+                node: str | None = None) -> np.ndarray | None:
+        """The result node (or the computable node `node`) over a grid of points (xs, ys of one
+        shape), in xs' float dtype; None when there is no such node to compute."""
+        target = self.result if node is None else node
+        if target is None or target not in self.index:
             return None
+        route = self._surface_route(target)
         dtype = xs.dtype if np.issubdtype(xs.dtype, np.floating) else np.dtype(float)
         flat_x, flat_y = (np.asarray(c, dtype=dtype).reshape(-1) for c in (xs, ys))
-        result_row = self._surface_plan.rows[self.result]
         out = np.empty(flat_x.size, dtype=dtype)
         with np.errstate(all="ignore"):
             leaves = np.asarray(leaf_values, dtype=dtype).reshape(-1)
-            buffer = self._surface_buffer(leaves, min(self._surface_chunk, flat_x.size))
-            for start in range(0, flat_x.size, self._surface_chunk):
-                stop = min(start + self._surface_chunk, flat_x.size)
+            buffer = self._surface_buffer(route, leaves, min(route.chunk, flat_x.size))
+            for start in range(0, flat_x.size, route.chunk):
+                stop = min(start + route.chunk, flat_x.size)
                 values = buffer[:, :stop - start]
                 columns = (flat_x[start:stop], flat_y[start:stop], 0.0)  # the label is 0 on the grid
-                for row, column in self._surface_data_rows:
+                for row, column in route.data_rows:
                     values[row] = columns[column]
-                self._surface_plan.forward(values, leaves)
-                out[start:stop] = values[result_row]
+                route.plan.forward(values, leaves)
+                out[start:stop] = values[route.target_row]
         return out.reshape(xs.shape)
 
-    def _surface_buffer(self, leaves: np.ndarray, width: int) -> np.ndarray:
-        """Rows for the surface's nodes, the leaf rows already filled (they come first)."""
-        buffer = self._scratch.take("surface", (len(self._surface_plan.rows), width), leaves.dtype)
-        for row, leaf in self._surface_leaf_rows:
+    def _surface_buffer(self, route: _SurfaceRoute, leaves: np.ndarray, width: int) -> np.ndarray:
+        """Rows for the route's nodes, the leaf rows already filled (they come first)."""
+        buffer = self._scratch.take("surface", (len(route.plan.rows), width), leaves.dtype)
+        for row, leaf in route.leaf_rows:
             buffer[row] = leaves[leaf]
         return buffer
 
