@@ -33,7 +33,8 @@ import sys
 import time
 
 from mlgarden.files import fileformat, png
-from mlgarden.learning.datasets import DatasetError, load_dataset
+from mlgarden.learning.custom_data import document_dataset
+from mlgarden.learning.datasets import DatasetError
 from mlgarden.engine.program import CompileError
 from mlgarden.document.graph import OPTIMIZERS, Document, GraphError
 from mlgarden.session import SURFACE_MARGIN
@@ -272,7 +273,7 @@ def _dataset_for(document: Document, args):
     changes = {"name": args.dataset, "points": args.points, "noise": args.noise, "seed": args.seed}
     document.set_dataset(**{name: value for name, value in changes.items() if value is not None})
     settings = document.dataset
-    full = load_dataset(settings.name, settings.points, settings.noise, settings.seed)
+    full = document_dataset(document)
     train, test = full.split(settings.test_fraction, settings.seed)
     return full, train, test
 

@@ -31,12 +31,14 @@ from mlgarden import userstate
 from mlgarden.document.build import insert_layer
 from mlgarden.document.clipboard import Fragment, copy_fragment, paste_fragment
 from mlgarden.document.history import History
+from mlgarden.learning.custom_data import document_dataset
 from mlgarden.learning.datasets import DatasetError, load_dataset
 from mlgarden.engine.program import Evaluation
 from mlgarden.document.graph import Document, GraphError
 from mlgarden.document.layout import arranged_positions
 from mlgarden.learning.surface import decision_values
 from mlgarden.learning.training import Trainer, TrainingError
+from mlgarden.session_aids import SessionAids
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "saved_graphs"
 DEFAULT_EXAMPLE = "perceptrons-2-1.yaml"
@@ -45,7 +47,7 @@ AUTOSAVE_SECONDS = 3.0
 PASTE_OFFSET = 40.0
 
 
-class Session:
+class Session(SessionAids):
     def __init__(self, document: Document | None = None, path: Path | None = None):
         self.document = document if document is not None else Document()
         self.path = path
@@ -73,6 +75,8 @@ class Session:
         self._evaluation = None
         if what in ("structure", "values", "reset"):
             self._surface_stale = True
+        if what in ("structure", "values", "reset", "data"):
+            self._stepthrough_outdated()
         if what != "reset":
             self._mark_dirty()
 
@@ -108,6 +112,7 @@ class Session:
             self.document.replace_with(before)
             self.status = str(error)
             return None
+        self._load_data_if_changed()
         return outcome if outcome is not None else True
 
     def end_gesture(self) -> None:
@@ -191,6 +196,8 @@ class Session:
 
     def _replace(self, document: Document, path: Path | None) -> None:
         self.pause()
+        self.show_on_plane(None)
+        self.end_stepthrough()
         self.document.replace_with(document)
         self.path = path
         self.opened += 1
@@ -281,14 +288,17 @@ class Session:
     # --- data and the current point ----------------------------------------------------------------
 
     def _load_data_if_changed(self) -> None:
-        if astuple(self.document.dataset) != self._data_settings:
+        points = self.document.custom_points
+        if astuple(self.document.dataset) != self._data_settings or points is not self._data_points:
             self._load_data()
 
     def _load_data(self) -> None:
         settings = self.document.dataset
         self._data_settings = astuple(settings)
+        self._data_points = self.document.custom_points
+        self._stepthrough_outdated()
         try:
-            full = load_dataset(settings.name, settings.points, settings.noise, settings.seed)
+            full = document_dataset(self.document)
         except DatasetError as error:
             self.status = str(error)
             full = load_dataset("linear", 200, 0.1, 0)
@@ -304,7 +314,10 @@ class Session:
         return self.dataset.bounds(SURFACE_MARGIN)
 
     def set_sample(self, index: int) -> None:
-        self.sample_index = int(index) % len(self.dataset.labels)
+        index = int(index) % len(self.dataset.labels)
+        if index != self.sample_index:
+            self._stepthrough_outdated()
+        self.sample_index = index
         self._evaluation = None
 
     def nearest_sample(self, x: float, y: float) -> int:
@@ -323,10 +336,12 @@ class Session:
         return self._evaluation
 
     def surface(self, resolution: int) -> np.ndarray | None:
-        """The result node over the dataset's bounds; None when there is no computable result."""
+        """The result node (or the node `plane_node()` names) over the dataset's bounds; None when
+        there is no such computable node."""
         program = self.document.program()
         self._surface_stale = False
-        return decision_values(program, self.document.leaf_values(program), self.bounds(), resolution)
+        return decision_values(program, self.document.leaf_values(program), self.bounds(), resolution,
+                               self.plane_node())
 
     @property
     def surface_stale(self) -> bool:
@@ -335,6 +350,7 @@ class Session:
     # --- training --------------------------------------------------------------------------------
 
     def play(self) -> None:
+        self.end_stepthrough()
         if not self.playing:
             self.history.record(self.document, "training")
         self.playing = True

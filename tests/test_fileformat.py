@@ -284,8 +284,8 @@ def test_top_level_problems(tmp_path, text, line, fragments):
 
 
 def test_a_newer_format_is_named_before_anything_else(tmp_path):
-    message = load_error(tmp_path, "mlgarden: 3\nnodes: []\nfunctions: {}\nnew_thing: 1\n")
-    assert message.endswith(", line 1: made by a newer mlgarden (format 3); this mlgarden reads formats up to 2")
+    message = load_error(tmp_path, "mlgarden: 4\nnodes: []\nfunctions: {}\nnew_thing: 1\n")
+    assert message.endswith(", line 1: made by a newer mlgarden (format 4); this mlgarden reads formats up to 3")
 
 
 # --- nodes ------------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ move, rename, set_result, set_loss, ...). An edit checks everything first and ra
 with a message meant for the user if it cannot be done; only then does it change anything, so a
 refused edit leaves the document exactly as it was. After a change the document tells its
 listeners: `structure` (nodes or links changed, recompile), `values` (a value changed, re-run),
-`layout` (positions or labels), `settings`, or `reset` (the whole document was replaced).
+`layout` (positions or labels), `settings`, `data` (the custom points, see custom_points.py), or
+`reset` (the whole document was replaced).
 
 Links obey three rules: one link per input pin, no cycles, and a pin index within the op's arity.
 A variadic op (`sum`) takes one more pin each time its last one is filled; disconnecting one of its
@@ -39,6 +40,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 
+from mlgarden.document import custom_points as points_rules
 from mlgarden.engine.program import NodeSpec, Program, compile_graph
 from mlgarden.engine.ops import LEAF_VALUE_OPS, OPS
 
@@ -177,6 +179,7 @@ class Document:
         self.training = TrainingSettings()
         self.dataset = DatasetSettings()
         self.view: dict = {}
+        self.custom_points: tuple[tuple[float, float, float], ...] = ()  # see custom_points.py
         self.functions: dict = {}  # name -> functions.FunctionDefinition, in definition order
         self.body_of: str | None = None  # set on a working copy of a function's body
         self._listeners: list[Listener] = []
@@ -529,7 +532,30 @@ class Document:
         self._set_settings(self.training, changes)
 
     def set_dataset(self, **changes) -> None:
+        if changes.get("name") == points_rules.CUSTOM and not self.custom_points:
+            raise GraphError("the custom dataset has no points yet: add some first")
         self._set_settings(self.dataset, changes)
+
+    # --- your own data (the rules are in custom_points.py) ----------------------------------------
+
+    def add_point(self, x: float, y: float, label: float) -> int:
+        """Add a custom point; return its index."""
+        self._set_points(lambda points: points_rules.with_point(points, (x, y, label)))
+        return len(self.custom_points) - 1
+
+    def remove_point(self, index: int) -> None:
+        self._set_points(lambda points: points_rules.without_point(points, index))
+
+    def set_points(self, points) -> None:
+        """Replace every custom point (at least one)."""
+        self._set_points(lambda _: points_rules.checked_points(points))
+
+    def _set_points(self, change) -> None:
+        try:
+            self.custom_points = change(self.custom_points)
+        except points_rules.PointError as error:
+            raise GraphError(str(error)) from None
+        self._changed("data")
 
     def _set_settings(self, settings, changes: dict) -> None:
         candidate = _replaced(settings, changes)
@@ -545,6 +571,7 @@ class Document:
         self.result, self.loss = other.result, other.loss
         self.description = other.description
         self.training, self.dataset, self.view = other.training, other.dataset, other.view
+        self.custom_points = other.custom_points
         self._changed("reset")
 
     def adopt(self, other: Document, what: str = "structure") -> None:
@@ -565,6 +592,7 @@ class Document:
         duplicate.training = copy.deepcopy(self.training)
         duplicate.dataset = copy.deepcopy(self.dataset)
         duplicate.view = copy.deepcopy(self.view)
+        duplicate.custom_points = self.custom_points  # a tuple of tuples: never changed in place
         return duplicate
 
     # --- functions (the algorithms are in function_edits.py) -----------------------------------------
@@ -630,6 +658,8 @@ class Document:
                 self.check_reference(role_node, reader=f"the {role} is node")
         self.training.check()
         self.dataset.check()
+        if self.dataset.name == points_rules.CUSTOM and not self.custom_points:
+            raise GraphError("the dataset is 'custom' but the graph has no custom points")
 
     def find_cycle(self) -> str | None:
         """A node on a cycle, or None: an iterative depth-first search."""
@@ -666,6 +696,7 @@ class Document:
             and self.training == other.training
             and self.dataset == other.dataset
             and self.view == other.view
+            and self.custom_points == other.custom_points
         )
 
 

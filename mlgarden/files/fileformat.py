@@ -38,6 +38,7 @@ from typing import NoReturn
 
 import yaml
 
+from mlgarden.document.custom_points import MAX_CUSTOM_POINTS, checked_point, point_problem
 from mlgarden.files.function_file import first_problem, free_pins, function_to_dict, node_to_dict
 from mlgarden.document.functions import FunctionDefinition, an
 from mlgarden.document.graph import (
@@ -51,13 +52,14 @@ from mlgarden.document.graph import (
 )
 from mlgarden.engine.ops import LEAF_VALUE_OPS, OPS
 
-FORMAT_VERSION = 2  # format 2 added functions; a graph without any is still written as format 1
+FORMAT_VERSION = 3  # 2 added functions, 3 custom points; a file says the lowest format it needs
 FUNCTIONS_FORMAT = 2
+CUSTOM_POINTS_FORMAT = 3
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 20_000
 MAX_NESTING = 100  # lists and mappings inside each other; a graph file needs about 6
 TOP_LEVEL_KEYS = ("mlgarden", "description", "functions", "nodes", "result", "loss", "training",
-                  "dataset", "view")
+                  "dataset", "custom_points", "view")
 FUNCTION_KEYS = ("description", "nodes")
 NODE_KEYS = ("id", "op", "function", "label", "value", "trainable", "shared", "exponent", "values",
              "inputs", "pos")
@@ -79,7 +81,8 @@ class FileFormatError(ValueError):
 
 def document_to_dict(document: Document) -> dict:
     """The document as plain data, shaped exactly like the file (defaults left out)."""
-    data: dict = {"mlgarden": FUNCTIONS_FORMAT if document.functions else 1}
+    version = CUSTOM_POINTS_FORMAT if document.custom_points else FUNCTIONS_FORMAT if document.functions else 1
+    data: dict = {"mlgarden": version}
     if document.description:
         data["description"] = document.description
     if document.functions:
@@ -93,6 +96,8 @@ def document_to_dict(document: Document) -> dict:
     # Settings are written in full, so a file keeps its meaning if a later default changes.
     data["training"] = dataclasses.asdict(document.training)
     data["dataset"] = dataclasses.asdict(document.dataset)
+    if document.custom_points:
+        data["custom_points"] = [[x, y, int(label)] for x, y, label in document.custom_points]
     if document.view:
         try:
             data["view"] = _plain_copy(document.view, "view")
@@ -150,6 +155,8 @@ def _styled(data: dict) -> dict:
     if "functions" in styled:
         styled["functions"] = {name: _styled_function(entry) for name, entry in data["functions"].items()}
     styled["nodes"] = [_styled_node(entry) for entry in data["nodes"]]
+    if "custom_points" in styled:
+        styled["custom_points"] = [_FlowList(point) for point in data["custom_points"]]
     return styled
 
 
@@ -460,6 +467,9 @@ class _Reader:
             self.fail(f"unknown key 'functions' at the top level (functions need format "
                       f"{FUNCTIONS_FORMAT}: write `mlgarden: {FUNCTIONS_FORMAT}`); known keys: {known}",
                       "functions")
+        if self.version < CUSTOM_POINTS_FORMAT and "custom_points" in data:
+            self.fail(f"custom points need format {CUSTOM_POINTS_FORMAT}: write `mlgarden: "
+                      f"{CUSTOM_POINTS_FORMAT}`", "custom_points")
         self.check_keys(data, TOP_LEVEL_KEYS, "at the top level", ())
         document = Document()  # filled directly: a file may list a node before the nodes it reads
         document.functions = self.read_functions(data)
@@ -468,6 +478,7 @@ class _Reader:
         document.description = self.read_description(data)
         document.result = self.read_role(data, "result", document)
         document.loss = self.read_role(data, "loss", document)
+        document.custom_points = self.read_custom_points(data)
         self.read_settings(data, "training", document.training, document.set_training)
         self.read_settings(data, "dataset", document.dataset, document.set_dataset)
         document.view = self.read_view(data)
@@ -655,6 +666,27 @@ class _Reader:
             except GraphError as error:
                 hint = _number_hint(value) if holds_float else ""
                 self.fail(f"{key}: {error}{hint}", key, name)
+
+    def read_custom_points(self, data: dict) -> tuple:
+        """The graph's own points, each `[x, y, label]` with a label of -1 or 1."""
+        if "custom_points" not in data:
+            return ()
+        entries = data["custom_points"]
+        if not isinstance(entries, list) or not entries:
+            self.fail(f"custom_points must be a list of [x, y, label] entries (at least one), found "
+                      f"{_describe(entries)}", "custom_points")
+        if len(entries) > MAX_CUSTOM_POINTS:
+            self.fail(f"the graph has {len(entries)} custom points; mlgarden reads at most "
+                      f"{MAX_CUSTOM_POINTS}", "custom_points")
+        points = []
+        for index, entry in enumerate(entries):
+            problem = point_problem(entry) if isinstance(entry, list) else "a point must be [x, y, label]"
+            if problem is not None:
+                hints = [_number_hint(value) for value in entry] if isinstance(entry, list) else []
+                hint = next((text for text in hints if text), "")
+                self.fail(f"custom point {index + 1}: {problem}{hint}", "custom_points", index)
+            points.append(checked_point(entry))
+        return tuple(points)
 
     def read_view(self, data: dict) -> dict:
         view = data.get("view", {})

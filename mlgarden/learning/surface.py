@@ -5,6 +5,9 @@ says -1, white at 0, red at +1 (a diverging colour map, values clipped to [-1, 1
 covers the dataset's bounds; row 0 is the top of the picture (the largest y), as images are
 stored. The whole grid goes through the compiled graph in one vectorised forward pass, in float32,
 which is ample for colours and halves the memory traffic.
+
+Any other node can be shaded the same way (the Dataset window does it for the selected node): its
+values are divided by `symmetric_scale`, so white stays at 0 and each node uses all the colours.
 """
 
 from __future__ import annotations
@@ -29,10 +32,20 @@ def grid(bounds: tuple[float, float, float, float], resolution: int) -> tuple[np
     return xs, ys
 
 
-def decision_values(program: Program, leaf_values, bounds, resolution: int) -> np.ndarray | None:
-    """The result node at every grid cell, or None when the graph has no computable result."""
+def decision_values(program: Program, leaf_values, bounds, resolution: int,
+                    node: str | None = None) -> np.ndarray | None:
+    """The result node (or the computable node `node`, a flat id) at every grid cell, or None
+    when there is no such node."""
     xs, ys = grid(bounds, resolution)
-    return program.surface(leaf_values, xs, ys)
+    return program.surface(leaf_values, xs, ys, node)
+
+
+def symmetric_scale(values: np.ndarray) -> float:
+    """The colour scale for any node's values: the largest magnitude of its finite values, so
+    0 is white and the largest value is full red or blue (1.0 when all are 0 or none is finite)."""
+    finite = np.abs(values[np.isfinite(values)])
+    largest = float(finite.max()) if finite.size else 0.0
+    return largest if largest > 0.0 else 1.0
 
 
 def colours(values: np.ndarray) -> np.ndarray:

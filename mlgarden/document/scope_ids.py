@@ -1,0 +1,69 @@
+"""Between what the canvas shows and the program's flat ids.
+
+The canvas shows either the graph or one function's body (a *scope*: None, or the function's
+name). The engine numbers nodes by flat ids (`f1/w1`, see functions.py). Two questions cross
+between them, and both live here so the canvas, the Dataset window and the step-through agree:
+
+- `flat_id_shown(document, scope, node_id)`: which number of the program does a node shown in
+  this scope stand for? A graph node is itself; a call node is its first output; in a body, a
+  node stands for the same node inside the graph's first instance of the function (as the canvas
+  shows that instance's numbers), an input pin for whatever feeds that pin of the instance, and a
+  shared param for its one flat id `function::param`. None when there is no such number (a body
+  whose function has no instance in the graph, or an unfed pin).
+- `shown_node(document, scope, flat_id)`: which node of the scope draws a flat id? In the graph,
+  a node inside a call is drawn by the call; in a body, the first instance's nodes are drawn by
+  the body's nodes and what feeds its pins by the input nodes. None when the scope does not show it.
+"""
+
+from __future__ import annotations
+
+from mlgarden.document.functions import SHARED_MARK
+from mlgarden.document.graph import Document
+
+
+def _first_instance(document: Document, scope: str):
+    instances = document.instances(scope)
+    return document.nodes[instances[0]] if instances else None
+
+
+def flat_id_shown(document: Document, scope: str | None, node_id: str) -> str | None:
+    """The flat id of the number that node `node_id` of the scope shows, or None."""
+    if scope is None:
+        return document.flat_id(node_id) if node_id in document.nodes else None
+    definition = document.definition(scope)
+    node = definition.nodes.get(node_id)
+    call = _first_instance(document, scope)
+    if node is None:
+        return None
+    if node.op == "param" and node.shared:
+        return f"{scope}{SHARED_MARK}{node_id}"
+    if call is None:
+        return None
+    if node.op == "input":
+        source = dict(zip(definition.input_ids(), call.inputs)).get(node_id)
+        return document.flat_id(source) if source is not None else None
+    if node.op == "call":
+        return f"{call.id}/{node_id}/{document.definition(node.function).output_ids()[0]}"
+    return f"{call.id}/{node_id}"
+
+
+def shown_node(document: Document, scope: str | None, flat_id: str) -> str | None:
+    """The node of the scope that draws `flat_id`, or None."""
+    if SHARED_MARK in flat_id:
+        function, _, param = flat_id.partition(SHARED_MARK)
+        return param if function == scope else None
+    if scope is None:
+        head = flat_id.partition("/")[0]
+        return head if head in document.nodes else None
+    call = _first_instance(document, scope)
+    if call is None:
+        return None
+    definition = document.definition(scope)
+    prefix = f"{call.id}/"
+    if flat_id.startswith(prefix):
+        head = flat_id[len(prefix):].partition("/")[0]
+        return head if head in definition.nodes else None
+    for pin_id, source in zip(definition.input_ids(), call.inputs):
+        if source is not None and document.flat_id(source) == flat_id:
+            return pin_id
+    return None
