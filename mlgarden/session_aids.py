@@ -90,10 +90,18 @@ class SessionAids:
         """Place a point labelled `label` (one undo step), starting the custom dataset if needed."""
         def place(document):
             if document.dataset.name != CUSTOM:
-                document.set_points(self._shown_points())
-                document.set_dataset(name=CUSTOM)
+                self._start_custom_points(document)
             document.add_point(float(x), float(y), float(label))
         return self.apply("add point", place) is not None
+
+    def use_custom_points(self) -> bool:
+        """Choose your own data (one undo step); with none yet, it starts as the points shown."""
+        return self.apply("use your own data", self._start_custom_points) is not None
+
+    def _start_custom_points(self, document) -> None:
+        if not document.custom_points:
+            document.set_points(self._shown_points())
+        document.set_dataset(name=CUSTOM)
 
     def remove_nearest_point(self, x: float, y: float) -> bool:
         """Remove the point nearest (x, y) from the custom dataset (one undo step)."""

@@ -44,6 +44,7 @@ from mlgarden.gui import dialogs as dialogs_module
 from mlgarden.gui import ids, menus, theme
 from mlgarden.gui.canvas import Canvas
 from mlgarden.gui.function_dialogs import FunctionActions
+from mlgarden.gui.learning_aids import LearningAids
 from mlgarden.gui.layer_dialog import LayerDialog
 from mlgarden.session import DEFAULT_EXAMPLE, EXAMPLES_DIR, Session
 
@@ -67,6 +68,7 @@ class App:
         self.dialogs = dialogs_module.Dialogs()
         self.layer_dialog = LayerDialog(session, self.canvas)
         self.functions = FunctionActions(self)
+        self.aids = LearningAids(self)  # a node over the plane, the step-through (gui/learning_aids.py)
         self.last_frame_seconds = 1.0 / 60.0
         self.last_work_seconds = 1.0 / 60.0  # the last frame without its training slice
         self.training_budget = 0.0
@@ -93,6 +95,7 @@ class App:
                         no_collapse=True, no_close=True, no_scrollbar=True,
                         no_bring_to_front_on_focus=True):
             self.canvas.build(ids.CANVAS_WINDOW)
+        self.aids.build()
         with dpg.window(tag=ids.STATUS_WINDOW, no_title_bar=True, no_move=True, no_resize=True,
                         no_collapse=True, no_close=True, no_scrollbar=True, min_size=(100, 10)):
             dpg.add_text("", tag=ids.STATUS_TEXT)
@@ -151,6 +154,7 @@ class App:
         self.session.tick(self.training_budget)
         training_seconds = time.perf_counter() - training_started
         self.canvas.update()
+        self.aids.update()
         self.functions.update()
         for panel in self.panels:
             panel.update()
@@ -196,7 +200,7 @@ class App:
             elif key == dpg.mvKey_Escape:
                 self.dialogs.close(ids.PALETTE)
             return
-        if self.dialog_open() or menus.typing():
+        if self.dialog_open() or menus.typing() or self.aids.key_pressed(key):
             return
         shortcut = menus.shortcut_for(key, *menus.modifiers())
         if shortcut is not None and (self.canvas.is_hovered() or not shortcut.on_canvas):
@@ -320,6 +324,12 @@ class App:
     def fit_view(self) -> None:
         self.canvas.fit()
 
+    def step_through_backprop(self) -> None:
+        self.session.start_stepthrough("backward")
+
+    def step_through_forward(self) -> None:
+        self.session.start_stepthrough("forward")
+
     def undo(self) -> None:
         self.session.undo()
 
@@ -383,6 +393,16 @@ class App:
         elif then is not None:
             then()
         return saved
+
+    def export_data_dialog(self) -> None:
+        name = f"{self.session.dataset.name}-data"
+        self.dialogs.choose_csv_to_save(self.export_data_to, self._folder(), name)
+
+    def export_data_to(self, path: Path) -> bool:
+        if self.session.export_data(path):
+            return True
+        self.dialogs.show_error(self.session.status)
+        return False
 
     def _folder(self) -> Path | None:
         return self.session.path.parent if self.session.path else Path.cwd()

@@ -170,16 +170,21 @@ class Canvas:
         if self.session.playing and started - self._values_shown_at < TRAINING_REFRESH_SECONDS:
             return  # training changes every number every frame: ten refreshes a second are enough
         evaluation = self.session.evaluation()
-        if evaluation is self._shown_evaluation:
+        walk = self.session.stepthrough  # a step-through shows only the numbers known so far
+        shown = (evaluation, walk, walk.position if walk else None)
+        last = self._shown_evaluation
+        if last is not None and last[0] is evaluation and last[1] is walk and last[2] == shown[2]:
             return
+        values, grads = (walk.shown_values(), walk.shown_gradients()) if walk else (evaluation.values,
+                                                                                  evaluation.grads)
         document = self.document
         has_loss = evaluation.loss is not None
         missing = theme.missing()
         prefix, pins = self._flat_prefix()
 
         def numbers(flat_id):
-            value = evaluation.values.get(flat_id) if flat_id is not None else None
-            gradient = evaluation.grads.get(flat_id) if value is not None and has_loss else None
+            value = values.get(flat_id) if flat_id is not None else None
+            gradient = grads.get(flat_id) if flat_id is not None and has_loss else None
             return (theme.number(value) if value is not None else missing,
                     theme.number(gradient) if gradient is not None else missing)
 
@@ -194,7 +199,7 @@ class Canvas:
                 if self.scope is not None and node.op == "param" and node.shared:
                     flat_id = f"{self.scope}::{node_id}"  # one value for every instance
                 view.show_numbers(node, *numbers(flat_id))
-        self._shown_evaluation = evaluation
+        self._shown_evaluation = shown
         self._values_shown_at = started
         self.last_values_seconds = time.perf_counter() - started
 

@@ -27,10 +27,12 @@ import time
 import dearpygui.dearpygui as dpg
 import numpy as np
 
+from mlgarden.document.custom_points import CUSTOM
+from mlgarden.gui import menus
 from mlgarden.learning.datasets import available_datasets
 from mlgarden.gui.training_panel import ShownValues
 from mlgarden.session import Session
-from mlgarden.learning.surface import BLUE, RED, WHITE, colours
+from mlgarden.learning.surface import BLUE, RED, WHITE, colours, symmetric_scale
 
 SURFACE_RESOLUTION = 128
 PLAYING_INTERVAL = 0.15  # seconds between surface redraws while training (over 5 a second)
@@ -38,6 +40,8 @@ EDITING_INTERVAL = 0.05  # seconds between surface redraws while a value is bein
 COLOUR_BAR_WIDTH = 56
 CONTROL_WIDTH = 90
 KEY_TEXT = "  circles: train, squares: test, ring: sample"
+CUSTOM_KEY_TEXT = "  click +1, shift+click -1, ctrl+click removes, right-click: sample"
+HEADING_COLOUR = (250, 180, 80, 255)
 MUTED_COLOUR = (160, 160, 160, 255)
 
 
@@ -66,6 +70,9 @@ class Tags:
     test_positive = "dataset_test_positive"
     current = "dataset_current_sample"
     plot_handlers = "dataset_plot_handlers"
+    key = "dataset_key"
+    heading = "dataset_heading"
+    show_result = "dataset_show_result"
     slider_handlers = "dataset_slider_handlers"
 
 
@@ -121,6 +128,8 @@ class DatasetWindow:
                                        max_scale=1.0, width=COLOUR_BAR_WIDTH, format="%+.1f")
         with dpg.item_handler_registry(tag=Tags.plot_handlers):
             dpg.add_item_clicked_handler(dpg.mvMouseButton_Left,
+                                         callback=lambda: self.clicked_at_mouse(*menus.modifiers()))
+            dpg.add_item_clicked_handler(dpg.mvMouseButton_Right,
                                          callback=lambda: self.pick_at_mouse())
         dpg.bind_item_handler_registry(Tags.plot, Tags.plot_handlers)
         with dpg.item_handler_registry(tag=Tags.slider_handlers):
@@ -132,7 +141,7 @@ class DatasetWindow:
 
     def _build_controls(self) -> None:
         with dpg.group(horizontal=True):
-            dpg.add_combo(available_datasets(), tag=Tags.name, width=2 * CONTROL_WIDTH,
+            dpg.add_combo(available_datasets() + [CUSTOM], tag=Tags.name, width=2 * CONTROL_WIDTH,
                           label="dataset", height_mode=dpg.mvComboHeight_Large,
                           callback=lambda sender, name: self.choose_dataset(name))
             dpg.add_input_int(tag=Tags.points, label="points", width=CONTROL_WIDTH, step=0,
@@ -149,7 +158,11 @@ class DatasetWindow:
         with dpg.group(horizontal=True):
             dpg.add_input_int(tag=Tags.sample, label="sample", width=CONTROL_WIDTH, on_enter=True,
                               callback=lambda sender, index: self.set_sample(index))
-            dpg.add_text(KEY_TEXT, color=MUTED_COLOUR)
+            dpg.add_text(KEY_TEXT, tag=Tags.key, color=MUTED_COLOUR)
+        with dpg.group(horizontal=True):
+            dpg.add_text("", tag=Tags.heading, color=HEADING_COLOUR)
+            dpg.add_button(label="Show the result (Esc)", tag=Tags.show_result, show=False,
+                           callback=lambda: self.show_result())
 
     def _build_plot(self) -> None:
         train = {"outline": [255, 255, 255, 255], "marker": dpg.mvPlotMarker_Circle, "size": 3.5,
@@ -175,6 +188,10 @@ class DatasetWindow:
     # --- what the widgets do ----------------------------------------------------------------
 
     def choose_dataset(self, name: str) -> None:
+        if name == CUSTOM and not self.session.document.custom_points:
+            self.session.use_custom_points()  # your own data starts as the points shown
+            self._show_settings()
+            return
         self._edit(name=name)
 
     def set_points(self, count: int) -> None:
@@ -199,6 +216,22 @@ class DatasetWindow:
     def pick_at_mouse(self) -> None:
         self.pick(*dpg.get_plot_mouse_pos())
 
+    def clicked(self, x: float, y: float, ctrl: bool, shift: bool) -> None:
+        """A left click at plot coordinates (x, y): on your own data, click adds a +1 point,
+        shift+click a -1 point and ctrl+click removes the nearest; elsewhere it picks the sample."""
+        if self.session.document.dataset.name != CUSTOM:
+            self.pick(x, y)
+        elif ctrl:
+            self.session.remove_nearest_point(x, y)
+        else:
+            self.session.add_point(x, y, -1.0 if shift else 1.0)
+
+    def clicked_at_mouse(self, ctrl: bool, shift: bool) -> None:
+        self.clicked(*dpg.get_plot_mouse_pos(), ctrl, shift)
+
+    def show_result(self) -> None:
+        self.session.show_on_plane(None)
+
     def _edit(self, merge_key: object = None, **changes) -> None:
         if self.session.edit("set_dataset", merge_key=merge_key, **changes) is None:
             self._shown.forget()  # refused: show the document's values again
@@ -208,6 +241,7 @@ class DatasetWindow:
 
     def update(self) -> None:
         self._show_settings()
+        self._show_heading()
         self._fit_plot()
         if self.session.dataset is not self._shown_data:
             self._show_data()
@@ -223,6 +257,13 @@ class DatasetWindow:
         for tag, value in ((Tags.noise, settings.noise), (Tags.test_fraction, settings.test_fraction)):
             if not dpg.is_item_active(tag):
                 self._shown.set(tag, value)
+
+    def _show_heading(self) -> None:
+        """What the plane shows; a node's own colour scale is given by `refresh_surface`."""
+        self._shown.set(Tags.heading, f"shading the {self.session.plane_heading()}")
+        self._shown.set(Tags.show_result, self.session.plane_node() is not None, "show")
+        custom = self.session.document.dataset.name == CUSTOM
+        self._shown.set(Tags.key, CUSTOM_KEY_TEXT if custom else KEY_TEXT)
 
     def _fit_plot(self) -> None:
         """Keep the plot square (so a circle looks round) and as big as the window allows."""
@@ -267,7 +308,10 @@ class DatasetWindow:
         values = self.session.surface(self.resolution)
         if values is None:  # no computable result node: a grey plane
             values = np.full((self.resolution, self.resolution), np.nan, dtype=np.float32)
-        dpg.set_value(Tags.texture, colours(values).ravel())
+        scale = 1.0 if self.session.plane_node() is None else symmetric_scale(values)
+        dpg.set_value(Tags.texture, colours(values / np.float32(scale)).ravel())
+        self._shown.set(Tags.colour_bar, -scale, "min_scale")
+        self._shown.set(Tags.colour_bar, scale, "max_scale")
         self.last_refresh_seconds = time.perf_counter() - started
         self.refresh_count += 1
         self._plan_next_refresh(started)

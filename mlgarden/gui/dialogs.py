@@ -52,6 +52,7 @@ class Dialogs:
         self._on_pick: Callable[[str], None] | None = None
         self._on_open_path: Callable[[Path], None] | None = None
         self._on_save_path: Callable[[Path], None] | None = None
+        self._on_csv_path: Callable[[Path], None] | None = None
 
     def build(self) -> None:
         with dpg.window(tag=ids.CONFIRM, modal=True, show=False, no_resize=True, autosize=True,
@@ -97,12 +98,18 @@ class Dialogs:
                 dpg.add_file_extension(".yaml", color=(120, 220, 120, 255))
                 dpg.add_file_extension(".yml", color=(120, 220, 120, 255))
                 dpg.add_file_extension(".*")
+        with dpg.file_dialog(tag=ids.EXPORT_DATA_DIALOG, label="Export data as CSV", show=False, modal=True,
+                             width=720, height=460, directory_selector=False, default_filename="data",
+                             callback=lambda sender, data: self.csv_chosen(data)):
+            dpg.add_file_extension(".csv", color=(120, 220, 120, 255))
+            dpg.add_file_extension(".*")
 
     # --- showing ---------------------------------------------------------------------------------
 
     def is_open(self) -> bool:
         return any(dpg.is_item_shown(tag) for tag in
-                   (ids.CONFIRM, ids.ERROR, ids.RENAME, ids.PALETTE, ids.OPEN_DIALOG, ids.SAVE_DIALOG))
+                   (ids.CONFIRM, ids.ERROR, ids.RENAME, ids.PALETTE, ids.OPEN_DIALOG, ids.SAVE_DIALOG,
+                    ids.EXPORT_DATA_DIALOG))
 
     def close(self, tag: str) -> None:
         dpg.configure_item(tag, show=False)
@@ -186,6 +193,22 @@ class Dialogs:
             dpg.configure_item(ids.SAVE_DIALOG, default_path=str(folder))
         dpg.configure_item(ids.SAVE_DIALOG, default_filename=name)
         dpg.show_item(ids.SAVE_DIALOG)
+
+    def choose_csv_to_save(self, on_path: Callable[[Path], None], folder: Path | None, name: str) -> None:
+        """The file to export data to (File > Export data); ".csv" is added when missing."""
+        self._on_csv_path = on_path
+        if folder is not None:
+            dpg.configure_item(ids.EXPORT_DATA_DIALOG, default_path=str(folder))
+        dpg.configure_item(ids.EXPORT_DATA_DIALOG, default_filename=name)
+        dpg.show_item(ids.EXPORT_DATA_DIALOG)
+
+    def csv_chosen(self, data: dict) -> None:
+        path = clean_path(data.get("file_path_name", ""), for_saving=False)
+        callback, self._on_csv_path = self._on_csv_path, None
+        if path is None:
+            self.show_error("No file was chosen: pick a file, or type a name.")
+        elif callback is not None:
+            callback(path if path.suffix.lower() == ".csv" else path.with_name(path.name + ".csv"))
 
     def file_chosen(self, data: dict, saving: bool) -> None:
         path = clean_path(data.get("file_path_name", ""), saving)

@@ -33,6 +33,16 @@ GETTING_STARTED = (
      "right of a node to an input pin on the left of another to link them; ctrl+click a link to "
      "remove it. Select x and y (drag a box around them) and press ctrl+L to insert a whole layer "
      "of perceptrons reading them; Edit > Arrange tidies the graph."),
+    ("Seeing inside",
+     "Select one node and the Dataset window shades that node's value over the plane, with its own "
+     "colour scale (white at 0); Esc shows the result again. \"Step through backprop\" in the "
+     "Training window (ctrl+B) walks backpropagation from the loss one link at a time: the orange "
+     "gradients appear as they are accumulated and the sentence gives the numbers; the right "
+     "arrow moves on, the left goes back, Esc ends. ctrl+shift+B does the same for the values."),
+    ("Your own data",
+     "Choose \"custom\" in the Dataset window (it starts as the points shown), then click in the "
+     "plot to add a +1 point, shift+click for -1, ctrl+click to remove the nearest; right-click "
+     "picks the sample. The points are saved in the graph file; File > Export data writes CSV."),
 )
 
 # What each keyboard shortcut of the app (menus.SHORTCUTS, the table the app itself obeys) does.
@@ -52,6 +62,8 @@ ACTION_TEXTS = {
     "insert_layer_dialog": "insert a layer reading the selected nodes",
     "delete_selection": "delete the selected nodes",
     "fit_view": "fit the graph in view (over the canvas)",
+    "step_through_backprop": "step through backprop from the loss",
+    "step_through_forward": "step through the forward pass",
 }
 
 MOUSE_GESTURES = (
@@ -64,6 +76,10 @@ MOUSE_GESTURES = (
     ("ctrl+click a link", "disconnect it"),
     ("middle-drag the canvas", "pan"),
     ("click a point in the Dataset plot", "make it the current sample"),
+    ("select one node", "shade its value over the plane (Esc: the result)"),
+    ("right / left arrow, Esc", "next / previous step of a step-through; end it"),
+    ("custom data: click / shift+click", "add a +1 / -1 point"),
+    ("custom data: ctrl+click / right-click", "remove the nearest point / pick the sample"),
 )
 
 

@@ -79,6 +79,8 @@ SHORTCUTS = (
     Shortcut(dpg.mvKey_L, True, False, "insert_layer_dialog", "Ctrl+L"),
     Shortcut(dpg.mvKey_G, True, False, "collapse_selection", "Ctrl+G"),
     Shortcut(dpg.mvKey_G, True, True, "expand_selection", "Ctrl+Shift+G"),
+    Shortcut(dpg.mvKey_B, True, False, "step_through_backprop", "Ctrl+B"),
+    Shortcut(dpg.mvKey_B, True, True, "step_through_forward", "Ctrl+Shift+B"),
     Shortcut(dpg.mvKey_Delete, False, False, "delete_selection", "Delete"),
     Shortcut(dpg.mvKey_F, False, False, "fit_view", "F", on_canvas=True),
     Shortcut(dpg.mvKey_Home, False, False, "fit_view", "Home", on_canvas=True),
@@ -141,6 +143,8 @@ def build_menu_bar(app) -> None:
                                       callback=lambda sender, data, chosen: app.open_after_asking(chosen))
                 if not examples:
                     dpg.add_menu_item(label="(no examples found)", enabled=False)
+            dpg.add_separator()
+            _item("Export data…", app.export_data_dialog, tag=ids.EXPORT_DATA_ITEM)
             dpg.add_separator()
             _item("Quit", app.request_quit, "request_quit")
         with dpg.menu(label="Edit", tag=ids.EDIT_MENU):

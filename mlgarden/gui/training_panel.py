@@ -26,6 +26,7 @@ from collections import deque
 import dearpygui.dearpygui as dpg
 
 from mlgarden.document.graph import OPTIMIZERS
+from mlgarden.gui import theme
 from mlgarden.session import Session
 
 LOG_LR_MIN, LOG_LR_MAX = -5.0, 0.0
@@ -36,6 +37,7 @@ CURVE_MIN_SIZE = (160, 60)
 CURVE_INTERVAL = 0.1  # seconds between redraws of a growing loss curve
 ERROR_COLOUR = (235, 80, 70, 255)
 MUTED_COLOUR = (160, 160, 160, 255)
+STEP_COLOUR = (255, 200, 60, 255)  # as the canvas's highlight of the step's node and link
 NONE_TEXT = "-"
 
 class Tags:
@@ -63,6 +65,10 @@ class Tags:
     train_series = "training_train_series"
     test_series = "training_test_series"
     slider_handlers = "training_slider_handlers"
+    backprop = "training_step_through_backprop"
+    forward = "training_step_through_forward"
+    step_heading = "training_step_through_heading"
+    step_sentence = "training_step_through_sentence"
 
 
 def format_learning_rate(learning_rate: float) -> str:
@@ -153,6 +159,22 @@ class TrainingPanel:
                 callback=lambda sender, value: self.set_batch_size(value))
         with dpg.tooltip(Tags.lr_slider):
             dpg.add_text("Learning rate on a log scale, 1e-5 to 1; type an exact value beside it")
+        self._build_stepthrough()
+
+    def _build_stepthrough(self) -> None:
+        """The step-through's buttons, and its sentence while one is under way."""
+        with dpg.group(horizontal=True):
+            dpg.add_button(label="Step through backprop", tag=Tags.backprop,
+                           callback=lambda: self.step_through("backward"))
+            dpg.add_button(label="... forward", tag=Tags.forward,
+                           callback=lambda: self.step_through("forward"))
+        with dpg.tooltip(Tags.backprop):
+            dpg.add_text("From the loss back, one link at a time, at the current sample (Ctrl+B):\n"
+                         "→ next, ← back, Esc ends")
+        with dpg.tooltip(Tags.forward):
+            dpg.add_text("Each node's value from its inputs, one at a time (Ctrl+Shift+B)")
+        dpg.add_text("", tag=Tags.step_heading, color=MUTED_COLOUR, show=False)
+        dpg.add_text("", tag=Tags.step_sentence, color=STEP_COLOUR, wrap=0, show=False)
 
     def _build_numbers(self) -> None:
         with dpg.table(header_row=False, borders_innerV=False, policy=dpg.mvTable_SizingStretchSame):
@@ -203,6 +225,9 @@ class TrainingPanel:
         self.session.reset()
         self.error = self.session.training_error
 
+    def step_through(self, kind: str) -> None:
+        self.session.start_stepthrough(kind)
+
     def set_learning_rate(self, learning_rate: float) -> None:
         self._edit(learning_rate=float(learning_rate))
 
@@ -235,7 +260,19 @@ class TrainingPanel:
         self._show_numbers()
         self._shown.set(Tags.message, self.error)
         self._shown.set(Tags.message, bool(self.error), "show")
+        self._show_stepthrough()
         self._show_curve()
+
+    def _show_stepthrough(self) -> None:
+        walk = self.session.stepthrough
+        heading = sentence = ""
+        if walk is not None:
+            keys = "→ next, ← back" if theme.unicode_font() else "Right: next, Left: back"
+            heading = f"{walk.kind.capitalize()} {walk.progress()}: {keys}, Esc ends"
+            sentence = walk.current.sentence
+        for tag, text in ((Tags.step_heading, heading), (Tags.step_sentence, sentence)):
+            self._shown.set(tag, text)
+            self._shown.set(tag, walk is not None, "show")
 
     def _notice_stop(self) -> None:
         """Training that stopped on its own (not by Pause, not by a new file) is an error."""

@@ -1,0 +1,148 @@
+"""The app's side of the learning aids: keys, the selection followed onto the plane, and the
+step-through's highlight on the canvas.
+
+The aids themselves are the Session's (mlgarden/session_aids.py); this module only connects them
+to gestures and to today's node-editor canvas, in one place so a new canvas can take it over:
+
+- `key_pressed`: during a step-through → moves on, ← goes back and Escape ends it; otherwise
+  Escape returns the Dataset window from a node to the result.
+- `follow_selection`: when the canvas's selection becomes one node, the Dataset window shades
+  that node (in a function's body, the node of the graph's first instance, as the canvas shows).
+- `StepHighlight`: what the canvas reads from `session.stepthrough` each frame, the current
+  node and the link being followed (document/scope_ids.py finds which node of the scope shown
+  draws a flat id: a call draws the nodes of its body), drawn by binding a highlight theme to
+  that node and link, and the previous node's own theme back. The numbers themselves (the
+  gradients known so far) are shown by the canvas's `show_values`.
+"""
+
+from __future__ import annotations
+
+import dearpygui.dearpygui as dpg
+
+from mlgarden.document.graph import split_reference
+from mlgarden.document.scope_ids import flat_id_shown, shown_node
+from mlgarden.learning.stepthrough import BACKWARD
+
+HIGHLIGHT_COLOUR = (255, 200, 60, 255)
+HIGHLIGHT_TITLE = (205, 120, 20, 255)
+
+
+def _node_highlight_theme() -> int:
+    with dpg.theme() as highlight:
+        with dpg.theme_component(dpg.mvAll):
+            nodes = dpg.mvThemeCat_Nodes
+            for colour in (dpg.mvNodeCol_TitleBar, dpg.mvNodeCol_TitleBarHovered,
+                           dpg.mvNodeCol_TitleBarSelected):
+                dpg.add_theme_color(colour, HIGHLIGHT_TITLE, category=nodes)
+            dpg.add_theme_color(dpg.mvNodeCol_NodeOutline, HIGHLIGHT_COLOUR, category=nodes)
+            dpg.add_theme_style(dpg.mvNodeStyleVar_NodeBorderThickness, 4.0, category=nodes)
+    return highlight
+
+
+def _link_highlight_theme() -> int:
+    with dpg.theme() as highlight:
+        with dpg.theme_component(dpg.mvAll):
+            nodes = dpg.mvThemeCat_Nodes
+            for colour in (dpg.mvNodeCol_Link, dpg.mvNodeCol_LinkHovered, dpg.mvNodeCol_LinkSelected):
+                dpg.add_theme_color(colour, HIGHLIGHT_COLOUR, category=nodes)
+            dpg.add_theme_style(dpg.mvNodeStyleVar_LinkThickness, 6.0, category=nodes)
+    return highlight
+
+
+class StepHighlight:
+    """Lights up the step-through's current node and link on today's canvas."""
+
+    def __init__(self, canvas):
+        self.canvas = canvas
+        self.node_theme: int | None = None
+        self.link_theme: int | None = None
+        self.shown_node: str | None = None
+        self.shown_links: list[str] = []
+
+    def build(self) -> None:
+        self.node_theme, self.link_theme = _node_highlight_theme(), _link_highlight_theme()
+
+    def wanted(self) -> tuple[str | None, list[str]]:
+        """The canvas node and the link tags the current step lights up."""
+        canvas, walk = self.canvas, self.canvas.session.stepthrough
+        if walk is None:
+            return None, []
+        graph, scope = canvas.session.document, canvas.scope
+        node = shown_node(graph, scope, walk.current.node)
+        if walk.current.link is None:
+            return node, []
+        source, target = (shown_node(graph, scope, flat_id) for flat_id in walk.current.link)
+        if source is None or target is None or source == target:
+            return node, []
+        return node, [tag for (reference, reader, _), tag in canvas.link_tags.items()
+                      if reader == target and split_reference(reference)[0] == source]
+
+    def update(self) -> None:
+        node, links = self.wanted()
+        views = self.canvas.views
+        if node != self.shown_node or node not in views:
+            if self.shown_node in views:
+                view = views[self.shown_node]
+                view._show_roles(view.shown_roles)  # its own kind and role colours again
+            if node in views:
+                dpg.bind_item_theme(views[node].tag, self.node_theme)
+            self.shown_node = node if node in views else None
+        if links != self.shown_links:
+            for tag in self.shown_links:
+                if dpg.does_item_exist(tag):
+                    dpg.bind_item_theme(tag, 0)
+            for tag in links:
+                dpg.bind_item_theme(tag, self.link_theme)
+            self.shown_links = links
+
+
+class LearningAids:
+    """Keys and per-frame work of the aids for one App."""
+
+    def __init__(self, app):
+        self.app = app
+        self.session = app.session
+        self.highlight = StepHighlight(app.canvas)
+        self._selection: list[str] = []
+
+    def build(self) -> None:
+        self.highlight.build()
+
+    def update(self) -> None:
+        self.follow_selection()
+        self.highlight.update()
+
+    def follow_selection(self) -> None:
+        canvas = self.app.canvas
+        selected = canvas.selected_nodes()
+        if selected == self._selection:
+            return
+        self._selection = selected
+        if len(selected) == 1:
+            flat_id = flat_id_shown(self.session.document, canvas.scope, selected[0])
+            if flat_id is None:
+                self.session.status = "this node has no number to shade (no instance, or a free pin)"
+            self.session.show_on_plane(flat_id)
+
+    def key_pressed(self, key: int) -> bool:
+        """Handle an arrow or Escape for the aids; True when the key was theirs."""
+        walk = self.session.stepthrough
+        if walk is not None and key in (dpg.mvKey_Right, dpg.mvKey_Left):
+            moved = walk.next() if key == dpg.mvKey_Right else walk.back()
+            if not moved:
+                self.session.status = "the last step: Esc ends" if key == dpg.mvKey_Right else "the first step"
+            return True
+        if key == dpg.mvKey_Escape:
+            if walk is not None:
+                self.session.end_stepthrough()
+            elif self.session.plane_node() is not None:
+                self.session.show_on_plane(None)
+                self.session.status = "the Dataset window shows the result again"
+            else:
+                return False
+            return True
+        return False
+
+    def step_through(self, kind: str = BACKWARD) -> None:
+        self.session.start_stepthrough(kind)
+
