@@ -1,0 +1,237 @@
+"""The learning aids driven with the real mouse and keyboard under Xvfb: a selected node shaded
+over the plane, backprop step by step, and points of your own placed by clicking.
+
+As in tests/gui/test_training_panel.py: the real app with both panels, its frame loop stepped.
+"""
+
+import dearpygui.dearpygui as dpg
+import numpy as np
+import pytest
+
+from app_fixture import small_graph
+from driver import Driver
+from mlgarden.gui import ids, theme
+from mlgarden.gui.app import App
+from mlgarden.gui.dataset_window import DatasetWindow
+from mlgarden.gui.dataset_window import Tags as DatasetTags
+from mlgarden.gui.help_panel import HelpPanel
+from mlgarden.gui.training_panel import Tags as TrainingTags
+from mlgarden.gui.training_panel import TrainingPanel
+from mlgarden.learning.datasets import available_datasets
+from mlgarden.learning.surface import symmetric_scale
+from mlgarden.session import Session
+from test_dataset_window import PlotPixels, choose_in_combo
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def open_app(monkeypatch, tmp_path):
+    """A factory: open_app(document) -> (app, driver), the whole app with both panels."""
+    monkeypatch.setenv("MLGARDEN_STATE_DIR", str(tmp_path / "state"))
+    opened = []
+
+    def open_on(document):
+        session = Session(document)
+        app = App(session, [TrainingPanel(session), DatasetWindow(session)], HelpPanel(session))
+        app.build()
+        opened.append(app)
+        driver = Driver(session.title, frame=app.run_frame, node_padding=theme.NODE_PADDING)
+        opened.append(driver)
+        driver.frames(3)
+        return app, driver
+
+    yield open_on
+    if len(opened) == 2:
+        try:
+            opened[1].close()
+        finally:
+            opened[0].close()
+    elif opened:
+        opened[0].close()
+
+
+def node_with_label(document, label):
+    return next(node.id for node in document.nodes.values() if node.label == label)
+
+
+def gradient_text(node_id):
+    return dpg.get_value(ids.gradient_text(node_id))
+
+
+# --- a node over the plane -------------------------------------------------------------------------
+
+
+def test_selecting_a_node_shades_it_over_the_plane_until_escape(open_app, tmp_path):
+    app, driver = open_app(small_graph())
+    session = app.session
+    driver.frames_until(lambda: not session.surface_stale, "the result's surface")
+    result_texture = np.array(dpg.get_value(DatasetTags.texture))
+    assert dpg.get_value(DatasetTags.heading) == "shading the result 'out'"
+
+    z = node_with_label(session.document, "z")
+    driver.click(*driver.node_title_point(ids.node(z)))
+    driver.frames_until(lambda: not session.surface_stale, "the node's surface")
+    assert session.plane_node() == z
+    assert dpg.get_value(DatasetTags.heading) == "shading the node 'z' (add)"
+    assert dpg.is_item_shown(DatasetTags.show_result)
+    scale = symmetric_scale(session.surface(app.panels[1].resolution))
+    assert dpg.get_item_configuration(DatasetTags.colour_bar)["max_scale"] == pytest.approx(scale)
+    node_texture = np.array(dpg.get_value(DatasetTags.texture))
+    assert not np.allclose(node_texture, result_texture)
+    driver.screenshot(tmp_path / "node-over-the-plane.png")
+
+    driver.key("Escape")
+    driver.frames_until(lambda: not session.surface_stale, "the result again")
+    assert session.plane_node() is None
+    assert dpg.get_value(DatasetTags.heading) == "shading the result 'out'"
+    assert dpg.get_item_configuration(DatasetTags.colour_bar)["max_scale"] == 1.0
+    np.testing.assert_allclose(np.array(dpg.get_value(DatasetTags.texture)), result_texture, atol=1e-6)
+
+
+def perceptron_call_graph():
+    """The small graph's neuron as an instance of the built-in perceptron function."""
+    document = small_graph()
+    document.add_template("perceptron", inputs=1, activation="tanh")
+    call = document.insert_function("perceptron", at=(210, 330))
+    document.connect(next(n.id for n in document.nodes.values() if n.op == "x"), call, 0)
+    return document, call
+
+
+def test_a_call_output_and_a_node_inside_a_body_can_be_shaded(open_app):
+    document, call = perceptron_call_graph()
+    app, driver = open_app(document)
+    session = app.session
+    driver.click(*driver.node_title_point(ids.node(call)))
+    driver.frames_until(lambda: session.plane_node() == document.flat_id(call), "the call's output")
+    assert "perceptron" in dpg.get_value(DatasetTags.heading)
+
+    app.canvas.open_function("perceptron")
+    driver.frames(3)
+    body = session.document.definition("perceptron")
+    inner = next(node_id for node_id, node in body.nodes.items() if node.op == "tanh")
+    driver.click(*driver.node_title_point(ids.node(inner)))
+    driver.frames_until(lambda: session.plane_node() == f"{call}/{inner}", "the body's tanh")
+    assert dpg.get_value(DatasetTags.heading) == f"shading the node {session.document.describe(f'{call}/{inner}')} (tanh)"
+    driver.click(*driver.item_center(DatasetTags.show_result))
+    driver.frames(2)
+    assert session.plane_node() is None
+
+
+# --- backprop step by step -------------------------------------------------------------------------
+
+
+def test_step_through_backprop_with_the_button_the_arrows_and_escape(open_app, tmp_path):
+    app, driver = open_app(small_graph())
+    session, document = app.session, app.session.document
+    loss = document.loss
+    driver.click(*driver.item_center(TrainingTags.backprop))
+    walk = session.stepthrough
+    assert walk is not None and walk.position == 0
+    driver.frames(2)
+    assert dpg.get_value(TrainingTags.step_sentence) == "grad(loss) = 1: backpropagation starts at the loss"
+    assert dpg.get_value(TrainingTags.step_heading).startswith("Backward step 1 of ")
+    assert gradient_text(loss) == "grad 1"
+    others = [node_id for node_id in document.nodes if node_id != loss]
+    assert all(gradient_text(node_id) == f"grad {theme.missing()}" for node_id in others)
+    assert dpg.get_item_theme(ids.node(loss)) == app.aids.highlight.node_theme
+
+    for _ in range(3):
+        driver.key("Right")
+    assert walk.position == 3
+    step = walk.current
+    assert dpg.get_value(TrainingTags.step_sentence) == step.sentence
+    assert step.sentence.startswith(f"grad({document.nodes[step.receiver].title}) += ")
+    assert gradient_text(step.receiver) == f"grad {theme.number(step.total)}"
+    reached = {s.receiver for s in walk.steps[:4]}
+    unreached = [node_id for node_id in document.nodes if node_id not in reached]
+    assert unreached and all(gradient_text(n) == f"grad {theme.missing()}" for n in unreached)
+    source, target = step.link
+    link_tags = [tag for (ref, reader, _), tag in app.canvas.link_tags.items()
+                 if ref == source and reader == target]
+    assert link_tags and dpg.get_item_theme(link_tags[0]) == app.aids.highlight.link_theme
+    assert dpg.get_item_theme(ids.node(target)) == app.aids.highlight.node_theme
+    driver.screenshot(tmp_path / "backprop-step.png")
+
+    driver.key("Left")
+    assert walk.position == 2
+    assert dpg.get_value(TrainingTags.step_sentence) == walk.current.sentence
+    driver.key("Escape")
+    assert session.stepthrough is None
+    driver.frames(2)
+    evaluation = session.evaluation()
+    assert gradient_text(loss) == "grad 1"
+    w = node_with_label(document, "w")
+    assert gradient_text(w) == f"grad {theme.number(evaluation.grads[w])}"
+    assert not dpg.is_item_shown(TrainingTags.step_sentence)
+    assert dpg.get_item_theme(ids.node(target)) != app.aids.highlight.node_theme
+
+
+def test_ctrl_shift_b_steps_through_the_forward_pass(open_app):
+    app, driver = open_app(small_graph())
+    session = app.session
+    driver.key("ctrl+shift+b")
+    walk = session.stepthrough
+    assert walk is not None and walk.kind == "forward"
+    while walk.current.sentence.split(" = ")[0] != "out":
+        driver.key("Right")
+    out = node_with_label(session.document, "out")
+    z = session.evaluation().values[node_with_label(session.document, "z")]
+    assert dpg.get_value(TrainingTags.step_sentence).startswith(f"out = tanh(z) = tanh({z:.3g}) = ")
+    assert dpg.get_value(ids.value_text(out)) == theme.number(session.evaluation().values[out])
+    loss = session.document.loss
+    assert dpg.get_value(ids.value_text(loss)) == theme.missing()  # not computed yet
+    driver.key("Escape")
+    assert session.stepthrough is None
+
+
+# --- your own data ---------------------------------------------------------------------------------
+
+
+def shown_point_count():
+    return sum(len(dpg.get_value(tag)[0]) for tag in (DatasetTags.train_negative, DatasetTags.train_positive,
+                                                       DatasetTags.test_negative, DatasetTags.test_positive))
+
+
+def click_with(driver, key, point):
+    driver.key_down(key)
+    driver.click(*point)
+    driver.key_up(key)
+
+
+def test_clicks_add_and_remove_your_own_points_and_ctrl_z_undoes_each(open_app):
+    document = small_graph()
+    document.set_dataset(name="linear", points=30, test_fraction=0.0)
+    app, driver = open_app(document)
+    session = app.session
+    choose_in_combo(driver, DatasetTags.name, "custom", available_datasets() + ["custom"])
+    driver.frames(2)
+    assert session.document.dataset.name == "custom" and len(session.dataset) == 30
+    to_pixels = PlotPixels(driver, DatasetTags.plot)
+
+    driver.click(*to_pixels(0.5, 0.5))
+    driver.frames(2)
+    assert len(session.dataset) == 31
+    x, y, label = session.document.custom_points[-1]
+    assert (x, y, label) == (pytest.approx(0.5, abs=0.05), pytest.approx(0.5, abs=0.05), 1.0)
+    assert shown_point_count() == 31
+    to_pixels = PlotPixels(driver, DatasetTags.plot)  # the bounds may have grown
+    click_with(driver, "shift", to_pixels(-0.4, 0.3))
+    driver.frames(2)
+    assert session.document.custom_points[-1][2] == -1.0 and len(session.dataset) == 32
+
+    to_pixels = PlotPixels(driver, DatasetTags.plot)
+    victim = session.document.custom_points[5]
+    click_with(driver, "ctrl", to_pixels(victim[0], victim[1]))
+    driver.frames(2)
+    assert victim not in session.document.custom_points and len(session.dataset) == 31
+    assert shown_point_count() == 31
+
+    for expected in (32, 31, 30):
+        driver.key("ctrl+z")
+        driver.frames(2)
+        assert len(session.dataset) == expected and shown_point_count() == expected
+    assert victim in session.document.custom_points
+    driver.key("ctrl+z")
+    driver.frames(2)
+    assert session.document.dataset.name == "linear"
