@@ -83,6 +83,16 @@ def accuracy_text(value: float | None) -> str:
     return f"accuracy {NONE_TEXT if value is None else f'{100.0 * value:.1f}%'}"
 
 
+def sentence_lines(sentence: str) -> str:
+    """A step's sentence as the panel shows it: a gradient's formula on its first line and the
+    numbers on the next, so a narrow panel never breaks a number."""
+    head, plus, rest = sentence.partition(" += ")
+    if not plus:
+        return sentence
+    formula, equals, numbers = rest.partition(" = ")
+    return f"{head} += {formula}\n    = {numbers}" if equals else sentence
+
+
 class ShownValues:
     """What each widget was last given, so a frame sets only what changed (set_value is not free)."""
 
@@ -269,7 +279,7 @@ class TrainingPanel:
         if walk is not None:
             keys = "→ next, ← back" if theme.unicode_font() else "Right: next, Left: back"
             heading = f"{walk.kind.capitalize()} {walk.progress()}: {keys}, Esc ends"
-            sentence = walk.current.sentence
+            sentence = sentence_lines(walk.current.sentence)
         for tag, text in ((Tags.step_heading, heading), (Tags.step_sentence, sentence)):
             self._shown.set(tag, text)
             self._shown.set(tag, walk is not None, "show")

@@ -16,7 +16,7 @@ from mlgarden.gui.dataset_window import DatasetWindow
 from mlgarden.gui.dataset_window import Tags as DatasetTags
 from mlgarden.gui.help_panel import HelpPanel
 from mlgarden.gui.training_panel import Tags as TrainingTags
-from mlgarden.gui.training_panel import TrainingPanel
+from mlgarden.gui.training_panel import TrainingPanel, sentence_lines
 from mlgarden.learning.datasets import available_datasets
 from mlgarden.learning.surface import symmetric_scale
 from mlgarden.session import Session
@@ -140,7 +140,8 @@ def test_step_through_backprop_with_the_button_the_arrows_and_escape(open_app, t
         driver.key("Right")
     assert walk.position == 3
     step = walk.current
-    assert dpg.get_value(TrainingTags.step_sentence) == step.sentence
+    assert dpg.get_value(TrainingTags.step_sentence) == sentence_lines(step.sentence)
+    assert "\n    = " in sentence_lines(step.sentence)
     assert step.sentence.startswith(f"grad({document.nodes[step.receiver].title}) += ")
     assert gradient_text(step.receiver) == f"grad {theme.number(step.total)}"
     reached = {s.receiver for s in walk.steps[:4]}
@@ -155,7 +156,7 @@ def test_step_through_backprop_with_the_button_the_arrows_and_escape(open_app, t
 
     driver.key("Left")
     assert walk.position == 2
-    assert dpg.get_value(TrainingTags.step_sentence) == walk.current.sentence
+    assert dpg.get_value(TrainingTags.step_sentence) == sentence_lines(walk.current.sentence)
     driver.key("Escape")
     assert session.stepthrough is None
     driver.frames(2)

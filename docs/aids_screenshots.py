@@ -1,0 +1,93 @@
+"""Regenerate the README's screenshots of the learning aids from the real app.
+
+    xvfb-run -a -s "-screen 0 1280x800x24" python docs/aids_screenshots.py [--out docs/images]
+
+Built on docs/screenshots.py's Shooter (one app, 1280 x 800, its own frame loop, real input):
+
+1. `node-surface.png`: the "final boss" trained for `--steps` steps, then one unit of its first
+   hidden layer selected with a real click: the Dataset window shades that unit's value over the
+   plane, with its own colour scale. Cropped to the Dataset window.
+2. `backprop-step.png`: saved_graphs/linear.yaml, its output end in view, "Step through backprop"
+   clicked and the right arrow pressed three times (the step back through the tanh): the current node and link lit up, the gradients known so far in
+   orange, the sentence in the Training panel. The whole window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import dearpygui.dearpygui as dpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from screenshots import EXAMPLES_DIR, REPO, SETTLE_FRAMES, Shooter, crop, item_box, save  # noqa: E402
+
+from mlgarden.gui import ids  # noqa: E402
+from mlgarden.gui.dataset_window import Tags as DatasetTags  # noqa: E402
+from mlgarden.gui.training_panel import Tags as TrainingTags  # noqa: E402
+
+SPIRAL_EXAMPLE = EXAMPLES_DIR / "final-boss.yaml"
+STEP_EXAMPLE = EXAMPLES_DIR / "linear.yaml"
+STEPS_SHOWN = 3  # right-arrow presses before the picture: the step back through the tanh
+VIEW_SHIFT = 230  # canvas pixels the view moves right, so the output end and the loss show
+
+
+def first_hidden_unit(document) -> str:
+    """A tanh node that reads a sum of products: a unit of the first hidden layer."""
+    return next(node.id for node in document.nodes.values() if node.op == "tanh")
+
+
+def shoot_node_surface(shooter: Shooter, out: Path, steps: int, timeout: float) -> None:
+    shooter.open(SPIRAL_EXAMPLE)
+    session = shooter.session
+    session.play()
+    started = time.perf_counter()
+    while session.trainer.metrics.steps < steps and time.perf_counter() - started < timeout:
+        shooter.app.run_frame()
+    session.pause()
+    unit = first_hidden_unit(session.document)
+    node = session.document.nodes[unit]
+    shooter.app.canvas.show_view((node.pos[0] - 200, node.pos[1] - 200))
+    shooter.frames(SETTLE_FRAMES)
+    shooter.driver.click(*shooter.driver.node_title_point(ids.node(unit)))  # select it
+    shooter.driver.move(5, 790)
+    shooter.frames(SETTLE_FRAMES)
+    print(f"trained {session.trainer.metrics.steps} steps; {dpg.get_value(DatasetTags.heading)}")
+    save(crop(shooter.grab(), *item_box(DatasetTags.window)), out / "node-surface.png")
+
+
+def shoot_backprop_step(shooter: Shooter, out: Path) -> None:
+    shooter.open(STEP_EXAMPLE)
+    x, y = shooter.app.canvas.view.origin()
+    shooter.app.canvas.show_view((x + VIEW_SHIFT, y))
+    shooter.frames(SETTLE_FRAMES)
+    shooter.driver.click(*shooter.driver.item_center(TrainingTags.backprop))
+    for _ in range(STEPS_SHOWN):
+        shooter.driver.key("Right")
+    shooter.driver.move(5, 790)  # no tooltip over the sentence
+    shooter.frames(SETTLE_FRAMES)
+    print(dpg.get_value(TrainingTags.step_sentence))
+    save(shooter.grab(), out / "backprop-step.png")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "images")
+    parser.add_argument("--steps", type=int, default=600, help="train the spiral this many steps")
+    parser.add_argument("--timeout", type=float, default=180.0, help="give up training after this")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    shooter = Shooter()
+    try:
+        shooter.build()
+        shoot_backprop_step(shooter, args.out)
+        shoot_node_surface(shooter, args.out, args.steps, args.timeout)
+    finally:
+        shooter.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
