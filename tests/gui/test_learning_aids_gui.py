@@ -11,13 +11,13 @@ import pytest
 from app_fixture import small_graph
 from driver import Driver
 from mlgarden.gui import ids, theme
-from mlgarden.gui.app import App
+from mlgarden.gui.app import MENU_HEIGHT, App
 from mlgarden.gui.dataset_window import DatasetWindow
 from mlgarden.gui.dataset_window import Tags as DatasetTags
 from mlgarden.gui.help_panel import HelpPanel
 from mlgarden.gui.training_panel import Tags as TrainingTags
 from mlgarden.gui.training_panel import TrainingPanel, sentence_lines
-from mlgarden.learning.datasets import available_datasets
+from mlgarden.learning.datasets import available_datasets, read_csv_dataset
 from mlgarden.learning.surface import symmetric_scale
 from mlgarden.session import Session
 from test_dataset_window import PlotPixels, choose_in_combo
@@ -236,3 +236,22 @@ def test_clicks_add_and_remove_your_own_points_and_ctrl_z_undoes_each(open_app):
     driver.key("ctrl+z")
     driver.frames(2)
     assert session.document.dataset.name == "linear"
+
+
+def test_file_export_data_writes_the_points_shown_as_csv(open_app, tmp_path):
+    document = small_graph()
+    document.set_dataset(name="linear", points=30)
+    app, driver = open_app(document)
+    menu_x, _ = dpg.get_item_pos(ids.FILE_MENU)
+    driver.click(menu_x + 12, MENU_HEIGHT / 2)
+    driver.frames(2)
+    _, entry_y = dpg.get_item_pos(ids.EXPORT_DATA_ITEM)
+    driver.click(menu_x + 40, MENU_HEIGHT + entry_y + 7)
+    driver.frames(2)
+    assert dpg.is_item_shown(ids.EXPORT_DATA_DIALOG)
+    assert dpg.get_item_configuration(ids.EXPORT_DATA_DIALOG)["default_filename"] == "linear-data"
+    app.dialogs.close(ids.EXPORT_DATA_DIALOG)
+    app.dialogs.csv_chosen({"file_path_name": str(tmp_path / "mine")})  # what the dialog hands back
+    exported = read_csv_dataset(tmp_path / "mine.csv")
+    np.testing.assert_array_equal(exported.points, app.session.dataset.points)
+    assert app.session.status == "exported 30 points to mine.csv"
