@@ -163,3 +163,35 @@ def test_the_command_line_trains_on_the_files_own_points(tmp_path, capsys):
     assert cli.main(["train", str(path), "--steps", "80", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["train_accuracy"] == 1.0
+
+
+COORDINATE = st.floats(-2.0, 2.0, allow_nan=False)
+GESTURE = st.one_of(
+    st.tuples(st.just("add"), COORDINATE, COORDINATE, st.sampled_from([-1.0, 1.0])),
+    st.tuples(st.just("remove"), COORDINATE, COORDINATE),
+    st.tuples(st.just("undo")), st.tuples(st.just("redo")),
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(gestures=st.lists(GESTURE, max_size=12))
+def test_any_clicks_and_undos_keep_the_data_the_document_and_the_file_in_step(gestures):
+    """Gaphor-style: after every gesture the session's data are the document's points, and the
+    document saves and reads back intact."""
+    session = Session(line_document())
+    session.edit("set_dataset", points=12)
+    for gesture in gestures:
+        kind, *arguments = gesture
+        if kind == "add":
+            session.add_point(*arguments)
+        elif kind == "remove":
+            session.remove_nearest_point(*arguments)
+        else:
+            getattr(session, kind)()
+        document = session.document
+        if document.dataset.name == "custom":
+            table = np.column_stack([session.dataset.points, session.dataset.labels])
+            np.testing.assert_array_equal(table, np.array(document.custom_points).reshape(-1, 3))
+        else:
+            assert session.dataset.name == document.dataset.name
+        assert fileformat.loads(fileformat.dumps(document)) == document
