@@ -13,8 +13,9 @@ call and the tests call without a window:
   (None when none is under way): the canvas shows its numbers and lights up its current node and
   link. Any change to the graph, its values or the sample ends it, since its numbers would be old.
 - **Your own data** (document/custom_points.py). `add_point` and `remove_nearest_point` are
-  document edits, one undo step each; the first point placed on another dataset starts the
-  custom dataset as a copy of the points shown, in the same step, so the user edits what they see.
+  document edits, one undo step each. `use_custom_points` (and a point placed while another
+  dataset is chosen) switches to the graph's own points in the same step; with none yet they
+  start as a copy of the points shown, so the user edits what they see.
   `export_data(path)` writes the points as CSV.
 """
 

@@ -3,8 +3,14 @@
 The window shows the data points over the *decision surface*, the result node evaluated at every
 cell of a grid covering the data (blue where it says -1, white at 0, red at +1), with a colour bar
 beside it. Training points are circles with a white edge, test points squares with a black edge;
-the current sample, the point whose values the canvas shows, has a black ring. A left click in the plot makes the
-nearest point the current sample.
+the current sample, the point whose values the canvas shows, has a black ring. A left click in the
+plot makes the nearest point the current sample; on your own data ("custom") a click adds a +1
+point, shift+click a -1 point and ctrl+click removes the nearest (each one undo step), and a
+right click picks the sample.
+
+A heading above the plot names what is shaded: the result, or the node selected on the canvas
+(`Session.plane_node`), whose values get their own symmetric colour scale (the colour bar
+follows); "Show the result" or Escape goes back.
 
 Its rules, as in every panel:
 

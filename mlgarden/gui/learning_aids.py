@@ -9,7 +9,7 @@ to gestures and to today's node-editor canvas, in one place so a new canvas can 
 - `follow_selection`: when the canvas's selection becomes one node, the Dataset window shades
   that node (in a function's body, the node of the graph's first instance, as the canvas shows).
 - `StepHighlight`: what the canvas reads from `session.stepthrough` each frame, the current
-  node and the link being followed (document/scope_ids.py finds which node of the scope shown
+  node and the link being followed (forward: the links into the node computed) (document/scope_ids.py finds which node of the scope shown
   draws a flat id: a call draws the nodes of its body), drawn by binding a highlight theme to
   that node and link, and the previous node's own theme back. The numbers themselves (the
   gradients known so far) are shown by the canvas's `show_values`.
@@ -21,7 +21,7 @@ import dearpygui.dearpygui as dpg
 
 from mlgarden.document.graph import split_reference
 from mlgarden.document.scope_ids import flat_id_shown, shown_node
-from mlgarden.learning.stepthrough import BACKWARD
+from mlgarden.learning.stepthrough import BACKWARD, FORWARD
 
 HIGHLIGHT_COLOUR = (255, 200, 60, 255)
 HIGHLIGHT_TITLE = (205, 120, 20, 255)
@@ -69,6 +69,8 @@ class StepHighlight:
             return None, []
         graph, scope = canvas.session.document, canvas.scope
         node = shown_node(graph, scope, walk.current.node)
+        if walk.kind == FORWARD:  # a value is computed from every input: light up the links in
+            return node, [tag for (_, reader, _), tag in canvas.link_tags.items() if reader == node]
         if walk.current.link is None:
             return node, []
         source, target = (shown_node(graph, scope, flat_id) for flat_id in walk.current.link)

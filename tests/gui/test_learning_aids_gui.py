@@ -182,6 +182,8 @@ def test_ctrl_shift_b_steps_through_the_forward_pass(open_app):
     assert dpg.get_value(ids.value_text(out)) == theme.number(session.evaluation().values[out])
     loss = session.document.loss
     assert dpg.get_value(ids.value_text(loss)) == theme.missing()  # not computed yet
+    into_out = [tag for (_, reader, _), tag in app.canvas.link_tags.items() if reader == out]
+    assert into_out and all(dpg.get_item_theme(tag) == app.aids.highlight.link_theme for tag in into_out)
     driver.key("Escape")
     assert session.stepthrough is None
 
