@@ -39,6 +39,7 @@ from typing import NoReturn
 import yaml
 
 from mlgarden.document.custom_points import MAX_CUSTOM_POINTS, checked_point, point_problem
+from mlgarden.files.nesting import first_too_deep
 from mlgarden.files.function_file import first_problem, free_pins, function_to_dict, node_to_dict
 from mlgarden.document.functions import FunctionDefinition, an
 from mlgarden.document.graph import (
@@ -58,6 +59,7 @@ CUSTOM_POINTS_FORMAT = 3
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 20_000
 MAX_NESTING = 100  # lists and mappings inside each other; a graph file needs about 6
+_TOO_DEEP = f"lists and mappings are nested more than {MAX_NESTING} deep"
 TOP_LEVEL_KEYS = ("mlgarden", "description", "functions", "nodes", "result", "loss", "training",
                   "dataset", "custom_points", "view")
 FUNCTION_KEYS = ("description", "nodes")
@@ -265,6 +267,9 @@ def _message(source: str, line: int | None, problem: str) -> str:
 
 def _parse(text: str, source: str):
     """The data in a YAML text and its composed node tree (None, None for an empty text)."""
+    too_deep = first_too_deep(text, MAX_NESTING)  # before the YAML libraries refuse it in their words
+    if too_deep is not None:
+        raise FileFormatError(_message(source, too_deep, _TOO_DEEP))
     loader = None
     try:
         loader = _SafeLoader(text)
@@ -305,8 +310,7 @@ def _check_plain_tree(tree: yaml.Node, source: str) -> None:
         node, depth = stack.pop()
         line = node.start_mark.line + 1
         if depth > MAX_NESTING:
-            problem = f"lists and mappings are nested more than {MAX_NESTING} deep"
-            raise FileFormatError(_message(source, line, problem))
+            raise FileFormatError(_message(source, line, _TOO_DEEP))
         if id(node) in seen:
             problem = "YAML anchors and aliases (&name, *name) are not allowed; this value is reused"
             raise FileFormatError(_message(source, line, problem))
