@@ -1,7 +1,10 @@
 """The command line: `mlgarden [COMMAND] ...`, on the same core as the app.
 
-    mlgarden                      open the app with a new graph
+    mlgarden                      open the app on the built-in example (an untitled copy)
     mlgarden FILE.yaml            open the app with a graph file (same as `mlgarden open FILE`)
+    mlgarden NAME                 open the app on a copy of the shipped example NAME
+    mlgarden examples             list the shipped examples, each with one line about it
+    mlgarden --version            print mlgarden's version
     mlgarden check FILE           read a graph file and print a one-line summary
     mlgarden eval FILE [--x X] [--y Y] [--label L] [--json]
                                   one forward and backward pass at one data point
@@ -11,6 +14,9 @@
                                   train headless, by default with the settings in the file
     mlgarden render FILE [--dataset ...] [--points N] [--noise F] [--seed S] --out PNG [--size N]
                                   draw the decision surface and the data points as a PNG
+
+Wherever a command takes a FILE, the name of a shipped example (`arithmetic`, `linear`) will do
+too, when no file of that name exists: see mlgarden/shipped.py.
 
 Exit codes: 0 when the command did its work, 2 when it could not (bad arguments, a missing or
 broken file); the reason is one line on stderr, never a traceback.
@@ -31,7 +37,10 @@ import json
 import math
 import sys
 import time
+from importlib import metadata
+from pathlib import Path
 
+from mlgarden import shipped
 from mlgarden.files import fileformat, png
 from mlgarden.learning.custom_data import document_dataset
 from mlgarden.learning.datasets import DatasetError
@@ -44,6 +53,7 @@ from mlgarden.learning.training import Trainer, TrainingError
 EXIT_OK = 0
 EXIT_FAILED = 2
 GRAPH_SUFFIXES = (".yaml", ".yml")
+COMMANDS = ("open", "examples", "check", "eval", "train", "render")
 MAX_RENDER_SIZE = 4096
 
 
@@ -65,7 +75,7 @@ class _Parser(argparse.ArgumentParser):
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with `argv` (default: the process's arguments); return the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0].lower().endswith(GRAPH_SUFFIXES):
+    if argv and _names_a_graph(argv[0]):
         argv = ["open", *argv]
     try:
         args = _build_parser().parse_args(argv)
@@ -78,11 +88,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
 
 
+def _names_a_graph(argument: str) -> bool:
+    """`mlgarden X` opens X when it is a graph file or a shipped example, not a command."""
+    if argument.startswith("-") or argument in COMMANDS:
+        return False
+    return argument.lower().endswith(GRAPH_SUFFIXES) or shipped.example_named_by(argument) is not None
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mlgarden", description="Build and train neural networks from scalar nodes.")
+    parser.add_argument("--version", action="version", version=f"mlgarden {_version()}")
     parser.set_defaults(run=_run_open, file=None)  # no command: open the app
     subparsers = parser.add_subparsers(metavar="COMMAND")
     _add_open_parser(subparsers)
+    _add_examples_parser(subparsers)
     _add_check_parser(subparsers)
     _add_eval_parser(subparsers)
     _add_train_parser(subparsers)
@@ -90,12 +109,28 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    try:
+        return metadata.version("mlgarden")
+    except metadata.PackageNotFoundError:  # the source tree, not installed
+        return "(not installed)"
+
+
+def _load(file: str):
+    """The graph a FILE argument names: a graph file, or a shipped example by its name."""
+    path = shipped.resolve(file)
+    if not Path(path).exists() and not Path(path).suffix and "/" not in path:
+        raise CommandError(f"{file}: no such file, and no example of that name "
+                           "(mlgarden examples lists them)")
+    return fileformat.load(path)
+
+
 # --- open --------------------------------------------------------------------------------------
 
 
 def _add_open_parser(subparsers) -> None:
     parser = subparsers.add_parser("open", help="open the app, with a graph file if given")
-    parser.add_argument("file", nargs="?", help="a graph file (.yaml)")
+    parser.add_argument("file", nargs="?", help="a graph file (.yaml) or an example's name")
     parser.set_defaults(run=_run_open)
 
 
@@ -108,17 +143,39 @@ def _run_open(args) -> int:
     return run_app(args.file)
 
 
+# --- examples ----------------------------------------------------------------------------------
+
+
+def _add_examples_parser(subparsers) -> None:
+    parser = subparsers.add_parser("examples", help="list the shipped examples",
+                                   description="List the example graphs mlgarden ships, each with "
+                                               "the first sentence of its description. Give a name "
+                                               "wherever a command takes a FILE.")
+    parser.set_defaults(run=_run_examples)
+
+
+def _run_examples(args) -> int:
+    rows = [(path.stem, shipped.one_line(fileformat.load(path).description))
+            for path in shipped.example_files()]
+    if not rows:
+        raise CommandError("no examples were found: is mlgarden installed (pip install .)?")
+    width = max(len(name) for name, _ in rows)
+    for name, line in rows:
+        print(f"{name.ljust(width)}  {line}".rstrip())
+    return EXIT_OK
+
+
 # --- check -------------------------------------------------------------------------------------
 
 
 def _add_check_parser(subparsers) -> None:
     parser = subparsers.add_parser("check", help="read a graph file and print a one-line summary")
-    parser.add_argument("file", help="a graph file (.yaml)")
+    parser.add_argument("file", help="a graph file (.yaml) or an example's name")
     parser.set_defaults(run=_run_check)
 
 
 def _run_check(args) -> int:
-    document = fileformat.load(args.file)
+    document = _load(args.file)
     print(f"{args.file}: {summary(document)}")
     return EXIT_OK
 
@@ -153,7 +210,7 @@ def _add_eval_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "eval", help="one forward and backward pass at one data point",
         description="Print every node's value and its gradient (d loss / d node) at one data point.")
-    parser.add_argument("file", help="a graph file (.yaml)")
+    parser.add_argument("file", help="a graph file (.yaml) or an example's name")
     parser.add_argument("--x", type=float, default=0.0, help="the point's x (default 0)")
     parser.add_argument("--y", type=float, default=0.0, help="the point's y (default 0)")
     parser.add_argument("--label", type=float, default=1.0, help="the point's label (default 1)")
@@ -162,7 +219,7 @@ def _add_eval_parser(subparsers) -> None:
 
 
 def _run_eval(args) -> int:
-    document = fileformat.load(args.file)
+    document = _load(args.file)
     program = document.program()
     evaluation = program.evaluate_point(document.leaf_values(program), args.x, args.y, args.label)
     if args.json:
@@ -287,7 +344,7 @@ def _add_train_parser(subparsers) -> None:
         description="Train a graph's params on its dataset, with the settings stored in the file "
                     "unless given here, and report the loss and accuracy on the training and test "
                     "points. The file itself is not changed; --save writes the trained graph.")
-    parser.add_argument("file", help="a graph file (.yaml)")
+    parser.add_argument("file", help="a graph file (.yaml) or an example's name")
     _add_dataset_arguments(parser)
     training = parser.add_argument_group("training (default: the settings stored in the file)")
     length = training.add_mutually_exclusive_group()
@@ -302,7 +359,7 @@ def _add_train_parser(subparsers) -> None:
 
 
 def _run_train(args) -> int:
-    document = fileformat.load(args.file)
+    document = _load(args.file)
     _, train, test = _dataset_for(document, args)
     changes = {"batch_size": args.batch_size, "learning_rate": args.lr, "optimizer": args.optimizer,
                "steps": args.steps}
@@ -388,7 +445,7 @@ def _add_render_parser(subparsers) -> None:
         description="Draw the result node over the dataset's area (blue at -1, white at 0, red at "
                     "+1) with the data points on it: training points filled, test points with a "
                     "white centre.")
-    parser.add_argument("file", help="a graph file (.yaml)")
+    parser.add_argument("file", help="a graph file (.yaml) or an example's name")
     _add_dataset_arguments(parser)
     parser.add_argument("--out", required=True, metavar="PNG", help="the picture to write")
     parser.add_argument("--size", type=_whole_in(8, MAX_RENDER_SIZE), default=256,
@@ -397,7 +454,7 @@ def _add_render_parser(subparsers) -> None:
 
 
 def _run_render(args) -> int:
-    document = fileformat.load(args.file)
+    document = _load(args.file)
     full, train, test = _dataset_for(document, args)
     program = document.program()
     bounds = full.bounds(SURFACE_MARGIN)

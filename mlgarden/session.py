@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from mlgarden.files import fileformat
-from mlgarden import userstate
+from mlgarden import shipped, userstate
 from mlgarden.document.build import insert_layer
 from mlgarden.document.clipboard import Fragment, copy_fragment, paste_fragment
 from mlgarden.document.history import History
@@ -40,8 +40,7 @@ from mlgarden.learning.surface import decision_values
 from mlgarden.learning.training import Trainer, TrainingError
 from mlgarden.session_aids import SessionAids
 
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "saved_graphs"
-DEFAULT_EXAMPLE = "perceptrons-2-1.yaml"
+DEFAULT_EXAMPLE = "perceptrons-2-1"  # what the app opens when it is given no file
 SURFACE_MARGIN = 0.1
 AUTOSAVE_SECONDS = 3.0
 PASTE_OFFSET = 40.0
@@ -51,6 +50,7 @@ class Session(SessionAids):
     def __init__(self, document: Document | None = None, path: Path | None = None):
         self.document = document if document is not None else Document()
         self.path = path
+        self.example: str | None = None  # the shipped example this untitled graph is a copy of
         self.dirty = False
         self.status = ""
         self.history = History()
@@ -175,11 +175,17 @@ class Session(SessionAids):
 
     @property
     def title(self) -> str:
-        name = self.path.name if self.path else "untitled"
+        name = self.path.name if self.path else f"{self.example} (example)" if self.example else "untitled"
         return f"mlgarden — {name}{' *' if self.dirty else ''}"
 
     def open(self, path: str | Path) -> bool:
-        """Load `path` in place of the open graph; on error keep the graph and set `status`."""
+        """Load `path` in place of the open graph; on error keep the graph and set `status`.
+
+        A shipped example, by its file or by its name where no such file exists, opens as an
+        untitled copy (`open_example`)."""
+        example = shipped.example_named_by(path)
+        if example is not None:
+            return self.open_example(example)
         try:
             loaded = fileformat.load(path)
         except fileformat.FileFormatError as error:
@@ -188,6 +194,23 @@ class Session(SessionAids):
         self._replace(loaded, Path(path))
         userstate.add_recent_file(Path(path))
         self.status = f"opened {Path(path).name}"
+        return True
+
+    def open_example(self, name: str) -> bool:
+        """Open the shipped example `name` as an untitled copy: Save asks where, and the shipped
+        file is never written."""
+        path = shipped.example_file(name)
+        if path is None:
+            self.status = f"there is no example called {name!r}"
+            return False
+        try:
+            loaded = fileformat.load(path)
+        except fileformat.FileFormatError as error:
+            self.status = str(error)
+            return False
+        self._replace(loaded, None)
+        self.example = path.stem
+        self.status = f"opened the example {path.stem} as an untitled copy: Save As keeps your changes"
         return True
 
     def new(self) -> None:
@@ -200,6 +223,7 @@ class Session(SessionAids):
         self.end_stepthrough()
         self.document.replace_with(document)
         self.path = path
+        self.example = None
         self.opened += 1
         self._saved()
         self.history.clear()
@@ -220,6 +244,9 @@ class Session(SessionAids):
             return False
         if target.suffix.lower() not in (".yaml", ".yml"):
             target = target.with_name(target.name + ".yaml")
+        if shipped.is_example(target):
+            self.status = f"{target.name} is a shipped example, never overwritten: save your copy elsewhere"
+            return False
         if self._changed_on_disk(target) and not overwrite_changed:
             self.save_conflict = True
             self.status = f"{target.name} was changed on disk by another program since it was opened"
@@ -231,6 +258,7 @@ class Session(SessionAids):
             self.status = str(error)
             return False
         self.path = target
+        self.example = None
         self._saved()
         userstate.remove_recovery()
         userstate.add_recent_file(target)

@@ -39,14 +39,14 @@ from pathlib import Path
 
 import dearpygui.dearpygui as dpg
 
-from mlgarden import userstate
+from mlgarden import shipped, userstate
 from mlgarden.gui import dialogs as dialogs_module
 from mlgarden.gui import ids, menus, theme
 from mlgarden.gui.canvas import Canvas
 from mlgarden.gui.function_dialogs import FunctionActions
 from mlgarden.gui.learning_aids import LearningAids
 from mlgarden.gui.layer_dialog import LayerDialog
-from mlgarden.session import DEFAULT_EXAMPLE, EXAMPLES_DIR, Session
+from mlgarden.session import DEFAULT_EXAMPLE, Session
 
 WIDTH, HEIGHT = 1280, 800
 MENU_HEIGHT = 22
@@ -85,8 +85,9 @@ class App:
     def build(self, width: int = WIDTH, height: int = HEIGHT) -> None:
         dpg.create_context()
         dpg.configure_app(manual_callback_management=True)
+        small_icon, large_icon = (str(shipped.asset(name) or "") for name in shipped.ICON_FILES)
         dpg.create_viewport(title=self.session.title, width=width, height=height, x_pos=0, y_pos=0,
-                            disable_close=True)
+                            disable_close=True, small_icon=small_icon, large_icon=large_icon)
         self._shown_title = self.session.title
         theme.load_font()
         menus.build_menu_bar(self)
@@ -375,7 +376,7 @@ class App:
         return self._saved(self.session.save(), then, self.session.path)
 
     def save_as_dialog(self, then: Callable[[], None] | None = None) -> None:
-        name = self.session.path.stem if self.session.path else "graph"
+        name = self.session.path.stem if self.session.path else self.session.example or "graph"
         self.dialogs.choose_file_to_save(lambda path: self.save_as_path(path, then), self._folder(),
                                          name)
 
@@ -440,15 +441,14 @@ def start_session(path: str | None) -> tuple[Session, str | None]:
         if not session.open(path):
             return session, session.status
         return session, None
-    example = EXAMPLES_DIR / DEFAULT_EXAMPLE
-    if example.is_file() and session.open(example):
-        return session, None
-    session.status = f"the built-in example {DEFAULT_EXAMPLE} was not found: started a new graph"
+    if not session.open_example(DEFAULT_EXAMPLE):
+        session.status = f"the built-in example {DEFAULT_EXAMPLE} was not found: started a new graph"
     return session, None
 
 
 def run_app(path: str | None = None) -> int:
-    """Open the app on `path` (or the built-in example) and run until the user quits."""
+    """Open the app on `path` (a file or an example's name; by default the built-in example, as
+    an untitled copy) and run until the user quits."""
     from mlgarden.gui.dataset_window import DatasetWindow
     from mlgarden.gui.help_panel import HelpPanel
     from mlgarden.gui.training_panel import TrainingPanel

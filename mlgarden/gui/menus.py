@@ -20,7 +20,7 @@ import dearpygui.dearpygui as dpg
 
 from mlgarden.gui import ids, theme
 from mlgarden.engine.ops import CATEGORIES, ops_in_category
-from mlgarden.session import EXAMPLES_DIR
+from mlgarden import shipped
 
 CATEGORY_TITLES = {
     "inputs": "Inputs",
@@ -119,10 +119,6 @@ def typing() -> bool:
     return ("Input" in kind or "Drag" in kind) and dpg.is_item_active(focused)
 
 
-def example_files() -> list:
-    return sorted(EXAMPLES_DIR.glob("*.yaml")) if EXAMPLES_DIR.is_dir() else []
-
-
 def _item(label: str, action, shortcut_action: str = "", **kwargs) -> None:
     dpg.add_menu_item(label=label, shortcut=shortcut_text(shortcut_action),
                       callback=lambda: action(), **kwargs)
@@ -137,7 +133,7 @@ def build_menu_bar(app) -> None:
             _item("Save As…", app.save_as_dialog, "save_as_dialog")
             dpg.add_menu(label="Open Recent", tag=ids.RECENT_MENU)
             with dpg.menu(label="Examples", tag=ids.EXAMPLES_MENU):
-                examples = example_files()
+                examples = shipped.example_files()  # each opens as an untitled copy
                 for path in examples:
                     dpg.add_menu_item(label=path.stem, user_data=path,
                                       callback=lambda sender, data, chosen: app.open_after_asking(chosen))

@@ -7,28 +7,23 @@ node get a bright outline as well as a mark in their title. Gradients are always
 the write-up, and every number on the canvas uses one format (`number`).
 
 Node colours must be given with `category=mvThemeCat_Nodes` or imnodes ignores them. The op
-symbols (Σ, √, σ, ²) and the marks need a font with those glyphs; when no such font is found,
-the default font is kept and plain names and ASCII marks are used instead. (Dear PyGui 2.3
+symbols (Σ, √, σ, ²) and the marks need a font with those glyphs: the app draws with the DejaVu
+Sans it ships (assets/, see mlgarden/shipped.py), never with a font the machine happens to have,
+so it looks the same, and is measured the same by the tests, everywhere. Only when the package's
+assets are missing is the default font kept, with plain names and ASCII marks. (Dear PyGui 2.3
 loads the glyphs a text needs by itself; no character ranges are declared.)
 """
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import dearpygui.dearpygui as dpg
 
+from mlgarden import shipped
 from mlgarden.gui import ids
 from mlgarden.engine.ops import OPS
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/TTF/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-    "/Library/Fonts/Arial Unicode.ttf",
-    "C:/Windows/Fonts/seguisym.ttf",
-)
 FONT_SIZE = 15
 
 GRADIENT_COLOUR = (255, 160, 40, 255)
@@ -55,16 +50,14 @@ _state = {"unicode": False}
 
 
 def load_font() -> bool:
-    """Bind a font with the symbols the canvas uses, if one is installed; True if it was."""
-    for candidate in FONT_CANDIDATES:
-        if Path(candidate).is_file():
-            with dpg.font_registry(tag=ids.FONT_REGISTRY):
-                dpg.add_font(candidate, FONT_SIZE, tag=ids.FONT)
-            dpg.bind_font(ids.FONT)
-            _state["unicode"] = True
-            return True
-    _state["unicode"] = False
-    return False
+    """Bind the bundled font, which has the symbols the canvas uses; True if it was found."""
+    font = shipped.asset(shipped.FONT_FILE)
+    _state["unicode"] = font is not None
+    if font is not None:
+        with dpg.font_registry(tag=ids.FONT_REGISTRY):
+            dpg.add_font(str(font), FONT_SIZE, tag=ids.FONT)
+        dpg.bind_font(ids.FONT)
+    return font is not None
 
 
 def unicode_font() -> bool:

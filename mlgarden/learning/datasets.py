@@ -52,11 +52,24 @@ import math
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-DEFAULT_DATASETS_DIR = Path(__file__).resolve().parents[2] / "datasets"
+
+
+def _shipped_datasets_dir() -> Path | None:
+    """The CSV datasets mlgarden ships: the repository's datasets/ folder, installed as the data
+    package mlgarden.csv_datasets (mlgarden/shipped.py says how); None when it is not installed."""
+    try:
+        found = resources.files("mlgarden.csv_datasets")
+    except ModuleNotFoundError:
+        return None
+    return Path(str(found))
+
+
+DEFAULT_DATASETS_DIR = _shipped_datasets_dir()
 BOX = 1.5  # clean generated points lie within [-BOX, BOX] on both axes
 FULL_NOISE_STD = 0.25  # jitter standard deviation at noise 1
 MAX_POINTS = 100_000
@@ -362,8 +375,8 @@ def read_csv_dataset(path: Path | str) -> Dataset:
     return Dataset(path.stem, np.array(points).reshape(-1, 2), np.array(labels))
 
 
-def _csv_stems(datasets_dir: Path) -> list[str]:
-    if not datasets_dir.is_dir():  # e.g. an installed package without the repo's folder
+def _csv_stems(datasets_dir: Path | None) -> list[str]:
+    if datasets_dir is None or not datasets_dir.is_dir():
         return []
     return sorted(path.stem for path in datasets_dir.glob("*.csv") if path.is_file())
 

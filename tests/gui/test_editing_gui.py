@@ -9,7 +9,7 @@ import dearpygui.dearpygui as dpg
 import pytest
 
 from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
-from mlgarden.gui import ids
+from mlgarden.gui import ids, theme
 from mlgarden.gui.app import MENU_HEIGHT
 from mlgarden.document.layout import arranged_positions
 from mlgarden.session import Session
@@ -53,7 +53,7 @@ def click_menu_item(driver, menu, item):
     driver.click(x + 12, MENU_HEIGHT / 2)
     driver.frames(2)
     item_x, item_y = dpg.get_item_pos(item)
-    driver.click(x + item_x + 20, MENU_HEIGHT + item_y + 7)
+    driver.click(x + item_x + 20, MENU_HEIGHT + item_y + theme.FONT_SIZE // 2)  # the text's middle
 
 
 def test_a_box_drag_selects_and_ctrl_click_adds_to_the_selection(app_on, tmp_path):

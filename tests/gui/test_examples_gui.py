@@ -1,4 +1,6 @@
-"""Every shipped example opened in the real app: no node is drawn over another.
+"""Every shipped example opened in the real app: no node is drawn over another; and an example,
+chosen from the Examples menu with the mouse or opened at start, is an untitled copy whose ctrl+S
+asks where to save, so the shipped file is never written.
 
 The layout (mlgarden/layout.py) stacks nodes by `node_height`, an estimate of how tall the canvas
 draws each one; these tests open each file through the app's own open path, render, and read the
@@ -11,13 +13,17 @@ import dearpygui.dearpygui as dpg
 import pytest
 
 from app_fixture import app_on  # noqa: F401  (a fixture)
+from mlgarden import shipped
+from mlgarden.files import fileformat
 from mlgarden.gui import ids
+from mlgarden.gui.app import start_session
 from mlgarden.document.layout import node_height
-from mlgarden.session import EXAMPLES_DIR, Session
+from mlgarden.session import DEFAULT_EXAMPLE, Session
+from test_files_power_gui import click_in_submenu
 
 pytestmark = pytest.mark.gui
 
-EXAMPLES = sorted(EXAMPLES_DIR.glob("*.yaml"))
+EXAMPLES = shipped.example_files()
 
 
 def drawn_rect(node_id):
@@ -49,3 +55,60 @@ def test_no_shipped_example_draws_a_node_over_another(app_on, tmp_path):
                 assert not overlapping(a, b), f"{path.name}: {first} {a} overlaps {second} {b}"
         if path.stem == "perceptrons-2-1":
             driver.screenshot(tmp_path / "perceptrons-2-1.png")
+
+
+def shipped_bytes():
+    return {path.name: path.read_bytes() for path in shipped.example_files()}
+
+
+def drag_a_node(session, driver):
+    """Move the first node a little with the mouse: an unsaved change."""
+    node_id = next(iter(session.document.nodes))
+    start = driver.node_title_point(ids.node(node_id))
+    driver.drag(start, (start[0] + 30, start[1] + 40))
+    driver.frames(2)
+    assert session.dirty
+
+
+def assert_ctrl_s_asks_where(app, driver, name, folder):
+    driver.key("ctrl+s")
+    driver.frames(2)
+    assert dpg.is_item_shown(ids.SAVE_DIALOG)
+    assert dpg.get_item_configuration(ids.SAVE_DIALOG)["default_filename"] == name
+    assert app.session.path is None
+
+
+def test_an_example_from_the_menu_is_an_untitled_copy_saved_where_the_user_says(
+        app_on, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before = shipped_bytes()
+    session = Session()
+    app, driver = app_on(session)
+    names = [dpg.get_item_label(entry) for entry in dpg.get_item_children(ids.EXAMPLES_MENU, 1)]
+    assert names == shipped.example_names()
+    click_in_submenu(driver, ids.FILE_MENU, ids.EXAMPLES_MENU, names.index("arithmetic"))
+    driver.frames(3)
+    assert (session.path, session.example) == (None, "arithmetic")
+    assert dpg.get_viewport_title() == "mlgarden — arithmetic (example)"
+    driver.screenshot(tmp_path / "arithmetic-copy.png")
+    drag_a_node(session, driver)
+    assert_ctrl_s_asks_where(app, driver, "arithmetic", tmp_path)
+    app.dialogs.file_chosen({"file_path_name": str(tmp_path / "mine.yaml")}, True)  # the dialog's OK
+    driver.frames(2)
+    assert session.path == tmp_path / "mine.yaml" and not session.dirty
+    assert fileformat.load(tmp_path / "mine.yaml") == session.document
+    assert dpg.get_viewport_title() == "mlgarden — mine.yaml"
+    assert shipped_bytes() == before
+
+
+def test_the_first_start_opens_the_built_in_example_as_an_untitled_copy(app_on, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before = shipped_bytes()
+    session, error = start_session(None)
+    assert error is None and (session.path, session.example) == (None, DEFAULT_EXAMPLE)
+    app, driver = app_on(session)
+    assert dpg.get_viewport_title() == f"mlgarden — {DEFAULT_EXAMPLE} (example)"
+    drag_a_node(session, driver)
+    assert_ctrl_s_asks_where(app, driver, DEFAULT_EXAMPLE, tmp_path)
+    driver.screenshot(tmp_path / "save-dialog.png")
+    assert shipped_bytes() == before

@@ -131,24 +131,25 @@ def test_file_dialog_paths_are_repaired(typed, saving, expected):
     assert (str(result) if result else None) == expected
 
 
-def launch(arguments, env_dir):
+def launch(arguments, folder):
+    """`mlgarden ARGUMENTS` started in `folder`, keeping its state there too."""
     import os
     import subprocess
     import sys
 
-    env = dict(os.environ, MLGARDEN_STATE_DIR=str(env_dir))
-    code = "import sys; from mlgarden.gui.app import run_app; sys.exit(run_app(*sys.argv[1:]))"
-    return subprocess.Popen([sys.executable, "-c", code, *arguments], env=env)
+    env = dict(os.environ, MLGARDEN_STATE_DIR=str(folder / "state"))
+    return subprocess.Popen([sys.executable, "-m", "mlgarden", *arguments], env=env, cwd=folder)
 
 
 def wait_for_window(title, process, seconds=30):
+    import re
     import subprocess
     import time
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert process.poll() is None, "the app exited before showing its window"
-        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", f"^{title}$"],
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", f"^{re.escape(title)}$"],
                                capture_output=True, text=True).stdout.split()
         if found:
             return found[-1]
@@ -156,16 +157,15 @@ def wait_for_window(title, process, seconds=30):
     raise AssertionError(f"no window titled {title!r}")
 
 
-@pytest.mark.parametrize("arguments", [[], ["saved_graphs/arithmetic.yaml"]])
-def test_the_app_starts_on_the_example_or_the_file_and_quits_with_ctrl_q(arguments, tmp_path):
+@pytest.mark.parametrize(("arguments", "name"), [
+    ([], "perceptrons-2-1 (example)"), (["linear"], "linear (example)"), (["mine.yaml"], "mine.yaml")])
+def test_the_app_starts_on_the_example_or_the_file_and_quits_with_ctrl_q(arguments, name, tmp_path):
+    import shutil
     import subprocess
 
-    from mlgarden.session import DEFAULT_EXAMPLE, EXAMPLES_DIR
+    from mlgarden import shipped
 
-    if arguments:
-        name = "arithmetic.yaml"
-    else:
-        name = DEFAULT_EXAMPLE if (EXAMPLES_DIR / DEFAULT_EXAMPLE).is_file() else "untitled"
+    shutil.copy(shipped.example_file("arithmetic"), tmp_path / "mine.yaml")
     process = launch(arguments, tmp_path)
     try:
         window = wait_for_window(f"mlgarden — {name}", process)

@@ -22,7 +22,9 @@ from test_files_gui import click_confirm_button, wait_for_window
 
 pytestmark = pytest.mark.gui
 
-ROW_TEXT_MIDDLE = 7  # a menu row's text middle, below the position Dear PyGui reports for it
+# A menu row's text middle, below the position Dear PyGui reports for the row: half a line of the
+# bundled font, which the app always draws with (gui/theme.py).
+ROW_TEXT_MIDDLE = theme.FONT_SIZE // 2
 
 
 def open_menu(driver, menu):
@@ -144,7 +146,8 @@ def test_after_a_kill_mid_edit_the_next_start_restores_the_work(tmp_path, monkey
     fileformat.save(original, path)
     weight = next(n.id for n in original.nodes.values() if n.label == "w")
 
-    process = subprocess.Popen([sys.executable, "-m", "mlgarden", str(path)], env=dict(os.environ))
+    process = subprocess.Popen([sys.executable, "-m", "mlgarden", str(path)], env=dict(os.environ),
+                               cwd=tmp_path)
     try:
         wait_for_window("mlgarden — graph.yaml", process)
         recovery_file, _ = userstate.recovery_paths()

@@ -16,9 +16,6 @@ from mlgarden.session import Session
 
 pytestmark = pytest.mark.gui
 
-SHOTS = "/tmp/fshots"
-
-
 def two_output_graph():
     """x, y -> an instance 'h' of a function with two outputs (sum, product) -> out = s + p."""
     builder = Builder(seed=3)
@@ -31,7 +28,7 @@ def two_output_graph():
     return document
 
 
-def test_a_call_node_shows_its_pins_outputs_values_and_links_from_output_pins(app_on):
+def test_a_call_node_shows_its_pins_outputs_values_and_links_from_output_pins(app_on, tmp_path):
     session = Session(two_output_graph())
     app, driver = app_on(session)
     document = session.document
@@ -47,7 +44,7 @@ def test_a_call_node_shows_its_pins_outputs_values_and_links_from_output_pins(ap
     # both links are drawn, each from its own output pin
     assert dpg.does_item_exist(ids.link(call, out, 0))
     assert dpg.does_item_exist(ids.link(f"{call}:1", out, 1))
-    pixels = driver.screenshot(f"{SHOTS}/call-node.png")
+    pixels = driver.screenshot(tmp_path / "call-node.png")
     title = driver.node_title_point(ids.node(call))
     assert tuple(pixels[int(title[1]), int(title[0])]) == theme.KIND_COLOURS["function calls"]
     # rewire with a real drag: output 1 (product) -> out's pin 0
@@ -64,9 +61,9 @@ PERCEPTRON = ["param1", "mul1", "param2", "mul2", "param3", "sum1", "tanh1"]  # 
 
 
 def default_example():
-    from mlgarden.session import DEFAULT_EXAMPLE, EXAMPLES_DIR
+    from mlgarden.session import DEFAULT_EXAMPLE
     session = Session()
-    assert session.open(EXAMPLES_DIR / DEFAULT_EXAMPLE)
+    assert session.open_example(DEFAULT_EXAMPLE)
     return session
 
 
@@ -99,7 +96,7 @@ def collapse_h1_with_keys(app, driver, name="neuron"):
     driver.frames(2)
 
 
-def test_ctrl_g_collapses_a_perceptron_into_one_undo_step_with_the_same_numbers(app_on):
+def test_ctrl_g_collapses_a_perceptron_into_one_undo_step_with_the_same_numbers(app_on, tmp_path):
     session = default_example()
     app, driver = app_on(session)
     before = numbers(session)
@@ -112,7 +109,7 @@ def test_ctrl_g_collapses_a_perceptron_into_one_undo_step_with_the_same_numbers(
     driver.frames(2)
     assert numbers(session) == before
     assert dpg.does_item_exist(ids.node(instance))
-    driver.screenshot(f"{SHOTS}/collapsed.png")
+    driver.screenshot(tmp_path / "collapsed.png")
     driver.key("ctrl+z")
     driver.frames(2)
     assert "neuron" not in session.document.functions and set(PERCEPTRON) <= set(session.document.nodes)
@@ -207,7 +204,7 @@ def test_insert_function_defines_a_template_once_and_each_instance_has_its_own_p
     assert document.instances("perceptron") == [first]
 
 
-def test_edit_definition_shows_the_body_and_its_edits_reach_every_instance(app_on):
+def test_edit_definition_shows_the_body_and_its_edits_reach_every_instance(app_on, tmp_path):
     session = default_example()
     app, driver = app_on(session)
     insert_two_perceptrons(app, driver)
@@ -228,7 +225,7 @@ def test_edit_definition_shows_the_body_and_its_edits_reach_every_instance(app_o
     driver.frames(2)
     after = session.evaluation().values["perceptron::b"]
     assert after != before and document.definition("perceptron").nodes["b"].value == after
-    driver.screenshot(f"{SHOTS}/body.png")
+    driver.screenshot(tmp_path / "body.png")
     # rename the first input pin through its input node's Rename…
     right_click_menu_entry(driver, "x1", "rename")
     driver.frames_until(lambda: dpg.is_item_shown(ids.RENAME), "the rename dialog")
@@ -242,7 +239,7 @@ def test_edit_definition_shows_the_body_and_its_edits_reach_every_instance(app_o
     assert app.canvas.scope is None and not dpg.is_item_shown(ids.FUNCTION_HEADING)
     pin_label = dpg.get_item_children(ids.input_pin(first, 0), 1)[0]  # the call's pin follows
     assert dpg.get_value(pin_label) == "first"
-    driver.screenshot(f"{SHOTS}/back.png")
+    driver.screenshot(tmp_path / "back.png")
     session.undo()  # the rename, one step
     assert document.definition("perceptron").input_names()[0] == "x1"
 

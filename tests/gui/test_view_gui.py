@@ -11,7 +11,8 @@ from app_fixture import app_on  # noqa: F401  (a fixture)
 from mlgarden.files import fileformat
 from mlgarden.gui import ids
 from mlgarden.gui.view import MARGIN
-from mlgarden.session import EXAMPLES_DIR, Session
+from mlgarden import shipped
+from mlgarden.session import Session
 
 pytestmark = pytest.mark.gui
 
@@ -58,7 +59,7 @@ def pan(app, driver, dx, dy):
 @pytest.fixture
 def final_boss(tmp_path):
     path = tmp_path / "final-boss.yaml"
-    shutil.copy(EXAMPLES_DIR / "final-boss.yaml", path)
+    shutil.copy(shipped.example_file("final-boss"), path)
     return path
 
 
@@ -95,7 +96,7 @@ def test_a_pan_is_saved_with_the_file_and_reopening_shows_the_same_view(app_on, 
     assert fileformat.load(final_boss).view["origin"] == pytest.approx(list(origin))
     assert not session.dirty
 
-    assert app.open_path(EXAMPLES_DIR / "perceptrons-2-1.yaml")  # another graph, fitted
+    assert app.open_path(shipped.example_file("perceptrons-2-1"))  # another graph, fitted
     driver.frames(3)
     assert app.open_path(final_boss)
     driver.frames(3)

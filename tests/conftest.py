@@ -1,0 +1,30 @@
+"""Every test runs in a world of its own: nothing it writes lands outside pytest's tmp_path, and
+nothing the machine happens to hold (a user's recent files or recovery copy, settings under
+HOME or the XDG folders) reaches it.
+
+- `private_home` (autouse): MLGARDEN_STATE_DIR, HOME and every XDG_*_HOME point at fresh folders
+  under the test's tmp_path, for the test and every process it starts.
+- Hypothesis keeps no example database (it would write `.hypothesis/` in the current folder).
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import settings
+
+XDG_FOLDERS = ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
+
+settings.register_profile("hermetic", database=None)
+settings.load_profile("hermetic")
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path, monkeypatch):
+    """A new empty home and XDG folders for each test, in `tmp_path/private`, and a state
+    folder path there (made by mlgarden when it first writes state)."""
+    root = tmp_path / "private"
+    monkeypatch.setenv("MLGARDEN_STATE_DIR", str(root / "mlgarden-state"))
+    for name, folder in (("HOME", "home"), *((name, name.lower()) for name in XDG_FOLDERS)):
+        (root / folder).mkdir(parents=True)
+        monkeypatch.setenv(name, str(root / folder))
+    return root
