@@ -9,10 +9,12 @@ if [ ! -x .venv/bin/python ]; then
         exit 1
     }
 fi
+# Installed again only when pyproject.toml or constraints.txt (the tested versions) changes.
 if ! .venv/bin/python -c "import mlgarden.cli, dearpygui" 2>/dev/null \
-    || [ pyproject.toml -nt .venv/.mlgarden-app-installed ]; then
+    || [ pyproject.toml -nt .venv/.mlgarden-app-installed ] \
+    || [ constraints.txt -nt .venv/.mlgarden-app-installed ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e .
+    .venv/bin/python -m pip install --quiet -e . -c constraints.txt
     touch .venv/.mlgarden-app-installed
 fi
 exec .venv/bin/mlgarden "$@"

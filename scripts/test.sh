@@ -6,7 +6,8 @@
 #
 # On a fresh Debian machine, as root, it installs the system packages itself; as another
 # user it names them and stops. The virtualenv lives in .venv and is reused; the project is
-# reinstalled into it only when pyproject.toml changes.
+# reinstalled into it, with the versions in constraints.txt, only when pyproject.toml or
+# constraints.txt changes.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -14,8 +15,9 @@ cd "$(dirname "$0")/.."
 # xvfb-run needs xauth; Dear PyGui links libX11 and dlopens libGL (GLX) and, optionally,
 # the XRandR/Xinerama/Xcursor/XInput libraries through its built-in GLFW. On Debian 12
 # xvfb alone pulls in libgl1, libglx-mesa0 and libgl1-mesa-dri (Mesa's software
-# renderer, llvmpipe); they are named here so the list says what the window needs.
-SYSTEM_PACKAGES=(xvfb xauth xdotool libgl1 libglx-mesa0 libgl1-mesa-dri
+# renderer, llvmpipe); they are named here so the list says what the window needs. x11-utils
+# gives xprop, with which a test reads the window's icon.
+SYSTEM_PACKAGES=(xvfb xauth xdotool x11-utils libgl1 libglx-mesa0 libgl1-mesa-dri
                  libxrandr2 libxinerama1 libxcursor1 libxi6)
 
 apt_install() {
@@ -26,7 +28,7 @@ apt_install() {
 
 system_packages_missing() {
     local command
-    for command in xvfb-run xdotool xauth; do
+    for command in xvfb-run xdotool xauth xprop; do
         command -v "$command" >/dev/null 2>&1 || return 0
     done
     if command -v ldconfig >/dev/null 2>&1; then
@@ -71,9 +73,9 @@ if ! .venv/bin/python -c 'import sys' >/dev/null 2>&1; then
 fi
 
 stamp=.venv/.mlgarden-installed
-wanted="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+wanted="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    .venv/bin/python -m pip install --quiet -e '.[test]'
+    .venv/bin/python -m pip install --quiet -e '.[test]' -c constraints.txt
     echo "$wanted" > "$stamp"
 fi
 
