@@ -3,7 +3,9 @@ nothing the machine happens to hold (a user's recent files or recovery copy, set
 HOME or the XDG folders) reaches it.
 
 - `private_home` (autouse): MLGARDEN_STATE_DIR, HOME and every XDG_*_HOME point at fresh folders
-  under the test's tmp_path, for the test and every process it starts.
+  of the test's own in pytest's temporary folder (beside tmp_path, so that a test listing its
+  tmp_path sees only what it made), for the test and every process it starts; and the test runs
+  in tmp_path: a relative path it writes lands there, and one it reads from the clone fails.
 - Hypothesis keeps no example database (it would write `.hypothesis/` in the current folder).
 """
 
@@ -19,12 +21,13 @@ settings.load_profile("hermetic")
 
 
 @pytest.fixture(autouse=True)
-def private_home(tmp_path, monkeypatch):
-    """A new empty home and XDG folders for each test, in `tmp_path/private`, and a state
-    folder path there (made by mlgarden when it first writes state)."""
-    root = tmp_path / "private"
+def private_home(tmp_path, tmp_path_factory, monkeypatch):
+    """A new empty home and XDG folders for each test, and a state folder path beside them
+    (made by mlgarden when it first writes state)."""
+    root = tmp_path_factory.mktemp("private")
     monkeypatch.setenv("MLGARDEN_STATE_DIR", str(root / "mlgarden-state"))
     for name, folder in (("HOME", "home"), *((name, name.lower()) for name in XDG_FOLDERS)):
         (root / folder).mkdir(parents=True)
         monkeypatch.setenv(name, str(root / folder))
+    monkeypatch.chdir(tmp_path)
     return root
