@@ -39,11 +39,12 @@ from mlgarden.gui.dataset_window import DatasetWindow  # noqa: E402
 from mlgarden.gui.dataset_window import Tags as DatasetTags  # noqa: E402
 from mlgarden.gui.help_panel import HelpPanel  # noqa: E402
 from mlgarden.gui.training_panel import TrainingPanel  # noqa: E402
-from mlgarden.session import EXAMPLES_DIR, Session  # noqa: E402
+from mlgarden.session import Session  # noqa: E402
 
 sys.path.insert(0, str(REPO / "tests" / "gui"))
 from driver import Driver  # noqa: E402  (real xdotool input, as in the GUI tests)
 
+EXAMPLES_DIR = REPO / "saved_graphs"  # opened as untitled copies, like any shipped example
 NUDGE_EXAMPLE = EXAMPLES_DIR / "fit-ten.yaml"
 SPIRAL_EXAMPLE = EXAMPLES_DIR / "final-boss.yaml"
 NUDGED_NODE_LABEL = "a"
