@@ -22,7 +22,7 @@ def test_each_test_has_its_own_home_state_and_folder(tmp_path, tmp_path_factory)
         assert not Path(os.environ[name]).is_relative_to(tmp_path), name  # tmp_path stays the test's
     assert Path.cwd() == tmp_path and Path.home() == Path(os.environ["HOME"])
     assert userstate.state_dir() == Path(os.environ["MLGARDEN_STATE_DIR"])
-    assert settings().database is None
+    assert settings().database is None and settings().deadline is None
 
 
 def test_saving_and_opening_keep_their_state_in_the_test_state_folder(tmp_path):
