@@ -6,21 +6,33 @@ HOME or the XDG folders) reaches it.
   of the test's own in pytest's temporary folder (beside tmp_path, so that a test listing its
   tmp_path sees only what it made), for the test and every process it starts; and the test runs
   in tmp_path: a relative path it writes lands there, and one it reads from the clone fails.
-- Hypothesis keeps no example database (it would write `.hypothesis/` in the current folder) and
-  has no deadline and no too_slow health check: how fast a shared or slow machine runs an example
+- Hypothesis keeps no example database and writes its caches (constants, unicode data) to a
+  temporary folder removed at the end, not to `.hypothesis/` in the current folder; it has no
+  deadline and no too_slow health check: how fast a shared or slow machine runs an example
   is no test's business (speed goals live in benchmarks/).
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 XDG_FOLDERS = ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME")
 
 settings.register_profile("hermetic", database=None, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("hermetic")
+HYPOTHESIS_HOME = Path(tempfile.mkdtemp(prefix="mlgarden-hypothesis-"))
+set_hypothesis_home_dir(HYPOTHESIS_HOME)
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(HYPOTHESIS_HOME, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from hypothesis import settings
+from hypothesis.configuration import storage_directory
 
 from mlgarden import userstate
 from mlgarden.document.graph import Document
@@ -23,6 +24,8 @@ def test_each_test_has_its_own_home_state_and_folder(tmp_path, tmp_path_factory)
     assert Path.cwd() == tmp_path and Path.home() == Path(os.environ["HOME"])
     assert userstate.state_dir() == Path(os.environ["MLGARDEN_STATE_DIR"])
     assert settings().database is None and settings().deadline is None
+    repository = Path(__file__).resolve().parent.parent
+    assert not storage_directory("constants", intent_to_write=False).path.is_relative_to(repository)
 
 
 def test_saving_and_opening_keep_their_state_in_the_test_state_folder(tmp_path):
