@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install mlgarden into .venv (once) and open the app; extra arguments go to `mlgarden`
-# (for example a graph file: bash scripts/run.sh saved_graphs/final-boss.yaml).
+# (a graph file, bash scripts/run.sh my-graph.yaml, or an example, bash scripts/run.sh final-boss).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
