@@ -12,6 +12,8 @@
                    [--steps N | --epochs N] [--batch-size B] [--lr X] [--optimizer NAME]
                    [--save OUT.yaml] [--json]
                                   train headless, by default with the settings in the file
+    mlgarden gradcheck FILE [--x X] [--y Y] [--label L] [--batch N] [--json]
+                                  compare every param's gradient with a finite difference
     mlgarden render FILE [--dataset ...] [--points N] [--noise F] [--seed S] --out PNG [--size N]
                                   draw the decision surface and the data points as a PNG
 
@@ -19,7 +21,8 @@ Wherever a command takes a FILE, the name of a shipped example (`arithmetic`, `l
 too, when no file of that name exists: see mlgarden/shipped.py.
 
 Exit codes: 0 when the command did its work, 2 when it could not (bad arguments, a missing or
-broken file); the reason is one line on stderr, never a traceback.
+broken file); the reason is one line on stderr, never a traceback. `gradcheck` exits with 1 when
+a gradient disagrees with its finite difference.
 
 A subcommand is one `_add_NAME_parser(subparsers)` function, which declares its arguments and
 sets `run=_run_NAME`, one `_run_NAME(args) -> int`, and one line in `_build_parser` calling the
@@ -42,9 +45,11 @@ from pathlib import Path
 
 from mlgarden import shipped
 from mlgarden.files import fileformat, png
+from mlgarden.learning import gradcheck
 from mlgarden.learning.custom_data import document_dataset
 from mlgarden.learning.datasets import DatasetError
 from mlgarden.engine.program import CompileError
+from mlgarden.engine.report import evaluation_json, finite_or_none
 from mlgarden.document.graph import OPTIMIZERS, Document, GraphError
 from mlgarden.session import SURFACE_MARGIN
 from mlgarden.learning.surface import colours, decision_values
@@ -52,6 +57,7 @@ from mlgarden.learning.training import Trainer, TrainingError
 
 EXIT_OK = 0
 EXIT_FAILED = 2
+EXIT_CHECK_FAILED = 1
 GRAPH_SUFFIXES = (".yaml", ".yml")
 COMMANDS = ("open", "examples", "check", "eval", "train", "render")
 MAX_RENDER_SIZE = 4096
@@ -106,6 +112,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_eval_parser(subparsers)
     _add_train_parser(subparsers)
     _add_render_parser(subparsers)
+    _add_gradcheck_parser(subparsers)
     return parser
 
 
@@ -223,7 +230,7 @@ def _run_eval(args) -> int:
     program = document.program()
     evaluation = program.evaluate_point(document.leaf_values(program), args.x, args.y, args.label)
     if args.json:
-        print(json.dumps(_evaluation_json(program, evaluation), allow_nan=False))
+        print(json.dumps(evaluation_json(program, evaluation), allow_nan=False))
     else:
         print(_evaluation_table(document, program, evaluation))
     first_bad = program.first_non_finite([evaluation.values[node_id] for node_id in program.order])
@@ -232,22 +239,6 @@ def _run_eval(args) -> int:
         print(f"mlgarden: warning: node {first_bad!r} ({document.flat_node(first_bad).op}) is the first "
               f"to give a non-finite value ({evaluation.values[first_bad]}){loss_note}", file=sys.stderr)
     return EXIT_OK
-
-
-def _finite_or_none(number: float | None) -> float | None:
-    return number if number is not None and math.isfinite(number) else None
-
-
-def _evaluation_json(program, evaluation) -> dict:
-    """{"nodes": {id: {"value": v, "grad": g}}, "result": id, "loss": id}; the computed nodes in
-    order, null for a non-finite number, and every grad null when no loss is computed."""
-    has_loss = program.loss is not None
-    nodes = {
-        node_id: {"value": _finite_or_none(evaluation.values[node_id]),
-                  "grad": _finite_or_none(evaluation.grads[node_id]) if has_loss else None}
-        for node_id in program.order
-    }
-    return {"nodes": nodes, "result": program.result, "loss": program.loss}
 
 
 def _evaluation_table(document: Document, program, evaluation) -> str:
@@ -411,7 +402,7 @@ def _training_report(trainer: Trainer, train, test, seconds: float) -> dict:
         loss = accuracy = None
         if len(points):
             loss, accuracy = trainer.evaluate(points.points[:, 0], points.points[:, 1], points.labels)
-        report[f"{name}_loss"] = _finite_or_none(loss)
+        report[f"{name}_loss"] = finite_or_none(loss)
         report[f"{name}_accuracy"] = accuracy
     metrics = trainer.metrics
     report.update(steps=metrics.steps, epochs=metrics.epochs, learning_rate=metrics.learning_rate,
@@ -469,3 +460,42 @@ def _run_render(args) -> int:
     except OSError as error:
         raise CommandError(f"{args.out}: could not write the picture ({error.strerror or error})") from None
     return EXIT_OK
+
+
+# --- gradcheck ---------------------------------------------------------------------------------
+
+
+def _add_gradcheck_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "gradcheck", help="compare every param's gradient with a finite difference",
+        description="Check the engine's gradient of the loss for every param against a central "
+                    "finite difference, at one data point and, with --batch, on the first points "
+                    "of the file's dataset. Params whose nudges cross a kink (relu or abs at 0, "
+                    "...) are reported as kinks, not as failures.")
+    parser.add_argument("file", help="a graph file (.yaml)")
+    parser.add_argument("--x", type=float, default=0.0, help="the point's x (default 0)")
+    parser.add_argument("--y", type=float, default=0.0, help="the point's y (default 0)")
+    parser.add_argument("--label", type=float, default=1.0, help="the point's label (default 1)")
+    parser.add_argument("--batch", type=_whole_in(1), metavar="N",
+                        help="also check the mean loss over the first N points of the dataset")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a summary")
+    parser.set_defaults(run=_run_gradcheck)
+
+
+def _run_gradcheck(args) -> int:
+    document = fileformat.load(args.file)
+    checks = [gradcheck.check_at_point(document, args.x, args.y, args.label)]
+    if args.batch:
+        full, _, _ = _dataset_for(document, argparse.Namespace(dataset=None, points=None, noise=None,
+                                                                seed=None))
+        count = min(args.batch, len(full.labels))
+        checks.append(gradcheck.check_on_batch(document, full.points[:count, 0], full.points[:count, 1],
+                                               full.labels[:count]))
+    if args.json:
+        report = checks[0].as_json()
+        if len(checks) > 1:
+            report["batch"] = checks[1].as_json()
+        print(json.dumps(report, allow_nan=False))
+    else:
+        print("\n".join(line for check in checks for line in check.summary_lines()))
+    return EXIT_OK if all(check.passed for check in checks) else EXIT_CHECK_FAILED

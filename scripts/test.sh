@@ -75,7 +75,7 @@ fi
 stamp=.venv/.mlgarden-installed
 wanted="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    .venv/bin/python -m pip install --quiet -e '.[test]' -c constraints.txt
+    .venv/bin/python -m pip install --quiet -e '.[test,torch]' -c constraints.txt
     echo "$wanted" > "$stamp"
 fi
 

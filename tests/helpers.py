@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
+from mlgarden.document.graph import Document, Node
 from mlgarden.engine.program import NodeSpec, Program, compile_graph
 from mlgarden.engine.ops import OPS
 
@@ -230,6 +231,17 @@ def _pick(pick: int, position: int) -> int:
     if pick % 2:
         return max(0, position - 1 - (pick >> 1) % 3)
     return (pick >> 1) % position
+
+
+def document_of(graph: RandomGraph):
+    """The random graph as a Document: its nodes spread out, its leaf values, result and loss."""
+    document = Document()
+    for index, spec in enumerate(graph.specs):
+        document.nodes[spec.id] = Node(spec.id, spec.op, list(spec.inputs),
+                                       graph.leaf_values.get(spec.id, 0.0), pos=(index * 30.0, index % 7 * 50.0))
+    document.result, document.loss = graph.result, graph.loss
+    document.check()
+    return document
 
 
 # --- undo ------------------------------------------------------------------------------------------

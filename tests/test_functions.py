@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import assert_undo_and_redo_walk_through, random_graphs, same_number
+from helpers import assert_undo_and_redo_walk_through, document_of, random_graphs, same_number
 from mlgarden.files import fileformat
 from mlgarden.document.build import Builder
 from mlgarden.document.function_templates import TEMPLATES
@@ -32,16 +32,6 @@ XS, YS, LABELS = np.array([0.3, -1.2, 0.8]), np.array([-0.7, 0.4, 1.1]), np.arra
 @pytest.fixture(autouse=True)
 def state_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("MLGARDEN_STATE_DIR", str(tmp_path / "state"))
-
-
-def document_of(graph) -> Document:
-    document = Document()
-    for index, spec in enumerate(graph.specs):
-        document.nodes[spec.id] = Node(spec.id, spec.op, list(spec.inputs),
-                                       graph.leaf_values.get(spec.id, 0.0), pos=(index * 30.0, index % 7 * 50.0))
-    document.result, document.loss = graph.result, graph.loss
-    document.check()
-    return document
 
 
 def numbers(document: Document):

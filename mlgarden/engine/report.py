@@ -1,0 +1,34 @@
+"""What `mlgarden eval --json` prints, as plain data: every computed node's value and gradient.
+
+The command line prints this, and the exported scripts (`mlgarden.export`) are written to print
+exactly the same: they take their rules from here (which nodes, in which order, whether gradients
+are reported), so a change of those rules carries over to them.
+"""
+
+from __future__ import annotations
+
+import math
+
+from mlgarden.engine.program import Evaluation, Program
+
+
+def finite_or_none(number: float | None) -> float | None:
+    """JSON has no inf or NaN: a non-finite number is reported as null."""
+    return number if number is not None and math.isfinite(number) else None
+
+
+def reports_gradients(program: Program) -> bool:
+    """Whether the report holds gradients: only when backpropagation has a node to start from."""
+    return program.loss is not None
+
+
+def evaluation_json(program: Program, evaluation: Evaluation) -> dict:
+    """{"nodes": {id: {"value": v, "grad": g}}, "result": id, "loss": id}; the computed nodes in
+    order, null for a non-finite number, and every grad null when no loss is computed."""
+    with_gradients = reports_gradients(program)
+    nodes = {
+        node_id: {"value": finite_or_none(evaluation.values[node_id]),
+                  "grad": finite_or_none(evaluation.grads[node_id]) if with_gradients else None}
+        for node_id in program.order
+    }
+    return {"nodes": nodes, "result": program.result, "loss": program.loss}

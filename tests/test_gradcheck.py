@@ -1,0 +1,123 @@
+"""The gradient check: finite differences agree with the engine on every example, a kink is
+reported as a kink, and a wrong derivative in the op table is caught and shown with both numbers."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from helpers import document_of, random_graphs
+from mlgarden.cli import main
+from mlgarden.document.graph import Document, GraphError
+from mlgarden.engine.ops import OPS
+from mlgarden.files import fileformat
+from mlgarden.learning.datasets import load_dataset
+from mlgarden.learning.gradcheck import THRESHOLD, check_at_point, check_on_batch
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "saved_graphs").glob("*.yaml"))
+
+
+def first_points(document: Document, count: int):
+    settings_ = document.dataset
+    full = load_dataset(settings_.name, settings_.points, settings_.noise, settings_.seed)
+    return full.points[:count, 0], full.points[:count, 1], full.labels[:count]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.stem)
+def test_every_example_passes_at_a_point_and_on_a_batch(path):
+    document = fileformat.load(path)
+    for check in (check_at_point(document, 0.3, -0.4, -1.0), check_on_batch(document, *first_points(document, 16))):
+        assert check.passed, check.summary_lines()
+        assert check.max_relative_error < THRESHOLD
+        params = [leaf for leaf in document.program().leaf_ids if document.flat_node(leaf).op == "param"]
+        assert [param.param_id for param in check.params] == params
+
+
+def one_op_graph(op: str, value: float, second: float | None = None) -> Document:
+    document = Document()
+    document.add_node("param", "w", value=value)
+    inputs = ["w"]
+    if second is not None:
+        document.add_node("param", "v", value=second)
+        inputs.append("v")
+    document.add_node(op, "k", inputs=inputs)
+    document.add_node("square", "loss", inputs=["k"])
+    document.set_loss("loss")
+    return document
+
+
+@pytest.mark.parametrize("op, value, second, kink", [
+    ("relu", 0.0, None, "relu at 0, node 'k'"),
+    ("abs", 0.0, None, "abs at 0, node 'k'"),
+    ("max", 0.5, 0.5, "max of two equal inputs, node 'k'"),
+    ("relu", 5e-5, None, "relu at 0, node 'k'"),  # not at the kink, but a nudge crosses it
+])
+def test_a_param_whose_nudges_cross_a_kink_is_a_kink_not_a_failure(op, value, second, kink):
+    check = check_at_point(one_op_graph(op, value, second), 0.0, 0.0, 1.0)
+    assert all(param.kink == kink for param in check.params) and check.passed
+    assert check.max_relative_error == 0.0  # a kink is not counted
+    assert f"w: at a kink ({kink}): engine " in "\n".join(check.summary_lines())
+
+
+def test_a_param_away_from_the_kink_is_checked_as_usual():
+    check = check_at_point(one_op_graph("relu", 0.5), 0.0, 0.0, 1.0)
+    assert check.params[0].kink is None and check.params[0].analytic == 1.0
+    assert check.params[0].relative_error < 1e-9
+
+
+def test_a_wrong_derivative_in_the_op_table_is_caught_with_both_numbers(monkeypatch, capsys, tmp_path):
+    document = one_op_graph("tanh", 0.3)
+    monkeypatch.setitem(OPS, "tanh", dataclasses.replace(OPS["tanh"], derivatives=("1.0",)))
+    check = check_at_point(document, 0.0, 0.0, 1.0)
+    assert not check.passed and [failure.param_id for failure in check.failures] == ["w"]
+    failure = check.failures[0]
+    assert failure.analytic == pytest.approx(2 * np.tanh(0.3), rel=1e-12)  # 2 tanh(w) * the wrong 1.0
+    assert failure.numeric == pytest.approx(2 * np.tanh(0.3) * (1 - np.tanh(0.3) ** 2), rel=1e-9)
+    path = tmp_path / "wrong.yaml"
+    fileformat.save(document, path)
+    assert main(["gradcheck", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED for 1 of them" in out and f"w: engine {failure.analytic:.10g}, finite difference" in out
+
+
+def test_a_graph_without_a_loss_is_refused_with_a_reason():
+    document = one_op_graph("tanh", 0.3)
+    document.set_loss(None)
+    with pytest.raises(GraphError, match="no loss node that can be computed"):
+        check_at_point(document, 0.0, 0.0, 1.0)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graph=random_graphs(max_nodes=40))
+def test_random_graphs_of_smooth_ops_pass(graph):
+    check = check_at_point(document_of(graph), 0.3, -0.7, 1.0)
+    assert check.passed, check.summary_lines()
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def test_the_command_prints_the_json_shape_of_the_issue(capsys):
+    path = next(path for path in EXAMPLES if path.stem == "perceptrons-2-1")
+    assert main(["gradcheck", str(path), "--x", "0.5", "--y", "-1", "--label", "-1", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert isinstance(report["max_relative_error"], float) and report["max_relative_error"] < THRESHOLD
+    assert len(report["params"]) == 9
+    for numbers in report["params"].values():
+        assert {"analytic", "numeric", "relative_error"} <= set(numbers)
+        assert all(isinstance(numbers[key], float) for key in ("analytic", "numeric", "relative_error"))
+    assert report["where"] == "x=0.5, y=-1, label=-1" and "batch" not in report
+
+
+def test_the_command_checks_a_batch_too(capsys):
+    path = next(path for path in EXAMPLES if path.stem == "mlp-2x4")
+    assert main(["gradcheck", str(path), "--batch", "20"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("gradient check at x=0, y=0, label=1: 37 params, max relative error ")
+    assert lines[1].startswith("gradient check at a batch of 20 points: 37 params")
+    assert lines[0].endswith(": passed") and lines[1].endswith(": passed")
