@@ -14,6 +14,8 @@
                                   train headless, by default with the settings in the file
     mlgarden gradcheck FILE [--x X] [--y Y] [--label L] [--batch N] [--json]
                                   compare every param's gradient with a finite difference
+    mlgarden export FILE --to python|torch [-o OUT.py]
+                                  write the graph as a standalone Python or PyTorch script
     mlgarden render FILE [--dataset ...] [--points N] [--noise F] [--seed S] --out PNG [--size N]
                                   draw the decision surface and the data points as a PNG
 
@@ -44,6 +46,7 @@ from importlib import metadata
 from pathlib import Path
 
 from mlgarden import shipped
+from mlgarden.export import EXPORT_KINDS, export_script
 from mlgarden.files import fileformat, png
 from mlgarden.learning import gradcheck
 from mlgarden.learning.custom_data import document_dataset
@@ -113,6 +116,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_train_parser(subparsers)
     _add_render_parser(subparsers)
     _add_gradcheck_parser(subparsers)
+    _add_export_parser(subparsers)
     return parser
 
 
@@ -425,6 +429,36 @@ def _training_summary(file: str, document: Document, report: dict, train_count: 
         accuracy_text = "" if accuracy is None else f", accuracy {100 * accuracy:.1f}%"
         lines.append(f"  {name + ':':6} loss {loss_text}{accuracy_text}")
     return "\n".join(lines)
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def _add_export_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "export", help="write the graph as a standalone Python or PyTorch script",
+        description="Write a script that computes every node's value and gradient without mlgarden: "
+                    "`python` needs only the standard library (and can train with SGD on a CSV file), "
+                    "`torch` defines a torch.nn.Module. `python OUT.py --json` prints what "
+                    "`mlgarden eval FILE --json` prints.")
+    parser.add_argument("file", help="a graph file (.yaml)")
+    parser.add_argument("--to", required=True, choices=EXPORT_KINDS, help="the kind of script")
+    parser.add_argument("-o", "--out", metavar="OUT.py", help="the script to write (default: print it)")
+    parser.set_defaults(run=_run_export)
+
+
+def _run_export(args) -> int:
+    document = fileformat.load(args.file)
+    text = export_script(document, args.to, Path(args.file).stem)
+    if args.out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        Path(args.out).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"{args.out}: could not write the script ({error.strerror or error})") from None
+    print(f"wrote {args.out}")
+    return EXIT_OK
 
 
 # --- render ------------------------------------------------------------------------------------

@@ -271,6 +271,7 @@ class Program:
 
     def _compile_routes(self) -> None:
         point = point_source(self.specs, self.order, self.loss, self.needs_gradient, len(self.leaf_ids))
+        self.point_source = point  # the point route's text, which `mlgarden export` writes out
         self._point = _build(point, SCALAR_FUNCTIONS)
         self._point_batch_limit = _point_batch_limit(len(self.order), self._batch_plan.statements)
         self._data_rows = self._rows_of(DATA_INPUT_OPS, self.index)

@@ -17,9 +17,14 @@ def finite_or_none(number: float | None) -> float | None:
     return number if number is not None and math.isfinite(number) else None
 
 
+def gradient_root(program: Program) -> str | None:
+    """The node backpropagation starts from (its gradient is 1): the loss, when it is computed."""
+    return program.loss
+
+
 def reports_gradients(program: Program) -> bool:
     """Whether the report holds gradients: only when backpropagation has a node to start from."""
-    return program.loss is not None
+    return gradient_root(program) is not None
 
 
 def evaluation_json(program: Program, evaluation: Evaluation) -> dict:
