@@ -46,6 +46,7 @@ from mlgarden.gui.canvas import Canvas
 from mlgarden.gui.function_dialogs import FunctionActions
 from mlgarden.gui.learning_aids import LearningAids
 from mlgarden.gui.layer_dialog import LayerDialog
+from mlgarden.gui.tools import Tools
 from mlgarden.session import DEFAULT_EXAMPLE, Session
 
 WIDTH, HEIGHT = 1280, 800
@@ -69,6 +70,7 @@ class App:
         self.layer_dialog = LayerDialog(session, self.canvas)
         self.functions = FunctionActions(self)
         self.aids = LearningAids(self)  # a node over the plane, the step-through (gui/learning_aids.py)
+        self.tools = Tools(session)  # Check gradients, Export as Python (gui/tools.py)
         self.last_frame_seconds = 1.0 / 60.0
         self.last_work_seconds = 1.0 / 60.0  # the last frame without its training slice
         self.training_budget = 0.0
@@ -108,6 +110,7 @@ class App:
         self.dialogs.build()
         self.layer_dialog.build()
         self.functions.build()
+        self.tools.build()
         menus.build_context_menus(self)
         self._build_handlers()
         dpg.set_viewport_resize_callback(lambda sender, data: self.layout())
@@ -192,7 +195,8 @@ class App:
 
     def dialog_open(self) -> bool:
         """A modal dialog has the keyboard and mouse: shortcuts and canvas menus wait."""
-        return self.dialogs.is_open() or self.layer_dialog.is_open() or self.functions.is_open()
+        return (self.dialogs.is_open() or self.layer_dialog.is_open() or self.functions.is_open()
+                or self.tools.is_open())
 
     def key_pressed(self, key: int) -> None:
         if dpg.is_item_shown(ids.PALETTE):

@@ -54,6 +54,12 @@ INSERT_LAYER_CANCEL = "dialog.layer.cancel"
 CANVAS_MENU_INSERT_LAYER = "menu.canvas.insert_layer"
 EDIT_MENU = "menu.edit"
 FILE_MENU = "menu.file"
+TOOLS_MENU = "menu.tools"
+EXPORT_PYTHON_ITEM = "menu.file.export_python"
+CHECK_GRADIENTS_ITEM = "menu.tools.check_gradients"
+EXPORT_DIALOG = "dialog.export"
+GRADCHECK_WINDOW = "window.gradcheck"
+GRADCHECK_TEXT = "window.gradcheck.text"
 
 
 def canvas_menu_category(category: str) -> str:

@@ -141,6 +141,7 @@ def build_menu_bar(app) -> None:
                     dpg.add_menu_item(label="(no examples found)", enabled=False)
             dpg.add_separator()
             _item("Export data…", app.export_data_dialog, tag=ids.EXPORT_DATA_ITEM)
+            _item("Export as Python…", app.tools.export_python_dialog, tag=ids.EXPORT_PYTHON_ITEM)
             dpg.add_separator()
             _item("Quit", app.request_quit, "request_quit")
         with dpg.menu(label="Edit", tag=ids.EDIT_MENU):
@@ -164,6 +165,8 @@ def build_menu_bar(app) -> None:
             dpg.add_menu(label="Insert function", tag=ids.INSERT_FUNCTION_MENU)
         with dpg.menu(label="View"):
             _item("Fit graph", app.fit_view, "fit_view")
+        with dpg.menu(label="Tools", tag=ids.TOOLS_MENU):
+            _item("Check gradients", app.tools.check_gradients, tag=ids.CHECK_GRADIENTS_ITEM)
         with dpg.menu(label="Help"):
             _item("Getting started", app.show_help)
 

@@ -1,0 +1,86 @@
+"""Tools > Check gradients and File > Export as Python…, clicked in the real menu bar under Xvfb."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import dearpygui.dearpygui as dpg
+import pytest
+
+from app_fixture import app_on, small_graph  # noqa: F401 (a fixture)
+from test_editing_gui import click_menu_item
+from mlgarden.cli import main
+from mlgarden.files import fileformat
+from mlgarden.gui import ids
+from mlgarden.session import Session
+
+pytestmark = pytest.mark.gui
+
+
+def test_check_gradients_in_the_tools_menu_shows_the_result_in_a_window(app_on, tmp_path):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    assert not dpg.is_item_shown(ids.GRADCHECK_WINDOW)
+    click_menu_item(driver, ids.TOOLS_MENU, ids.CHECK_GRADIENTS_ITEM)
+    driver.frames_until(lambda: dpg.is_item_shown(ids.GRADCHECK_WINDOW), "the gradient check window")
+    driver.frames(2)
+    x, y, label = session.sample()
+    lines = dpg.get_value(ids.GRADCHECK_TEXT).splitlines()
+    assert lines[0].startswith(f"gradient check at x={x:g}, y={y:g}, label={label:g}: 2 params, max relative error")
+    assert lines[0].endswith(": passed")
+    batch = min(session.document.training.batch_size, len(session.train_set.labels))
+    assert lines[2].startswith(f"gradient check at a batch of {batch} points: 2 params")
+    assert dpg.get_value(ids.STATUS_TEXT) == "gradient check passed"
+    driver.screenshot(tmp_path / "gradcheck.png")
+    close = dpg.get_item_children(ids.GRADCHECK_WINDOW, 1)[-1]
+    driver.click(*driver.item_center(close))
+    driver.frames_until(lambda: not dpg.is_item_shown(ids.GRADCHECK_WINDOW), "the window to close")
+
+
+def test_check_gradients_without_a_loss_says_why(app_on):
+    document = small_graph()
+    document.set_loss(None)
+    session = Session(document)
+    app, driver = app_on(session)
+    click_menu_item(driver, ids.TOOLS_MENU, ids.CHECK_GRADIENTS_ITEM)
+    driver.frames_until(lambda: dpg.is_item_shown(ids.GRADCHECK_WINDOW), "the gradient check window")
+    assert "no loss node that can be computed" in dpg.get_value(ids.GRADCHECK_TEXT)
+
+
+DIALOG_SIZE = (720, 460)  # the export dialog's size (gui/tools.py); Dear PyGui centres it
+OK_BUTTON = (21, 441)  # where its OK button is drawn, from its top-left corner (seen on a screenshot)
+
+
+def test_export_as_python_asks_where_writes_the_script_and_says_so(app_on, tmp_path, capsys):
+    session = Session(small_graph())
+    session.path = tmp_path / "graph.yaml"  # the dialog opens in the graph's folder, named after it
+    fileformat.save(session.document, session.path)
+    app, driver = app_on(session)
+    click_menu_item(driver, ids.FILE_MENU, ids.EXPORT_PYTHON_ITEM)
+    driver.frames_until(lambda: dpg.is_item_shown(ids.EXPORT_DIALOG), "the export file dialog")
+    assert app.dialog_open()
+    driver.frames(2)
+    driver.screenshot(tmp_path / "export-dialog.png")
+    left = (dpg.get_viewport_client_width() - DIALOG_SIZE[0]) // 2
+    top = (dpg.get_viewport_client_height() - DIALOG_SIZE[1]) // 2
+    driver.click(left + OK_BUTTON[0], top + OK_BUTTON[1])
+    script = tmp_path / "graph.py"
+    driver.frames_until(script.is_file, "the exported script")
+    driver.frames(2)
+    assert not dpg.is_item_shown(ids.EXPORT_DIALOG)
+    assert dpg.get_value(ids.STATUS_TEXT) == f"exported the graph as Python to {script}"
+    run = subprocess.run([sys.executable, "-I", "-S", str(script), "--json", "--x", "0.25"],
+                         capture_output=True, text=True, check=True)
+    assert main(["eval", str(session.path), "--json", "--x", "0.25"]) == 0
+    assert run.stdout == capsys.readouterr().out
+    assert json.loads(run.stdout)["loss"] == session.document.loss
+
+
+def test_export_to_a_folder_that_does_not_exist_says_so(app_on, tmp_path):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    app.tools.export_chosen({"file_path_name": str(tmp_path / "missing" / "model.py")})
+    driver.frames(2)
+    assert dpg.get_value(ids.STATUS_TEXT) == "could not write model.py: No such file or directory"
