@@ -123,7 +123,8 @@ def test_awkward_node_ids_become_distinct_identifiers(capsys, tmp_path):
     fileformat.save(awkward_ids_graph(), path)
     script = exported(capsys, path, "python", tmp_path / "awkward.py")
     text = script.read_text()
-    assert re.search(r"^    a_b_c = grad_x \+ tanh_2\n", text, re.MULTILINE)  # node grad_x; x's gradient is grad_x_2
+    # the node grad_x keeps its name, so x's gradient becomes grad_x_2
+    assert re.search(r"^    a_b_c = grad_x \+ tanh_2\n", text, re.MULTILINE)
     run = subprocess.run([sys.executable, "-I", "-S", str(script), "--json", *POINT],
                          capture_output=True, text=True, check=True)
     assert run.stdout == eval_output(capsys, path, *POINT)
@@ -275,3 +276,14 @@ def test_export_reports_an_unwritable_target_in_one_line(capsys, tmp_path):
     assert main(["export", str(path), "--to", "torch", "-o", str(tmp_path / "missing" / "out.py")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "could not write the script" in err
+
+
+def test_names_are_identifiers_that_shadow_nothing():
+    from mlgarden.export.names import NameTable, identifier
+
+    assert identifier("f1/g2/w1") == "f1_g2_w1" and identifier("perceptron::b") == "perceptron__b"
+    assert identifier("a.b-c") == "a_b_c" and identifier("9lives") == "n_9lives"
+    table = NameTable(reserved={"tanh"})
+    taken = [table.take(text) for text in ("tanh", "class", "print", "w-1", "w_1", "w.1")]
+    assert taken == ["tanh_2", "class_2", "print_2", "w_1", "w_1_2", "w_1_3"]
+    assert all(name.isidentifier() for name in taken)

@@ -31,7 +31,9 @@ def first_points(document: Document, count: int):
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.stem)
 def test_every_example_passes_at_a_point_and_on_a_batch(path):
     document = fileformat.load(path)
-    for check in (check_at_point(document, 0.3, -0.4, -1.0), check_on_batch(document, *first_points(document, 16))):
+    checks = (check_at_point(document, 0.3, -0.4, -1.0),
+              check_on_batch(document, *first_points(document, 16)))
+    for check in checks:
         assert check.passed, check.summary_lines()
         assert check.max_relative_error < THRESHOLD
         params = [leaf for leaf in document.program().leaf_ids if document.flat_node(leaf).op == "param"]

@@ -12,6 +12,7 @@ leaf values, a table or JSON printer, and a small SGD trainer over a CSV file (`
 from __future__ import annotations
 
 import inspect
+import pprint
 import re
 
 from mlgarden.document.graph import Document
@@ -80,8 +81,9 @@ def _graph_constants(document: Document, program: Program) -> str:
     return "".join([
         "\n\n# The params and consts in the order `run` reads them: (node id, value, trained by --train).\n",
         "LEAVES = [\n", *rows, "]\n",
-        f"NODE_IDS = {list(program.order)!r}  # every computed node, in computation order\n",
-        f"OPS = {[program.specs[node_id].op for node_id in program.order]!r}\n",
+        "# Every computed node, in computation order, and its op.\n",
+        f"NODE_IDS = {_wrapped(program.order)}\n",
+        f"OPS = {_wrapped([program.specs[node_id].op for node_id in program.order])}\n",
         f"RESULT = {program.result!r}\n",
         f"LOSS = {program.loss!r}\n",
         f"REPORTS_GRADIENTS = {reports_gradients(program)!r}\n",
@@ -89,6 +91,11 @@ def _graph_constants(document: Document, program: Program) -> str:
         f"BATCH_SIZE = {int(training.batch_size)!r}\n",
         f"STEPS = {int(training.steps)!r}\n",
     ])
+
+
+def _wrapped(items) -> str:
+    """A list literal folded into lines of at most 100 characters."""
+    return pprint.pformat(list(items), width=100, compact=True)
 
 
 _HEADER = '''#!/usr/bin/env python3

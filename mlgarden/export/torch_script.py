@@ -16,6 +16,7 @@ output pin, a data input) clones it, so that it has a gradient of its own, as in
 
 from __future__ import annotations
 
+import pprint
 import re
 from dataclasses import dataclass, field
 
@@ -243,7 +244,8 @@ class _Writer:
         return "".join([
             "\n\n# Every param and const: (node id, where it lives in the Model, its value).\n",
             "LEAVES = [\n", rows, "]\n",
-            f"NODE_IDS = {list(self.program.order)!r}  # every computed node, in mlgarden's order\n",
+            "# Every computed node, in mlgarden's order.\n",
+            f"NODE_IDS = {pprint.pformat(list(self.program.order), width=100, compact=True)}\n",
             f"RESULT = {self.program.result!r}\n",
             f"LOSS = {self.program.loss!r}\n",
             f"GRADIENT_ROOT = {gradient_root(self.program)!r}  # where backpropagation starts\n",
@@ -374,7 +376,8 @@ def main(argv=None):
         print(json.dumps(evaluation_json(model, args.x, args.y, args.label), allow_nan=False))
     else:
         x, y, label = (torch.tensor([value], dtype=DTYPE) for value in (args.x, args.y, args.label))
-        result, loss = model(x, y, label)
+        with torch.no_grad():
+            result, loss = model(x, y, label)
         print(f"result {None if result is None else float(result[0])}, "
               f"loss {None if loss is None else float(loss[0])}")
     return 0

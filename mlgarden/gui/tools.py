@@ -68,6 +68,6 @@ class Tools:
         lines = [line for check in checks for line in check.summary_lines() + [""]]
         dpg.set_value(ids.GRADCHECK_TEXT, "\n".join(lines) if lines else self.session.status)
         width, height = dpg.get_viewport_client_width(), dpg.get_viewport_client_height()
-        dpg.configure_item(ids.GRADCHECK_WINDOW, show=True,
-                           pos=(max(0, (width - WINDOW_SIZE[0]) // 2), max(0, (height - WINDOW_SIZE[1]) // 3)))
+        position = (max(0, (width - WINDOW_SIZE[0]) // 2), max(0, (height - WINDOW_SIZE[1]) // 3))
+        dpg.configure_item(ids.GRADCHECK_WINDOW, show=True, pos=position)
         dpg.focus_item(ids.GRADCHECK_WINDOW)

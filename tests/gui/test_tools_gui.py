@@ -28,7 +28,7 @@ def test_check_gradients_in_the_tools_menu_shows_the_result_in_a_window(app_on, 
     driver.frames(2)
     x, y, label = session.sample()
     lines = dpg.get_value(ids.GRADCHECK_TEXT).splitlines()
-    assert lines[0].startswith(f"gradient check at x={x:g}, y={y:g}, label={label:g}: 2 params, max relative error")
+    assert lines[0].startswith(f"gradient check at x={x:g}, y={y:g}, label={label:g}: 2 params, max relative")
     assert lines[0].endswith(": passed")
     batch = min(session.document.training.batch_size, len(session.train_set.labels))
     assert lines[2].startswith(f"gradient check at a batch of {batch} points: 2 params")
