@@ -63,7 +63,7 @@ def test_a_param_whose_nudges_cross_a_kink_is_a_kink_not_a_failure(op, value, se
     check = check_at_point(one_op_graph(op, value, second), 0.0, 0.0, 1.0)
     assert all(param.kink == kink for param in check.params) and check.passed
     assert check.max_relative_error == 0.0  # a kink is not counted
-    assert f"w: at a kink ({kink}): engine " in "\n".join(check.summary_lines())
+    assert f"'w': at a kink ({kink}): engine " in "\n".join(check.summary_lines())
 
 
 def test_a_param_away_from_the_kink_is_checked_as_usual():
@@ -84,7 +84,7 @@ def test_a_wrong_derivative_in_the_op_table_is_caught_with_both_numbers(monkeypa
     fileformat.save(document, path)
     assert main(["gradcheck", str(path)]) == 1
     out = capsys.readouterr().out
-    assert "FAILED for 1 of them" in out and f"w: engine {failure.analytic:.10g}, finite difference" in out
+    assert "FAILED for 1 of them" in out and f"'w': engine {failure.analytic:.10g}, finite difference" in out
 
 
 def test_a_graph_without_a_loss_is_refused_with_a_reason():

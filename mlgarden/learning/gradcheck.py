@@ -59,7 +59,8 @@ class ParamCheck:
     analytic: float
     numeric: float
     relative_error: float
-    kink: str | None = None  # "relu 'h1' at 0" when its nudges cross a kink
+    kink: str | None = None  # "relu at 0, node 'h1'" when its nudges cross a kink
+    title: str = ""  # the param as the user knows it: "'w'", "'w1' in perceptron 'f1'"
 
     @property
     def failed(self) -> bool:
@@ -105,11 +106,11 @@ class GradientCheck:
         lines = [f"gradient check at {self.where}: {len(self.params)} params, max relative error "
                  f"{self.max_relative_error:.2e} (threshold {THRESHOLD:g}): {verdict}"]
         for check in self.failures:
-            lines.append(f"  {check.param_id}: engine {check.analytic:.10g}, finite difference "
-                         f"{check.numeric:.10g}, relative error {check.relative_error:.2e}")
+            lines.append(f"  {check.title or check.param_id}: engine {check.analytic + 0.0:.10g}, finite "
+                         f"difference {check.numeric + 0.0:.10g}, relative error {check.relative_error:.2e}")
         for check in self.kinks:
-            lines.append(f"  {check.param_id}: at a kink ({check.kink}): engine {check.analytic:.10g}, "
-                         f"finite difference {check.numeric:.10g}, not counted")
+            lines.append(f"  {check.title or check.param_id}: at a kink ({check.kink}): engine "
+                         f"{check.analytic + 0.0:.10g}, finite difference {check.numeric + 0.0:.10g}, not counted")
         return lines
 
 
@@ -181,7 +182,8 @@ def _check(document: Document, program: Program, run, analytic: list[float], whe
             stencil.append(values)
         numeric = sum(w * loss for w, loss in zip(WEIGHTS, losses)) / (12.0 * step)
         kink = _kink_crossed(document, kink_groups, np.stack(stencil))
-        checks.append(ParamCheck(leaf_id, analytic[k], numeric, relative_error(analytic[k], numeric), kink))
+        checks.append(ParamCheck(leaf_id, analytic[k], numeric, relative_error(analytic[k], numeric), kink,
+                                 document.describe(leaf_id)))
     return GradientCheck(where, tuple(checks))
 
 

@@ -84,3 +84,21 @@ def test_export_to_a_folder_that_does_not_exist_says_so(app_on, tmp_path):
     app.tools.export_chosen({"file_path_name": str(tmp_path / "missing" / "model.py")})
     driver.frames(2)
     assert dpg.get_value(ids.STATUS_TEXT) == "could not write model.py: No such file or directory"
+
+
+def test_a_kink_is_listed_in_the_window_and_the_check_still_passes(app_on, tmp_path):
+    document = small_graph()
+    out = next(node.id for node in document.nodes.values() if node.label == "out")
+    document.nodes[out].op = "relu"  # relu(w x + b) with w = b = 0: every nudge crosses relu's kink
+    for node in document.nodes.values():
+        if node.op == "param":
+            node.value = 0.0
+    session = Session(document)
+    app, driver = app_on(session)
+    click_menu_item(driver, ids.TOOLS_MENU, ids.CHECK_GRADIENTS_ITEM)
+    driver.frames_until(lambda: dpg.is_item_shown(ids.GRADCHECK_WINDOW), "the gradient check window")
+    driver.frames(2)
+    text = dpg.get_value(ids.GRADCHECK_TEXT)
+    assert "at a kink (relu at 0, node 'out')" in text and "FAILED" not in text  # named by its label
+    assert dpg.get_value(ids.STATUS_TEXT) == "gradient check passed"
+    driver.screenshot(tmp_path / "gradcheck-kink.png")
