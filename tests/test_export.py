@@ -287,3 +287,19 @@ def test_names_are_identifiers_that_shadow_nothing():
     taken = [table.take(text) for text in ("tanh", "class", "print", "w-1", "w_1", "w.1")]
     assert taken == ["tanh_2", "class_2", "print_2", "w_1", "w_1_2", "w_1_3"]
     assert all(name.isidentifier() for name in taken)
+
+
+def test_a_param_shared_by_every_instance_lives_once_on_the_model(capsys, tmp_path):
+    torch = pytest.importorskip("torch")
+    document = fileformat.load(next(path for path in EXAMPLES if path.stem == "final-boss-built"))
+    document.set_shared("sine_feature", "a", True)
+    namespace = script_namespace(export_torch(document))
+    model = namespace["Model"]()
+    names = [name for name, _ in model.named_parameters()]
+    assert "sine_feature__a" in names and not any(name.endswith(".a") for name in names)
+    assert isinstance(model.get_parameter("sine_feature__a"), torch.nn.Parameter)
+    assert_close_reports(namespace["evaluation_json"](model, 0.3, -0.7, 1.0),
+                         reference_report(document, 0.3, -0.7, 1.0))
+    python = script_namespace(export_python(document))
+    leaves = [value for _, value, _ in python["LEAVES"]]
+    assert python["evaluation_json"](leaves, 0.3, -0.7, 1.0) == reference_report(document, 0.3, -0.7, 1.0)

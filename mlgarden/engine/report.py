@@ -27,6 +27,11 @@ def reports_gradients(program: Program) -> bool:
     return gradient_root(program) is not None
 
 
+def roles_json(program: Program) -> dict:
+    """The report's keys beside "nodes": which computed node plays which role."""
+    return {"result": program.result, "loss": program.loss}
+
+
 def evaluation_json(program: Program, evaluation: Evaluation) -> dict:
     """{"nodes": {id: {"value": v, "grad": g}}, "result": id, "loss": id}; the computed nodes in
     order, null for a non-finite number, and every grad null when no loss is computed."""
@@ -36,4 +41,4 @@ def evaluation_json(program: Program, evaluation: Evaluation) -> dict:
                   "grad": finite_or_none(evaluation.grads[node_id]) if with_gradients else None}
         for node_id in program.order
     }
-    return {"nodes": nodes, "result": program.result, "loss": program.loss}
+    return {"nodes": nodes, **roles_json(program)}

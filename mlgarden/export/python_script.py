@@ -18,7 +18,7 @@ import re
 from mlgarden.document.graph import Document
 from mlgarden.engine.ops import SCALAR_FUNCTIONS
 from mlgarden.engine.program import Program
-from mlgarden.engine.report import reports_gradients
+from mlgarden.engine.report import reports_gradients, roles_json
 from mlgarden.export.names import NameTable
 
 _VARIABLE = re.compile(r"\b([vg])(\d+)\b")  # the point route's names: v<row> values, g<row> gradients
@@ -84,8 +84,8 @@ def _graph_constants(document: Document, program: Program) -> str:
         "# Every computed node, in computation order, and its op.\n",
         f"NODE_IDS = {_wrapped(program.order)}\n",
         f"OPS = {_wrapped([program.specs[node_id].op for node_id in program.order])}\n",
-        f"RESULT = {program.result!r}\n",
         f"LOSS = {program.loss!r}\n",
+        f"ROLES = {roles_json(program)!r}  # the report's keys beside the nodes\n",
         f"REPORTS_GRADIENTS = {reports_gradients(program)!r}\n",
         f"LEARNING_RATE = {float(training.learning_rate)!r}  # the graph's training settings\n",
         f"BATCH_SIZE = {int(training.batch_size)!r}\n",
@@ -134,7 +134,7 @@ def evaluation_json(leaf_values, x, y, label):
     nodes = {node_id: {"value": finite_or_none(value),
                        "grad": finite_or_none(grad) if REPORTS_GRADIENTS else None}
              for node_id, value, grad in zip(NODE_IDS, values, grads)}
-    return {"nodes": nodes, "result": RESULT, "loss": LOSS}
+    return {"nodes": nodes, **ROLES}
 
 
 def evaluation_table(leaf_values, x, y, label):

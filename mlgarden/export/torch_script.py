@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from mlgarden.document.graph import Document, GraphError, Node, split_reference
 from mlgarden.engine.ops import OPS
-from mlgarden.engine.report import gradient_root
+from mlgarden.engine.report import gradient_root, roles_json
 from mlgarden.export.names import NameTable, identifier
 
 # The functions forward templates call, over tensors; each agrees with mlgarden's derivative rules
@@ -246,8 +246,7 @@ class _Writer:
             "LEAVES = [\n", rows, "]\n",
             "# Every computed node, in mlgarden's order.\n",
             f"NODE_IDS = {pprint.pformat(list(self.program.order), width=100, compact=True)}\n",
-            f"RESULT = {self.program.result!r}\n",
-            f"LOSS = {self.program.loss!r}\n",
+            f"ROLES = {roles_json(self.program)!r}  # the report's keys beside the nodes\n",
             f"GRADIENT_ROOT = {gradient_root(self.program)!r}  # where backpropagation starts\n",
         ])
 
@@ -361,7 +360,7 @@ def evaluation_json(model, x=0.0, y=0.0, label=1.0):
         if GRADIENT_ROOT is not None:
             grad = 0.0 if tensor.grad is None else float(tensor.grad.reshape(-1)[0])
         nodes[node_id] = {"value": finite_or_none(value), "grad": finite_or_none(grad)}
-    return {"nodes": nodes, "result": RESULT, "loss": LOSS}
+    return {"nodes": nodes, **ROLES}
 
 
 def main(argv=None):
