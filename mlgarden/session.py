@@ -26,7 +26,6 @@ from pathlib import Path
 
 import numpy as np
 
-from mlgarden.export import export_script
 from mlgarden.files import fileformat
 from mlgarden import shipped, userstate
 from mlgarden.document.build import insert_layer
@@ -34,13 +33,13 @@ from mlgarden.document.clipboard import Fragment, copy_fragment, paste_fragment
 from mlgarden.document.history import History
 from mlgarden.learning.custom_data import document_dataset
 from mlgarden.learning.datasets import DatasetError, load_dataset
-from mlgarden.learning.gradcheck import GradientCheck, check_at_point, check_on_batch
 from mlgarden.engine.program import Evaluation
 from mlgarden.document.graph import Document, GraphError
 from mlgarden.document.layout import arranged_positions
 from mlgarden.learning.surface import decision_values
 from mlgarden.learning.training import Trainer, TrainingError
 from mlgarden.session_aids import SessionAids
+from mlgarden.session_tools import SessionTools
 
 DEFAULT_EXAMPLE = "perceptrons-2-1"  # what the app opens when it is given no file
 SURFACE_MARGIN = 0.1
@@ -48,7 +47,7 @@ AUTOSAVE_SECONDS = 3.0
 PASTE_OFFSET = 40.0
 
 
-class Session(SessionAids):
+class Session(SessionAids, SessionTools):
     def __init__(self, document: Document | None = None, path: Path | None = None):
         self.document = document if document is not None else Document()
         self.path = path
@@ -422,40 +421,6 @@ class Session(SessionAids):
             return None
         finally:
             self.last_train_seconds = time.perf_counter() - started
-
-
-    # --- learning aids: the gradient check and export ------------------------------------------------
-
-    def check_gradients(self) -> list[GradientCheck]:
-        """The gradient check at the current sample and on the first training batch (empty, with
-        the reason in `status`, when the graph has no loss)."""
-        self._load_data_if_changed()
-        try:
-            checks = [check_at_point(self.document, *self.sample())]
-            count = min(self.document.training.batch_size, len(self.train_set.labels))
-            if count:
-                points, labels = self.train_set.points[:count], self.train_set.labels[:count]
-                checks.append(check_on_batch(self.document, points[:, 0], points[:, 1], labels))
-        except GraphError as error:
-            self.status = str(error)
-            return []
-        passed = all(check.passed for check in checks)
-        self.status = "gradient check passed" if passed else "gradient check FAILED: see the window"
-        return checks
-
-    def export_python(self, path: str | Path) -> bool:
-        """Write the graph as a standalone Python script; `status` says where, or why not."""
-        path = Path(path)
-        try:
-            path.write_text(export_script(self.document, "python", path.stem), encoding="utf-8")
-        except GraphError as error:
-            self.status = f"could not export: {error}"
-            return False
-        except OSError as error:
-            self.status = f"could not write {path.name}: {error.strerror or error}"
-            return False
-        self.status = f"exported the graph as Python to {path}"
-        return True
 
 
 def _stamp(path: Path | None) -> tuple[int, int] | None:

@@ -303,3 +303,15 @@ def test_a_param_shared_by_every_instance_lives_once_on_the_model(capsys, tmp_pa
     python = script_namespace(export_python(document))
     leaves = [value for _, value, _ in python["LEAVES"]]
     assert python["evaluation_json"](leaves, 0.3, -0.7, 1.0) == reference_report(document, 0.3, -0.7, 1.0)
+
+
+def test_the_session_exports_and_says_where_or_why_not(monkeypatch, tmp_path):
+    from mlgarden.session import Session
+
+    monkeypatch.setenv("MLGARDEN_STATE_DIR", str(tmp_path / "state"))
+    session = Session(awkward_ids_graph())
+    assert session.export_python(tmp_path / "out.py")
+    assert session.status == f"exported the graph as Python to {tmp_path / 'out.py'}"
+    assert (tmp_path / "out.py").read_text() == export_python(session.document, "out")
+    assert not session.export_python(tmp_path / "missing" / "out.py")
+    assert session.status == "could not write out.py: No such file or directory"

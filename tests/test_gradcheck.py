@@ -123,3 +123,22 @@ def test_the_command_checks_a_batch_too(capsys):
     assert lines[0].startswith("gradient check at x=0, y=0, label=1: 37 params, max relative error ")
     assert lines[1].startswith("gradient check at a batch of 20 points: 37 params")
     assert lines[0].endswith(": passed") and lines[1].endswith(": passed")
+
+
+# --- the session, as the app uses it -------------------------------------------------------------
+
+
+def test_the_session_checks_at_its_sample_and_on_the_first_training_batch(monkeypatch, tmp_path):
+    from mlgarden.session import Session
+
+    monkeypatch.setenv("MLGARDEN_STATE_DIR", str(tmp_path / "state"))
+    session = Session(fileformat.load(next(path for path in EXAMPLES if path.stem == "mlp-2x4")))
+    session.set_sample(5)
+    point, batch = session.check_gradients()
+    x, y, label = session.sample()
+    assert point.where == f"x={x:g}, y={y:g}, label={label:g}" and point.passed
+    assert batch.where == f"a batch of {session.document.training.batch_size} points" and batch.passed
+    assert session.status == "gradient check passed"
+    session.edit("set_loss", None)
+    assert session.check_gradients() == []
+    assert "no loss node that can be computed" in session.status
