@@ -321,11 +321,15 @@ def _number_in(low: float, high: float, low_open: bool = False):
 
 
 def _dataset_for(document: Document, args):
-    """Apply --dataset/--points/--noise/--seed to the document; return (all points, train, test)."""
-    changes = {"name": args.dataset, "points": args.points, "noise": args.noise, "seed": args.seed}
+    """Apply --dataset/--points/--noise/--seed to the document; return (all points, train, test).
+    A CSV named in the file is found from the file's folder, one named by --dataset from here."""
+    dataset = args.dataset
+    if dataset is not None and dataset.lower().endswith(".csv"):  # typed here: from this folder
+        dataset = str(Path(dataset).resolve())
+    changes = {"name": dataset, "points": args.points, "noise": args.noise, "seed": args.seed}
     document.set_dataset(**{name: value for name, value in changes.items() if value is not None})
     settings = document.dataset
-    full = document_dataset(document)
+    full = document_dataset(document, graph_folder=Path(args.file).parent)
     train, test = full.split(settings.test_fraction, settings.seed)
     return full, train, test
 

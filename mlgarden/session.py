@@ -327,7 +327,8 @@ class Session(SessionAids, SessionTools):
         self._data_points = self.document.custom_points
         self._stepthrough_outdated()
         try:
-            full = document_dataset(self.document)
+            full = document_dataset(self.document,
+                                    graph_folder=self.path.parent if self.path else None)
         except DatasetError as error:
             self.status = str(error)
             full = load_dataset("linear", 200, 0.1, 0)

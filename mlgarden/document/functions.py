@@ -27,7 +27,8 @@ and a shared param becomes the single leaf `"<function>::<param>"`. `leaf_value`
 `set_leaf_values` and `describe` turn these *flat ids* back into the graph's nodes and values.
 
 A function may use another, but never itself, directly or through others: `check_definitions`
-refuses that, as it refuses every other broken rule of a body. The edits that make and change
+refuses that, as it refuses every other broken rule of a body and a graph that would expand past
+the limits of `function_limits.py`. The edits that make and change
 functions (collapse, expand, insert, define, edit a body, share a param) are in
 `function_edits.py`; the built-in templates are in `function_templates.py`.
 """
@@ -37,6 +38,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+from mlgarden.document.function_limits import expansion_problem
 from mlgarden.engine.program import NodeSpec
 from mlgarden.document.graph import ID_PATTERN, Document, GraphError, Node, _check_number, split_reference
 from mlgarden.engine.ops import LEAF_VALUE_OPS
@@ -177,6 +179,9 @@ def check_definitions(document: Document) -> None:
         if not isinstance(definition.description, str):
             raise GraphError(f"the description of function {name!r} must be text")
     refuse_recursion(functions)
+    too_big = expansion_problem(functions, document.nodes)
+    if too_big is not None:
+        raise GraphError(too_big[2])
     for name, definition in functions.items():
         try:
             body_document(document, name, copy_nodes=False).check()

@@ -34,6 +34,20 @@ def times(local: str, gradient: str) -> str:
     return f"({local}) * {gradient}"
 
 
+SUM_TERMS_PER_LINE = 64
+
+
+def _sum_lines(target: str, terms: list[str]) -> list[str]:
+    """A sum, left to right, at most SUM_TERMS_PER_LINE terms a line: `a + b + c` is one nested
+    expression to Python's compiler, so a sum of thousands of terms on one line exhausts its
+    recursion; continuing on the next line (`v9 = v9 + ...`) adds in the same order, same bits."""
+    first = terms[:SUM_TERMS_PER_LINE]
+    lines = [f"{target} = " + " + ".join(first)]
+    for start in range(SUM_TERMS_PER_LINE, len(terms), SUM_TERMS_PER_LINE):
+        lines.append(f"{target} = {target} + " + " + ".join(terms[start:start + SUM_TERMS_PER_LINE]))
+    return lines
+
+
 class _Writer:
     def __init__(self, specs, order: list[str], loss: str | None, on_loss_path: set[str], leaf_count: int):
         self.specs, self.order, self.loss = specs, order, loss
@@ -46,14 +60,14 @@ class _Writer:
         names.update(zip("ab", (f"v{self.index[source]}" for source in spec.inputs)))
         return names
 
-    def forward_line(self, node_id: str) -> str:
+    def forward_lines(self, node_id: str) -> list[str]:
         spec = self.specs[node_id]
         target = f"v{self.index[node_id]}"
         if spec.op in DATA_INPUT_OPS:
-            return f"{target} = {spec.op}"
+            return [f"{target} = {spec.op}"]
         if OPS[spec.op].is_variadic:
-            return f"{target} = " + " + ".join(f"v{self.index[source]}" for source in spec.inputs)
-        return f"{target} = " + OPS[spec.op].forward.format(**self.names(node_id))
+            return _sum_lines(target, [f"v{self.index[source]}" for source in spec.inputs])
+        return [f"{target} = " + OPS[spec.op].forward.format(**self.names(node_id))]
 
     def backward_lines(self) -> list[str]:
         """The shares, readers before what they read. A share equal to the reader's gradient (a sum
@@ -93,7 +107,8 @@ def point_source(specs, order: list[str], loss: str | None, on_loss_path: set[st
     nodes are the leaves; a node off the path to the loss gets gradient 0."""
     writer = _Writer(specs, order, loss, on_loss_path, leaf_count)
     lines = ["".join(f"v{k}, " for k in range(leaf_count)) + "= map(float, L)"] if leaf_count else []
-    lines += [writer.forward_line(node_id) for node_id in order[leaf_count:]]
+    for node_id in order[leaf_count:]:
+        lines += writer.forward_lines(node_id)
     if loss is not None:
         lines += writer.backward_lines()
     values = ", ".join(f"v{i}" for i in range(len(order)))

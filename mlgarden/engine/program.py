@@ -444,5 +444,9 @@ def _build(source: str, functions: dict) -> callable:
 
 
 def compile_graph(nodes: Sequence[NodeSpec], loss: str | None = None, result: str | None = None) -> Program:
-    """Compile a list of nodes; `loss` is where backprop starts, `result` what the surface shows."""
-    return Program(nodes, loss, result)
+    """Compile a list of nodes; `loss` is where backprop starts, `result` what the surface shows.
+    Whatever stops Python's own compiler (a graph too big for it) is a CompileError too."""
+    try:
+        return Program(nodes, loss, result)
+    except (RecursionError, MemoryError, SyntaxError) as error:
+        raise CompileError(f"the graph is too large to compile ({type(error).__name__})") from None

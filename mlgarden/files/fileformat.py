@@ -40,6 +40,7 @@ import yaml
 
 from mlgarden.document.custom_points import MAX_CUSTOM_POINTS, checked_point, point_problem
 from mlgarden.files.nesting import first_too_deep
+from mlgarden.files import bounded_yaml
 from mlgarden.files.function_file import first_problem, free_pins, function_to_dict, node_to_dict
 from mlgarden.document.functions import FunctionDefinition, an
 from mlgarden.document.graph import (
@@ -52,6 +53,7 @@ from mlgarden.document.graph import (
     split_reference,
 )
 from mlgarden.engine.ops import LEAF_VALUE_OPS, OPS
+from mlgarden.engine.program import CompileError
 
 FORMAT_VERSION = 3  # 2 added functions, 3 custom points; a file says the lowest format it needs
 FUNCTIONS_FORMAT = 2
@@ -60,6 +62,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 20_000
 MAX_NESTING = 100  # lists and mappings inside each other; a graph file needs about 6
 _TOO_DEEP = f"lists and mappings are nested more than {MAX_NESTING} deep"
+MAX_YAML_ITEMS = 16 * MAX_NODES  # values in the file; a node entry needs 5 to 13 of them
 TOP_LEVEL_KEYS = ("mlgarden", "description", "functions", "nodes", "result", "loss", "training",
                   "dataset", "custom_points", "view")
 FUNCTION_KEYS = ("description", "nodes")
@@ -273,11 +276,13 @@ def _parse(text: str, source: str):
     loader = None
     try:
         loader = _SafeLoader(text)
-        tree = loader.get_single_node()
+        tree = bounded_yaml.compose(loader, MAX_YAML_ITEMS, MAX_NESTING, MAX_NODES)
         if tree is None:
             return None, None
         _check_plain_tree(tree, source)
         return loader.construct_document(tree), tree
+    except bounded_yaml.Refused as refusal:
+        raise FileFormatError(_message(source, refusal.line, refusal.problem)) from None
     except yaml.YAMLError as error:
         raise FileFormatError(_yaml_problem(error, text, source)) from None
     except RecursionError:  # the pure-Python composer recurses; libyaml's does not
@@ -490,7 +495,15 @@ class _Reader:
             document.check()  # the graph's own whole-document rules have the last word
         except GraphError as error:
             self.fail(str(error))
+        self.check_compiles(document)
         return document
+
+    def check_compiles(self, document: Document) -> None:
+        """A graph that loads also compiles: the app must never meet the error later, mid-frame."""
+        try:
+            document.program()
+        except CompileError as error:
+            self.fail(str(error))
 
     def check_version(self, data: dict) -> None:
         if "mlgarden" not in data:

@@ -4,7 +4,8 @@ references as *problems* that name the entry at fault, so the reader can give th
 
 A problem is (function name or None for the graph's own nodes, node id or None, the entry's key at
 fault or None, the message). The reader checks in this order, so that each rule can rely on the
-ones before it: no function calls itself; then, in each function's body and then in the graph, each
+ones before it: no function calls itself; the graph expanded stays within its limits
+(function_limits.py); then, in each function's body and then in the graph, each
 call names a function and has its pins and values, each node sits where it may, each link reads a
 node that exists and an output that node has, and no links make a cycle; each function has an
 output.
@@ -20,6 +21,7 @@ from mlgarden.document.functions import (
     find_recursion,
     refuse_recursion,
 )
+from mlgarden.document.function_limits import expansion_problem
 from mlgarden.document.graph import Document, GraphError, Node, make_reference, split_reference
 from mlgarden.engine.ops import LEAF_VALUE_OPS, OPS
 
@@ -78,6 +80,10 @@ def first_problem(document: Document) -> Problem | None:
             refuse_recursion(document.functions)
         except GraphError as error:
             return chain[0], None, None, str(error)
+    too_big = expansion_problem(document.functions, document.nodes)  # before anything expands
+    if too_big is not None:
+        function, call_id, message = too_big
+        return function, call_id, None, message
     for name, definition in document.functions.items():
         problem = _scope_problem(body_document(document, name, copy_nodes=False), name)
         if problem is not None:

@@ -31,12 +31,14 @@ def custom_dataset(points) -> Dataset:
     return Dataset(CUSTOM, table[:, :2], table[:, 2])
 
 
-def document_dataset(document: Document) -> Dataset:
-    """Every point of the document's dataset: its own points, a generator's or a CSV file's."""
+def document_dataset(document: Document, graph_folder: Path | None = None) -> Dataset:
+    """Every point of the document's dataset: its own points, a generator's or a CSV file's (a
+    relative CSV path from `graph_folder`, the graph file's folder, when there is one)."""
     settings = document.dataset
     if settings.name == CUSTOM:
         return custom_dataset(document.custom_points)
-    return load_dataset(settings.name, settings.points, settings.noise, settings.seed)
+    return load_dataset(settings.name, settings.points, settings.noise, settings.seed,
+                        graph_folder=graph_folder)
 
 
 def csv_text(dataset: Dataset) -> str:

@@ -38,7 +38,7 @@ Reproducibility
 
 CSV files
     Any `*.csv` file in the datasets folder is offered by its file stem, and a name ending in
-    `.csv` is read as a path. The file has the header `x,y,label` and one point per row;
+    `.csv` is read as a path (a relative one from the graph file's folder). The file has the header `x,y,label` and one point per row;
     labels are -1 or 1 (also written +1, 1.0, -1.0); blank lines are skipped. For CSV data
     `n_points` and `noise` are ignored: the file is the data. A CSV whose stem is a generator's
     name is shadowed by the generator; load it by its path. Every problem in a file raises
@@ -337,8 +337,10 @@ def _parse_rows(reader, path: Path) -> tuple[list[tuple[float, float]], list[flo
     if header is None:
         raise _csv_error(path, 1, "the file is empty; expected the header x,y,label")
     header_line = reader.line_num
-    if tuple(field.strip().lower() for field in header) != CSV_HEADER:
-        raise _csv_error(path, header_line, f"header must be x,y,label, got {','.join(header)!r}")
+    if tuple(field.strip().lower() for field in header) != CSV_HEADER:  # not a CSV dataset:
+        # its first line could be anything (a key, a password file), so it is never echoed
+        raise _csv_error(path, header_line, "the first line must be the header x,y,label; "
+                                            "this is not a CSV dataset")
     points, labels = [], []
     for row in reader:
         if not any(field.strip() for field in row):
@@ -401,12 +403,14 @@ def available_datasets(datasets_dir: Path | None = None) -> list[str]:
 
 
 def load_dataset(
-    name_or_path: str, n_points: int, noise: float, seed: int, datasets_dir: Path | None = None
+    name_or_path: str, n_points: int, noise: float, seed: int, datasets_dir: Path | None = None,
+    graph_folder: Path | None = None,
 ) -> Dataset:
     """Make the named dataset, or read a CSV file given by stem or by a path ending in .csv.
 
     `n_points` (1 to 100000), `noise` ([0, 1]) and `seed` are checked always but used only
-    by generators. A relative .csv path is taken from the current directory.
+    by generators. A relative .csv path is taken from `graph_folder`, the folder of the graph file
+    that names it (so a graph and its data can move together), else from the current directory.
     """
     if not isinstance(n_points, numbers.Integral) or not 1 <= n_points <= MAX_POINTS:
         raise DatasetError(f"n_points must be an integer in [1, {MAX_POINTS}], got {n_points!r}")
@@ -414,7 +418,8 @@ def load_dataset(
     _check_seed(seed)
     directory = DEFAULT_DATASETS_DIR if datasets_dir is None else Path(datasets_dir)
     if name_or_path.lower().endswith(".csv"):
-        return read_csv_dataset(name_or_path)
+        path = Path(name_or_path)
+        return read_csv_dataset(Path(graph_folder) / path if graph_folder is not None else path)
     if name_or_path in GENERATORS:
         generate = GENERATORS[name_or_path]
         points, labels = generate(int(n_points), float(noise), np.random.default_rng(seed))

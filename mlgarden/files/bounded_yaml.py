@@ -1,0 +1,168 @@
+"""Composing a YAML text into its node tree with bounds, so a hostile file is refused while it is
+read, not after.
+
+PyYAML's own composer builds the whole tree before anything can look at it: a 5 MB file of tiny
+mappings took 45 s and 600 MB before the graph reader could say it has too many nodes, and an
+explicit tag with bad content (`!!float "abc"`, `!!int "0b2"`, `!!bool "maybe"`) or an integer
+longer than Python's digit limit escaped the safe loader as a bare ValueError or KeyError.
+
+`compose(loader, ...)` builds the same tree from the safe loader's event stream, one event at a
+time and without recursion, and stops at the first of:
+
+- more than `max_entries` mappings inside lists (in a graph file, node entries: the node limit);
+- more than `max_items` values (scalars, lists and mappings) in the file: the graph reader's node
+  limit times the few values a node entry needs, so a graph under the limit always fits;
+- lists and mappings nested more than `max_nesting` deep (checked before the parser goes deeper);
+- an alias (`*name`): a graph never reuses a value, and aliases are the stuff of "billion laughs";
+- a number, true/false or null that cannot be read as one (the scalar is constructed here, by the
+  safe loader, which keeps it for `construct_document`).
+
+Each raises `Refused(line, problem)`; the caller turns it into its own one-line message.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+import yaml
+
+_CHECKED_SCALARS = {f"tag:yaml.org,2002:{name}": what for name, what in
+                    (("int", "a whole number"), ("float", "a number"), ("bool", "true or false"),
+                     ("null", "null"))}
+
+_SHORT_NUMBER = 640  # no whole number this short reaches Python's digit limit (at least 640)
+
+
+class Refused(Exception):
+    """The text breaks a bound; `line` is 1-based (None when unknown), `problem` one sentence."""
+
+    def __init__(self, line: int | None, problem: str):
+        super().__init__(problem)
+        self.line = line
+        self.problem = problem
+
+
+def compose(loader, max_items: int, max_nesting: int, max_entries: int) -> yaml.Node | None:
+    """The single document of the loader's text as a node tree (None for an empty text)."""
+    loader.get_event()  # the stream's start
+    if loader.check_event(yaml.StreamEndEvent):
+        loader.get_event()
+        return None
+    document_start = loader.get_event()
+    collecting = gc.isenabled()
+    gc.disable()  # the tree only grows while it is built: collecting cycles would cost 3/4 of the time
+    try:
+        root = _Builder(loader, max_items, max_nesting, max_entries).build()
+    finally:
+        if collecting:
+            gc.enable()
+    loader.get_event()  # the document's end
+    if not loader.check_event(yaml.StreamEndEvent):
+        extra = loader.get_event()
+        raise yaml.composer.ComposerError("expected a single document in the stream",
+                                          document_start.start_mark, "but found another document",
+                                          extra.start_mark)
+    loader.get_event()
+    return root
+
+
+class _Builder:
+    """Builds one document's tree from events with an explicit stack of open collections."""
+
+    def __init__(self, loader, max_items: int, max_nesting: int, max_entries: int):
+        self.loader = loader
+        self.max_items = max_items
+        self.max_nesting = max_nesting
+        self.max_entries = max_entries
+        self.items = 0
+        self.entries = 0  # mappings inside lists: in a graph file, the node entries
+        self.plain_tags: dict[str, str] = {}  # a plain scalar's text -> its resolved tag
+        self.open: list[yaml.Node] = []  # the lists and mappings being filled, outermost first
+        self.keys: list[yaml.Node | None] = []  # for each open mapping, a key waiting for its value
+        self.root: yaml.Node | None = None
+        self.anchors: dict[str, int] = {}  # anchor name -> the line of the value it names
+
+    def build(self) -> yaml.Node:
+        while True:
+            event = self.loader.get_event()
+            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                node = self.open.pop()
+                self.keys.pop()
+                node.end_mark = event.end_mark
+            else:
+                node = self.start(event)
+                self.attach(node)
+            if not self.open:
+                return self.root
+
+    def start(self, event) -> yaml.Node:
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):  # named at the reused value, where the anchor is
+            raise Refused(self.anchors.get(event.anchor, line),
+                          "YAML anchors and aliases (&name, *name) are not allowed; this value is reused")
+        self.items += 1
+        if self.items > self.max_items:
+            raise Refused(line, f"the file holds more than {self.max_items} values, more than a "
+                                f"graph within mlgarden's node limit needs")
+        if event.anchor is not None:
+            self.anchors[event.anchor] = line
+        if len(self.open) > self.max_nesting:
+            raise Refused(line, f"lists and mappings are nested more than {self.max_nesting} deep")
+        if isinstance(event, yaml.ScalarEvent):
+            return self.scalar(event)
+        kind = yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent) else yaml.MappingNode
+        if kind is yaml.MappingNode and self.open and isinstance(self.open[-1], yaml.SequenceNode):
+            self.entries += 1
+            if self.entries > self.max_entries:
+                raise Refused(line, f"the file lists more than {self.max_entries} node entries; "
+                                    f"mlgarden reads at most {self.max_entries} nodes")
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(kind, None, event.implicit)
+        node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+        return node
+
+    def scalar(self, event) -> yaml.ScalarNode:
+        tag = explicit = event.tag
+        if tag is None or tag == "!":
+            explicit = None
+            tag = self.plain_tags.get(event.value) if event.implicit[0] else None
+            if tag is None:
+                tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+                if event.implicit[0]:
+                    self.plain_tags[event.value] = tag
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        # What YAML itself resolved reads back, except a whole number past Python's digit limit.
+        if tag in _CHECKED_SCALARS and (explicit is not None or len(event.value) > _SHORT_NUMBER):
+            try:
+                self.loader.construct_object(node)
+            except (ValueError, KeyError, TypeError, OverflowError, yaml.constructor.ConstructorError):
+                raise Refused(event.start_mark.line + 1, _unreadable(event.value, tag)) from None
+        return node
+
+    def attach(self, node: yaml.Node) -> None:
+        if not self.open:
+            self.root = node
+        else:
+            parent = self.open[-1]
+            if isinstance(parent, yaml.SequenceNode):
+                parent.value.append(node)
+            elif self.keys[-1] is None:
+                self.keys[-1] = node
+            else:
+                parent.value.append((self.keys[-1], node))
+                self.keys[-1] = None
+        if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)):
+            self.open.append(node)
+            self.keys.append(None)
+
+
+def _unreadable(text: str, tag: str) -> str:
+    digits = sum(character.isdigit() for character in text)
+    if tag.endswith(":int") and digits > sys.get_int_max_str_digits() > 0:
+        return (f"a whole number of {digits} digits is too long to read (at most "
+                f"{sys.get_int_max_str_digits()} digits)")
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    written = tag.replace("tag:yaml.org,2002:", "!!")
+    return f"{written} {shown!r} cannot be read as {_CHECKED_SCALARS[tag]}"
