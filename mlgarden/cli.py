@@ -368,7 +368,13 @@ def _run_train(args) -> int:
         document.set_training(steps=args.epochs * steps_per_epoch)
     trainer = Trainer(document, train.points, train.labels, test.points, test.labels)
     started = time.perf_counter()
-    _train_with_progress(trainer, document.training.steps, show=sys.stderr.isatty())
+    try:
+        _train_with_progress(trainer, document.training.steps, show=sys.stderr.isatty())
+    except TrainingError as error:  # the document holds the last finite params: keep them
+        if not args.save:
+            raise
+        fileformat.save(document, args.save)
+        raise CommandError(f"{error}, in {args.save}") from None
     seconds = time.perf_counter() - started
     report = _training_report(trainer, train, test, seconds)
     if args.save:

@@ -186,17 +186,32 @@ def test_a_graph_without_a_loss_fails_in_one_line(tmp_path, capsys):
     assert_one_line_error(*train(capsys, tmp_path / "no-loss.yaml"), "no loss")
 
 
-def test_a_non_finite_loss_fails_in_one_line_naming_the_node_and_saves_nothing(tmp_path, capsys):
+def test_a_non_finite_loss_fails_in_one_line_naming_the_node_and_saves_the_last_finite_params(
+        tmp_path, capsys):
     builder = Builder(seed=0)
     p = builder.param(0.5, label="p")
     out = log(p, label="logp")
     document = builder.finish(result=out, loss=builder.loss("squared_error", out, builder.const(-10.0)))
     document.set_training(optimizer="sgd", learning_rate=0.2, steps=100)
     fileformat.save(document, tmp_path / "log.yaml")
-    saved = tmp_path / "never.yaml"
+    saved = tmp_path / "kept.yaml"
     result = train(capsys, tmp_path / "log.yaml", "--save", saved)
-    assert_one_line_error(*result, "logp", "infinite or NaN")
-    assert not saved.exists()
+    assert_one_line_error(*result, "logp", "infinite or NaN", f"the last finite params are kept, in {saved}")
+    kept = fileformat.load(saved).nodes[p.id].value
+    assert math.isfinite(kept) and kept != 0.5  # trained, up to the step before the NaN
+
+
+def test_a_non_finite_gradient_with_a_finite_loss_names_the_node_and_the_reader(tmp_path, capsys):
+    builder = Builder(seed=0)
+    weight = builder.param(0.0, label="w")
+    product = builder.op("mul", weight, builder.x(), label="u")
+    root = builder.op("sqrt", product, label="root")  # d root / d u = 0.5 / sqrt(0): infinite
+    document = builder.finish(result=root, loss=builder.loss("squared_error", root), arrange=False)
+    fileformat.save(document, tmp_path / "sqrt.yaml")
+    code, out, err = train(capsys, tmp_path / "sqrt.yaml", "--steps", "3")
+    assert_one_line_error(code, out, err, "node 'u' (mul) got an infinite or NaN gradient from node 'root' (sqrt) "
+                               "while the loss stayed finite")
+    assert "the loss became" not in err
 
 
 def test_an_unwritable_save_path_fails_in_one_line(tmp_path, capsys):

@@ -167,8 +167,13 @@ class Trainer:
         evaluation = program.evaluate_batch(leaves, self.train_x[batch], self.train_y[batch],
                                             self.train_labels[batch])
         gradient = evaluation.leaf_grads
-        if not math.isfinite(evaluation.loss) or not np.isfinite(gradient[self._trainable]).all():
+        if not math.isfinite(evaluation.loss):
             self._stop_non_finite(program.first_non_finite(evaluation.values) or program.loss)
+        if not np.isfinite(gradient[self._trainable]).all():
+            first_value = program.first_non_finite(evaluation.values)
+            if first_value is not None:  # a value went non-finite without reaching the loss
+                self._stop_non_finite(first_value)
+            self._stop_non_finite_gradient(leaves, batch)
         updated = self._apply_optimizer(leaves, gradient, learning_rate)
         out_of_range = ~(np.abs(updated) <= VALUE_LIMIT)  # NaN is out of range too
         if out_of_range.any():
@@ -182,6 +187,26 @@ class Trainer:
         raise TrainingError(
             f"training stopped at step {self.metrics.steps + 1}: node {self.document.describe(node_id)} "
             f"({node.op}) {what}; the last finite params are kept", node_id)
+
+    def _stop_non_finite_gradient(self, leaves: np.ndarray, batch: np.ndarray) -> None:
+        """The loss and every value are finite but a gradient is not: at the first point of the
+        batch where that happens (the point route keeps every node's gradient), name the node whose
+        gradient went non-finite first, backprop running from the loss backwards, and the reader
+        whose local derivative made it so (sqrt at 0, say)."""
+        program = self._program
+        for point in batch:
+            grads = program.evaluate_point(leaves, self.train_x[point], self.train_y[point],
+                                           self.train_labels[point]).grads
+            first = next((node_id for node_id in reversed(program.order)
+                          if not math.isfinite(grads[node_id])), None)
+            if first is not None:
+                reader = next((node_id for node_id in program.order if first in
+                               program.specs[node_id].inputs and math.isfinite(grads[node_id])), None)
+                through = "" if reader is None else (
+                    f" from node {self.document.describe(reader)} ({self.document.flat_node(reader).op})")
+                self._stop_non_finite(first, f"got an infinite or NaN gradient{through} while the "
+                                             f"loss stayed finite")
+        self._stop_non_finite(program.loss, "got an infinite or NaN gradient")
 
     def current_learning_rate(self) -> float:
         settings = self.document.training
