@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from importlib import metadata
@@ -329,7 +330,7 @@ def _dataset_for(document: Document, args):
     changes = {"name": dataset, "points": args.points, "noise": args.noise, "seed": args.seed}
     document.set_dataset(**{name: value for name, value in changes.items() if value is not None})
     settings = document.dataset
-    full = document_dataset(document, graph_folder=Path(args.file).parent)
+    full = document_dataset(document, graph_folder=Path(shipped.resolve(args.file)).parent)
     train, test = full.split(settings.test_fraction, settings.seed)
     return full, train, test
 
@@ -489,6 +490,9 @@ def _add_render_parser(subparsers) -> None:
 
 
 def _run_render(args) -> int:
+    if _same_file(args.out, shipped.resolve(args.file)):
+        raise CommandError(f"{args.out}: is the graph being drawn; the picture needs another name "
+                           f"(--out surface.png)")
     document = _load(args.file)
     full, train, test = _dataset_for(document, args)
     program = document.program()
@@ -543,3 +547,11 @@ def _run_gradcheck(args) -> int:
     else:
         print("\n".join(line for check in checks for line in check.summary_lines()))
     return EXIT_OK if all(check.passed for check in checks) else EXIT_CHECK_FAILED
+
+
+def _same_file(first: str, second: str) -> bool:
+    """Whether two paths name one file (through links, and however they are spelled)."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # one of them does not exist yet
+        return os.path.realpath(first) == os.path.realpath(second)

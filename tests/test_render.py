@@ -263,3 +263,30 @@ def test_render_without_a_result_or_a_file_fails_in_one_line(tmp_path, capsys):
     graph = graph_file(tmp_path, lambda b: tanh(b.param(2.0) * b.x()))
     assert cli.main(["render", str(graph), "--out", str(tmp_path / "no" / "folder.png")]) == 2
     assert "could not write" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("spelling", ["same", "link", "dotted"])
+def test_render_refuses_to_draw_over_its_own_graph(tmp_path, capsys, spelling):
+    graph = graph_file(tmp_path, lambda b: tanh(b.param(2.0) * b.x()))
+    before = graph.read_bytes()
+    out = {"same": graph, "link": tmp_path / "link.png", "dotted": tmp_path / "." / graph.name}[spelling]
+    if spelling == "link":
+        out.symlink_to(graph)
+    code = cli.main(["render", str(graph), "--out", str(out)])
+    error = capsys.readouterr().err
+    assert code == 2
+    assert error == (f"mlgarden: {out}: is the graph being drawn; the picture needs another name "
+                     "(--out surface.png)\n")
+    assert graph.read_bytes() == before
+
+
+def test_render_writes_the_picture_atomically_and_keeps_a_link(tmp_path, capsys):
+    graph = graph_file(tmp_path, lambda b: tanh(b.param(2.0) * b.x()))
+    pictures = tmp_path / "pictures"
+    pictures.mkdir()
+    (pictures / "surface.png").write_bytes(b"old")
+    link = tmp_path / "latest.png"
+    link.symlink_to(pictures / "surface.png")
+    assert cli.main(["render", str(graph), "--out", str(link), "--size", "16"]) == 0
+    assert link.is_symlink() and (pictures / "surface.png").read_bytes().startswith(b"\x89PNG")
+    assert sorted(path.name for path in pictures.iterdir()) == ["surface.png"]  # no temporary left

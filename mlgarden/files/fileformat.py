@@ -23,8 +23,9 @@ Reading is the careful half, because a file may come from anywhere:
 - Loading builds a fresh Document and returns it only when all of it is valid: nothing is ever
   half-loaded, and a caller's open document is never touched.
 
-Saving is atomic: the text goes to a temporary file in the target's folder, is flushed to disk,
-and only then replaces the target, so a failed save leaves the previous file as it was.
+Saving is atomic (files/atomic.py): the text goes to a temporary file in the target's folder, is
+flushed to disk, and only then replaces the target, so a failed save leaves the previous file as it
+was; a symlink is written through, permissions are kept, a read-only file is refused.
 """
 
 from __future__ import annotations
@@ -33,14 +34,13 @@ import dataclasses
 import difflib
 import math
 import os
-import tempfile
 from typing import NoReturn
 
 import yaml
 
 from mlgarden.document.custom_points import MAX_CUSTOM_POINTS, checked_point, point_problem
 from mlgarden.files.nesting import first_too_deep
-from mlgarden.files import bounded_yaml
+from mlgarden.files import atomic, bounded_yaml
 from mlgarden.files.function_file import first_problem, free_pins, function_to_dict, node_to_dict
 from mlgarden.document.functions import FunctionDefinition, an
 from mlgarden.document.graph import (
@@ -188,37 +188,10 @@ def save(document: Document, path) -> None:
     """Write the document to `path` atomically; on failure the previous file is left intact."""
     path = os.fspath(path)
     try:
-        _write_atomically(dumps(document), path)
+        atomic.write_atomically(path, dumps(document).encode("utf-8"))
     except Exception as error:  # whatever went wrong, the user learns that this save failed
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
         raise FileFormatError(f"{path}: could not save: {reason}") from error
-
-
-def _write_atomically(text: str, path: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    temporary = None
-    try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n", dir=folder,
-                                         prefix=f".{os.path.basename(path)}.", suffix=".tmp",
-                                         delete=False) as handle:
-            temporary = handle.name
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # A temporary file is private (0600); give the saved file the mode a file normally has.
-        os.chmod(temporary, _mode_of(path))
-        os.replace(temporary, path)
-    except BaseException:
-        if temporary is not None and os.path.exists(temporary):
-            os.remove(temporary)
-        raise
-
-
-def _mode_of(path: str) -> int:
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        return 0o644
 
 
 # --- reading ----------------------------------------------------------------------------------

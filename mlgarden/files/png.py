@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from mlgarden.files.atomic import write_atomically
+
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _COLOUR_TYPES = {3: 2, 4: 6}  # channels -> PNG colour type (RGB, RGBA)
 POINT_BLUE = (30, 85, 205)  # a -1 point: deeper than the surface's blue, so it stands out on it
@@ -53,7 +55,8 @@ def encode(image: np.ndarray) -> bytes:
 
 
 def write(path: Path | str, image: np.ndarray) -> None:
-    Path(path).write_bytes(encode(image))
+    """Write the PNG atomically: a failed write leaves what was at `path` as it was."""
+    write_atomically(path, encode(image))
 
 
 def draw_disc(image: np.ndarray, centre: tuple[float, float], radius: float,
