@@ -239,12 +239,10 @@ class Session(SessionAids, SessionTools):
     def save(self, path: str | Path | None = None, overwrite_changed: bool = False) -> bool:
         """Save to `path` (or the open file). Saving over the open file after another program
         changed it is refused with `save_conflict` set, until `overwrite_changed` says go."""
-        target = Path(path) if path is not None else self.path
+        target = graph_path(path) if path is not None else self.path
         if target is None:
             self.status = "choose a file name first (Save As)"
             return False
-        if target.suffix.lower() not in (".yaml", ".yml"):
-            target = target.with_name(target.name + ".yaml")
         if shipped.is_example(target):
             self.status = f"{target.name} is a shipped example, never overwritten: save your copy elsewhere"
             return False
@@ -422,6 +420,12 @@ class Session(SessionAids, SessionTools):
             return None
         finally:
             self.last_train_seconds = time.perf_counter() - started
+
+
+def graph_path(path: str | Path) -> Path:
+    """The file a save to `path` writes: `.yaml` is added unless it ends in .yaml or .yml."""
+    target = Path(path)
+    return target if target.suffix.lower() in (".yaml", ".yml") else target.with_name(target.name + ".yaml")
 
 
 def _stamp(path: Path | None) -> tuple[int, int] | None:

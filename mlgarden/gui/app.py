@@ -24,7 +24,8 @@ window and returns its tag, `update()` runs once a frame after the training slic
 Unsaved work is never dropped silently: New, Open, an example and closing the window ask first
 ("Discard unsaved changes?" Save / Discard / Cancel). A file that fails to load shows its error
 in a dialog and leaves the open graph as it was. Saving over a file another program changed since
-it was opened asks first (Overwrite / Cancel).
+it was opened asks first (Overwrite / Cancel), and so does Save As onto an existing file (Replace /
+Cancel).
 
 At start (`start`): the error of a file given on the command line, else the offer to restore the
 unsaved work of a session that ended without saving; and on the very first launch the Help
@@ -47,7 +48,7 @@ from mlgarden.gui.function_dialogs import FunctionActions
 from mlgarden.gui.learning_aids import LearningAids
 from mlgarden.gui.layer_dialog import LayerDialog
 from mlgarden.gui.tools import Tools
-from mlgarden.session import DEFAULT_EXAMPLE, Session
+from mlgarden.session import DEFAULT_EXAMPLE, Session, graph_path
 
 WIDTH, HEIGHT = 1280, 800
 MENU_HEIGHT = 22
@@ -385,7 +386,16 @@ class App:
                                          name)
 
     def save_as_path(self, path: Path, then: Callable[[], None] | None = None) -> bool:
-        return self._saved(self.session.save(path), then, path)
+        """Save under a chosen name; a file of that name, other than the open one, is replaced
+        only after the user says so."""
+        target = graph_path(path)
+        open_file = self.session.path
+        if target.exists() and (open_file is None or target.resolve() != open_file.resolve()):
+            self.dialogs.ask(f"{target.name} already exists. Replace it?",
+                             [("Replace", lambda: self._saved(self.session.save(target), then, target)),
+                              ("Cancel", None)])
+            return False
+        return self._saved(self.session.save(target), then, target)
 
     def _saved(self, saved: bool, then: Callable[[], None] | None, path: Path) -> bool:
         if not saved and self.session.save_conflict:
