@@ -275,7 +275,7 @@ class Session(SessionAids, SessionTools):
         now = time.monotonic() if now is None else now
         if self._unsaved_since is None or now - self._last_autosave < AUTOSAVE_SECONDS:
             return False
-        recovery_file, _ = userstate.recovery_paths()
+        recovery_file = userstate.own_recovery().graph  # this instance's: never another's
         open_view = self.document.view  # the copy carries the view; the open graph does not change
         self._fold_view()
         try:
@@ -296,19 +296,29 @@ class Session(SessionAids, SessionTools):
         if self.current_view is not None:
             self.document.view = {**self.document.view, **self.current_view()}
 
-    def discard_recovery(self) -> None:
-        userstate.remove_recovery()
+    def discard_recovery(self, copy: userstate.RecoveryCopy | None = None) -> None:
+        """Drop a recovery copy: this instance's own, or an orphan the user chose not to restore."""
+        userstate.remove_recovery(copy)
 
-    def restore_recovery(self) -> bool:
-        """Open the recovery copy as unsaved changes to the file it belongs to."""
-        recovery_file, _ = userstate.recovery_paths()
+    def restore_recovery(self, copy: userstate.RecoveryCopy | None = None) -> bool:
+        """Open a recovery copy (by default the newest orphan) as unsaved changes to the file it
+        belongs to. The orphan is removed only once this instance's own copy holds the work."""
+        if copy is None:
+            orphans = userstate.orphaned_recoveries()
+            if not orphans:
+                self.status = "there is no unsaved work to restore"
+                return False
+            copy = orphans[0]
         try:
-            recovered = fileformat.load(recovery_file)
+            recovered = fileformat.load(copy.graph)
         except fileformat.FileFormatError as error:
             self.status = f"the recovery copy could not be read: {error}"
             return False
-        self._replace(recovered, userstate.read_recovery_note())
+        self._replace(recovered, copy.original)
         self._mark_dirty()
+        self._last_autosave = -AUTOSAVE_SECONDS
+        if self.autosave() and copy.graph != userstate.own_recovery().graph:
+            userstate.remove_recovery(copy)
         self.status = "restored the unsaved work of the last session"
         return True
 

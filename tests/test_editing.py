@@ -118,7 +118,7 @@ def test_autosave_writes_a_recovery_copy_and_save_removes_it(tmp_path):
     assert session.autosave(now=time.monotonic() + AUTOSAVE_SECONDS)
     assert userstate.recovery_exists()
     restored = Session()
-    assert restored.restore_recovery()
+    assert restored.restore_recovery(userstate.own_recovery())
     assert restored.document == session.document and restored.dirty
     session.save(tmp_path / "g.yaml")
     assert not userstate.recovery_exists()
@@ -161,5 +161,5 @@ def test_autosave_leaves_the_open_graph_exactly_as_it_was():
     assert session.autosave(now=time.monotonic() + AUTOSAVE_SECONDS)
     assert session.document == before
     restored = Session()
-    restored.restore_recovery()
+    restored.restore_recovery(userstate.own_recovery())
     assert restored.document.view["origin"] == [120.0, -40.0]

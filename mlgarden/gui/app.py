@@ -27,9 +27,10 @@ in a dialog and leaves the open graph as it was. Saving over a file another prog
 it was opened asks first (Overwrite / Cancel), and so does Save As onto an existing file (Replace /
 Cancel).
 
-At start (`start`): the error of a file given on the command line, else the offer to restore the
-unsaved work of a session that ended without saving; and on the very first launch the Help
-panel's getting-started overlay, shown once no dialog is open, so the question comes first.
+At start (`start`): the error of a file given on the command line, then (once no dialog is open)
+the offer to restore the unsaved work of a session that ended without saving, if any instance left
+a copy whose process is gone; and on the very first launch the Help panel's getting-started
+overlay, shown once no dialog is open, so the question comes first.
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ class App:
         self.menu_grid_position = (0.0, 0.0)
         self.quitting = False
         self.help_pending = False  # show the getting-started help once no dialog is open
+        self.recovery_pending: userstate.RecoveryCopy | None = None  # offered once none is open
+        self._no_dialog_last_frame = False
         self._shown_title = ""
         self._shown_status = None
 
@@ -165,6 +168,12 @@ class App:
             panel.update()
         self.session.autosave()
         self._show_title_and_status()
+        no_dialog = not self.dialog_open()
+        # After an error, a frame later: a modal opened in the frame another closes closes with it.
+        if self.recovery_pending is not None and no_dialog and self._no_dialog_last_frame:
+            self.offer_recovery(self.recovery_pending)
+            self.recovery_pending = None
+        self._no_dialog_last_frame = no_dialog
         if self.help_pending and not self.dialog_open():
             self.help_pending = False
             self.show_help()
@@ -426,15 +435,19 @@ class App:
         """What the user meets first: an error, or the recovery question; the first-launch help."""
         if error:
             self.dialogs.show_error(error)
-        elif userstate.recovery_exists():
-            self.offer_recovery()
+        orphans = userstate.orphaned_recoveries()  # a failed file still leaves them to offer
+        self.recovery_pending = orphans[0] if orphans else None
         self.help_pending = self.help_panel is not None and not userstate.help_seen()
 
-    def offer_recovery(self) -> None:
-        """The last session ended with unsaved work (a crash, a kill): offer its copy."""
-        self.dialogs.ask("The last session ended with unsaved changes. Restore them?",
-                         [("Restore", self.session.restore_recovery),
-                          ("Discard", self.session.discard_recovery)])
+    def offer_recovery(self, copy: userstate.RecoveryCopy) -> None:
+        """A session ended with unsaved work (a crash, a kill): offer its copy. "Not now" keeps it
+        for the next start; copies of instances still running are never offered."""
+        work = f"to {copy.original.name}" if copy.original else "to an untitled graph"
+        self.dialogs.ask(f"A session that ended without saving left unsaved changes {work}. "
+                         "Restore them?",
+                         [("Restore", lambda: self.session.restore_recovery(copy)),
+                          ("Discard", lambda: self.session.discard_recovery(copy)),
+                          ("Not now", None)])
 
     def show_help(self) -> None:
         if self.help_panel is not None:

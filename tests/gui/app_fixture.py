@@ -11,13 +11,36 @@ Import the fixtures into a test module with `from app_fixture import app_on, sma
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from driver import Driver
 from mlgarden.document.build import Builder
 from mlgarden.gui import theme
+from mlgarden import userstate
+from mlgarden.files import fileformat
 from mlgarden.gui.app import App
 from mlgarden.session import Session
+
+
+def write_orphan_recovery(document, original: Path | None = None) -> userstate.RecoveryCopy:
+    """A recovery copy as a session that was killed leaves it: written under the pid of a process
+    that has ended (a real one, started and finished here)."""
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True,
+                              cwd=userstate.state_dir().parent)
+    pid = int(finished.stdout)
+    folder = userstate.recovery_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    fileformat.save(document, folder / f"{pid}-dead0000.yaml")
+    note = {"pid": pid, "original": str(original) if original else None}
+    (folder / f"{pid}-dead0000.json").write_text(json.dumps(note))
+    (orphan,) = [copy for copy in userstate.orphaned_recoveries() if copy.pid == pid]
+    return orphan
 
 
 def small_graph():

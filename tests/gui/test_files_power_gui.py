@@ -150,9 +150,16 @@ def test_after_a_kill_mid_edit_the_next_start_restores_the_work(tmp_path, monkey
                                cwd=tmp_path)
     try:
         wait_for_window("mlgarden — graph.yaml", process)
-        recovery_file, _ = userstate.recovery_paths()
+        recovery_file = userstate.recovery_folder() / "none yet"
         drag_in_another_process(W_TITLE, (W_TITLE[0] + MOVE[0], W_TITLE[1] + MOVE[1]))
-        wait_until(recovery_file.is_file, 10, "no recovery copy was written")
+
+        def written():
+            nonlocal recovery_file
+            copies = [copy for copy in userstate.recovery_copies() if copy.pid == process.pid]
+            recovery_file = copies[0].graph if copies else recovery_file
+            return bool(copies)
+
+        wait_until(written, 10, "no recovery copy was written")
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
     finally:
@@ -183,7 +190,7 @@ def test_after_a_kill_mid_edit_the_next_start_restores_the_work(tmp_path, monkey
         original.nodes[weight].pos = saved.nodes[weight].pos
         original.view = saved.view
         assert saved == original  # the edit, and nothing else
-        assert not userstate.recovery_exists()
+        assert not userstate.recovery_exists() and userstate.recovery_copies() == []
     finally:
         try:
             if driver is not None:

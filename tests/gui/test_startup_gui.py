@@ -5,8 +5,7 @@ own (app_fixture sets MLGARDEN_STATE_DIR)."""
 import dearpygui.dearpygui as dpg
 import pytest
 
-from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
-from mlgarden.files import fileformat
+from app_fixture import app_on, small_graph, write_orphan_recovery  # noqa: F401  (app_on is a fixture)
 from mlgarden import userstate
 from mlgarden.gui import ids
 from mlgarden.gui.help_panel import HelpPanel
@@ -41,10 +40,8 @@ def test_a_later_launch_starts_without_the_help(app_on):
 
 
 def test_the_recovery_question_comes_before_the_help(app_on):
-    recovery_file, _ = userstate.recovery_paths()
-    recovery_file.parent.mkdir(parents=True, exist_ok=True)
-    fileformat.save(small_graph(), recovery_file)
-    userstate.write_recovery_note(None)
+    userstate.state_dir().mkdir(parents=True, exist_ok=True)
+    orphan = write_orphan_recovery(small_graph())
     app, driver = open_with_help(app_on)
     app.start()
     driver.frames(3)
@@ -52,5 +49,5 @@ def test_the_recovery_question_comes_before_the_help(app_on):
     assert not dpg.is_item_shown(HelpTags.window)
     click_confirm_button(driver, "Discard")
     driver.frames(2)
-    assert not userstate.recovery_exists()
+    assert not orphan.graph.exists() and userstate.orphaned_recoveries() == []
     assert dpg.is_item_shown(HelpTags.window)
