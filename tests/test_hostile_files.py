@@ -18,6 +18,7 @@ from mlgarden.cli import main
 from mlgarden.document.function_limits import MAX_CALL_DEPTH, MAX_EXPANDED_NODES
 from mlgarden.engine import point_code
 from mlgarden.files import fileformat
+from mlgarden.document.graph import GraphError
 from mlgarden.files.fileformat import MAX_NODES, MAX_YAML_ITEMS, FileFormatError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -201,3 +202,15 @@ def test_a_dataset_that_is_not_a_csv_never_has_a_line_printed(capsys, tmp_path):
     assert err == (f"mlgarden: {tmp_path / 'private.csv'}, line 1: the first line must be the "
                    "header x,y,label; this is not a CSV dataset\n")
     assert "SECRET" not in err and "secret" not in err
+
+
+# --- the same limits hold for edits -------------------------------------------------------------
+
+
+def test_an_edit_that_would_expand_the_graph_past_the_limit_is_refused():
+    document = fileformat.loads(doubling_functions(14), "edit.yaml")  # f13 expands to 16383 nodes
+    before = document.copy()
+    with pytest.raises(GraphError, match=f"the graph expands to 32767 nodes with its functions; "
+                                         f"a graph may expand to at most {MAX_EXPANDED_NODES}"):
+        document.insert_function("f13")
+    assert document == before

@@ -38,6 +38,7 @@ from mlgarden.document.functions import (
     reference_title,
     refuse_recursion,
 )
+from mlgarden.document.function_limits import expansion_problem
 from mlgarden.document.graph import Document, GraphError, Node, make_reference, split_reference
 from mlgarden.document.layout import COLUMN_WIDTH, ROW_HEIGHT
 from mlgarden.engine.ops import OPS
@@ -279,6 +280,10 @@ def insert_function(document: Document, name: str, at=(0.0, 0.0)) -> str:
     from [-1, 1] (seeded by the training seed and the instance's id, so instances differ)."""
     document.definition(name)
     instance_id = document.fresh_id(name)
+    too_big = expansion_problem(document.functions, {**document.nodes,
+                                                     instance_id: Node(instance_id, "call", function=name)})
+    if too_big is not None:
+        raise GraphError(too_big[2])
     rng = np.random.default_rng([document.training.seed, zlib.crc32(instance_id.encode())])
     values = {path: float(rng.uniform(-1.0, 1.0))
               for path, param in param_paths(document.functions, name).items() if param.trainable}
