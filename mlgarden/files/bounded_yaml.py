@@ -104,7 +104,7 @@ class _Builder:
         self.items += 1
         if self.items > self.max_items:
             raise Refused(line, f"the file holds more than {self.max_items} values, more than a "
-                                f"graph within mlgarden's node limit needs")
+                                f"graph within mlgarden's limits needs")
         if event.anchor is not None:
             self.anchors[event.anchor] = line
         if len(self.open) > self.max_nesting:

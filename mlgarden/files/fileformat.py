@@ -62,7 +62,8 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 20_000
 MAX_NESTING = 100  # lists and mappings inside each other; a graph file needs about 6
 _TOO_DEEP = f"lists and mappings are nested more than {MAX_NESTING} deep"
-MAX_YAML_ITEMS = 16 * MAX_NODES  # values in the file; a node entry needs 5 to 13 of them
+# values in the file: a node entry needs 5 to 13 of them, a custom point 4
+MAX_YAML_ITEMS = 16 * MAX_NODES + 4 * MAX_CUSTOM_POINTS
 TOP_LEVEL_KEYS = ("mlgarden", "description", "functions", "nodes", "result", "loss", "training",
                   "dataset", "custom_points", "view")
 FUNCTION_KEYS = ("description", "nodes")
