@@ -34,6 +34,7 @@ FILES = {
     "functions doubling 40 times": doubling_functions(40),
     "a sum of 5000 inputs (loads)": big_sum(5000),
     "a sum of 20000 inputs (loads)": big_sum(20_000),
+    "a sum of 300000 inputs": big_sum(300_000),
     "5 MB of compact nodes": compact_nodes(5 * 1024 * 1024 - 1024),
     "a flood of values past the bound": scalar_flood(fileformat.MAX_YAML_ITEMS + 10),
     "20000 compact nodes (loads)": compact_nodes(None, count=fileformat.MAX_NODES),

@@ -59,5 +59,7 @@ def compact_nodes(size: int | None, count: int | None = None) -> str:
 
 
 def scalar_flood(count: int) -> str:
-    """A view holding one list of `count` numbers, on line 3."""
-    return "mlgarden: 1\nnodes: []\nview: {a: [" + "1, " * (count - 1) + "1]}\n"
+    """A view holding lists of a thousand numbers, `count` numbers in all, on line 3."""
+    lists = ["[" + ", ".join(["1"] * 1000) + "]"] * (count // 1000)
+    lists += ["[" + ", ".join(["1"] * (count % 1000)) + "]"] if count % 1000 else []
+    return "mlgarden: 1\nnodes: []\nview: {a: [" + ", ".join(lists) + "]}\n"

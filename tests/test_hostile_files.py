@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from mlgarden.cli import main
-from mlgarden.document.function_limits import MAX_CALL_DEPTH, MAX_EXPANDED_NODES
+from mlgarden.document.function_limits import MAX_CALL_DEPTH, MAX_EXPANDED_LINKS, MAX_EXPANDED_NODES
 from mlgarden.engine import point_code
 from mlgarden.files import fileformat
 from mlgarden.document.graph import GraphError
-from mlgarden.files.fileformat import MAX_NODES, MAX_YAML_ITEMS, FileFormatError
+from mlgarden.files.fileformat import MAX_LIST, MAX_NODES, MAX_YAML_ITEMS, FileFormatError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hostile_texts import (  # noqa: E402  (tests/ is not a package)
@@ -124,6 +124,18 @@ def test_a_sum_of_thousands_of_inputs_compiles_and_adds_in_order(capsys, tmp_pat
     program = document.program()
     point = program.evaluate_point(document.leaf_values(program), 0.0, 0.0, 1.0)
     assert point.grads["p0"] == 2 * (0.5 * inputs - 1.0) * (inputs // 100)  # p0 read inputs/100 times
+
+
+def test_a_sum_longer_than_any_list_a_graph_needs_is_refused_while_reading(capsys, tmp_path):
+    text = big_sum(MAX_LIST + 1)
+    assert_refused(capsys, tmp_path, text, 104, f"a list holds more than {MAX_LIST} entries")
+
+
+def test_sums_whose_links_add_up_past_the_limit_are_refused_before_compiling(capsys, tmp_path):
+    sums = [f"  - {{id: s{k}, op: sum, inputs: [{', '.join(['w'] * 40_000)}]}}" for k in range(3)]
+    text = "mlgarden: 1\nnodes:\n  - {id: w, op: param, value: 0.5}\n" + "\n".join(sums) + "\n"
+    assert_refused(capsys, tmp_path, text, 4, f"the graph has 120000 links; a graph may have at most "
+                                              f"{MAX_EXPANDED_LINKS}")
 
 
 def test_a_long_sum_is_written_over_several_lines_in_the_same_order():

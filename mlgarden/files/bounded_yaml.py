@@ -10,6 +10,7 @@ longer than Python's digit limit escaped the safe loader as a bare ValueError or
 time and without recursion, and stops at the first of:
 
 - more than `max_entries` mappings inside lists (in a graph file, node entries: the node limit);
+- a list of more than `max_list` entries;
 - more than `max_items` values (scalars, lists and mappings) in the file: the graph reader's node
   limit times the few values a node entry needs, so a graph under the limit always fits;
 - lists and mappings nested more than `max_nesting` deep (checked before the parser goes deeper);
@@ -43,7 +44,8 @@ class Refused(Exception):
         self.problem = problem
 
 
-def compose(loader, max_items: int, max_nesting: int, max_entries: int) -> yaml.Node | None:
+def compose(loader, max_items: int, max_nesting: int, max_entries: int,
+            max_list: int) -> yaml.Node | None:
     """The single document of the loader's text as a node tree (None for an empty text)."""
     loader.get_event()  # the stream's start
     if loader.check_event(yaml.StreamEndEvent):
@@ -53,7 +55,7 @@ def compose(loader, max_items: int, max_nesting: int, max_entries: int) -> yaml.
     collecting = gc.isenabled()
     gc.disable()  # the tree only grows while it is built: collecting cycles would cost 3/4 of the time
     try:
-        root = _Builder(loader, max_items, max_nesting, max_entries).build()
+        root = _Builder(loader, max_items, max_nesting, max_entries, max_list).build()
     finally:
         if collecting:
             gc.enable()
@@ -70,8 +72,9 @@ def compose(loader, max_items: int, max_nesting: int, max_entries: int) -> yaml.
 class _Builder:
     """Builds one document's tree from events with an explicit stack of open collections."""
 
-    def __init__(self, loader, max_items: int, max_nesting: int, max_entries: int):
+    def __init__(self, loader, max_items: int, max_nesting: int, max_entries: int, max_list: int):
         self.loader = loader
+        self.max_list = max_list
         self.max_items = max_items
         self.max_nesting = max_nesting
         self.max_entries = max_entries
@@ -84,31 +87,49 @@ class _Builder:
         self.anchors: dict[str, int] = {}  # anchor name -> the line of the value it names
 
     def build(self) -> yaml.Node:
+        get_event, plain_tags, open_collections = self.loader.get_event, self.plain_tags, self.open
         while True:
-            event = self.loader.get_event()
-            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                node = self.open.pop()
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent and event.tag is None and event.anchor is None and open_collections:
+                # the common case, kept short: a plain scalar already seen, in a list or mapping
+                tag = plain_tags.get(event.value) if event.implicit[0] else None
+                if tag is None or len(event.value) > _SHORT_NUMBER:
+                    node = self.start(event)
+                else:
+                    self.count(event)
+                    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,
+                                           event.style)
+                self.attach(node)
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                node = open_collections.pop()
                 self.keys.pop()
                 node.end_mark = event.end_mark
             else:
                 node = self.start(event)
                 self.attach(node)
-            if not self.open:
+            if not open_collections:
                 return self.root
+
+    def count(self, event) -> None:
+        """One more value, at the depth of the open collections: refuse one past the bounds."""
+        self.items += 1
+        if self.items > self.max_items:
+            raise Refused(event.start_mark.line + 1, f"the file holds more than {self.max_items} "
+                                                     f"values, more than a graph within mlgarden's "
+                                                     f"limits needs")
+        if len(self.open) > self.max_nesting:
+            raise Refused(event.start_mark.line + 1,
+                          f"lists and mappings are nested more than {self.max_nesting} deep")
 
     def start(self, event) -> yaml.Node:
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):  # named at the reused value, where the anchor is
             raise Refused(self.anchors.get(event.anchor, line),
                           "YAML anchors and aliases (&name, *name) are not allowed; this value is reused")
-        self.items += 1
-        if self.items > self.max_items:
-            raise Refused(line, f"the file holds more than {self.max_items} values, more than a "
-                                f"graph within mlgarden's limits needs")
+        self.count(event)
         if event.anchor is not None:
             self.anchors[event.anchor] = line
-        if len(self.open) > self.max_nesting:
-            raise Refused(line, f"lists and mappings are nested more than {self.max_nesting} deep")
         if isinstance(event, yaml.ScalarEvent):
             return self.scalar(event)
         kind = yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent) else yaml.MappingNode
@@ -147,6 +168,9 @@ class _Builder:
         else:
             parent = self.open[-1]
             if isinstance(parent, yaml.SequenceNode):
+                if len(parent.value) == self.max_list:
+                    raise Refused(node.start_mark.line + 1, f"a list holds more than {self.max_list} "
+                                                            f"entries, the most mlgarden reads")
                 parent.value.append(node)
             elif self.keys[-1] is None:
                 self.keys[-1] = node

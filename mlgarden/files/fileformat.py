@@ -42,6 +42,7 @@ from mlgarden.document.custom_points import MAX_CUSTOM_POINTS, checked_point, po
 from mlgarden.files.nesting import first_too_deep
 from mlgarden.files import atomic, bounded_yaml
 from mlgarden.files.function_file import first_problem, free_pins, function_to_dict, node_to_dict
+from mlgarden.document.function_limits import MAX_EXPANDED_LINKS
 from mlgarden.document.functions import FunctionDefinition, an
 from mlgarden.document.graph import (
     ID_PATTERN,
@@ -64,6 +65,7 @@ MAX_NESTING = 100  # lists and mappings inside each other; a graph file needs ab
 _TOO_DEEP = f"lists and mappings are nested more than {MAX_NESTING} deep"
 # values in the file: a node entry needs 5 to 13 of them, a custom point 4
 MAX_YAML_ITEMS = 16 * MAX_NODES + 4 * MAX_CUSTOM_POINTS
+MAX_LIST = max(MAX_CUSTOM_POINTS, MAX_EXPANDED_LINKS)  # the longest list a graph file needs
 TOP_LEVEL_KEYS = ("mlgarden", "description", "functions", "nodes", "result", "loss", "training",
                   "dataset", "custom_points", "view")
 FUNCTION_KEYS = ("description", "nodes")
@@ -250,7 +252,7 @@ def _parse(text: str, source: str):
     loader = None
     try:
         loader = _SafeLoader(text)
-        tree = bounded_yaml.compose(loader, MAX_YAML_ITEMS, MAX_NESTING, MAX_NODES)
+        tree = bounded_yaml.compose(loader, MAX_YAML_ITEMS, MAX_NESTING, MAX_NODES, MAX_LIST)
         if tree is None:
             return None, None
         _check_plain_tree(tree, source)
