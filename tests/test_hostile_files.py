@@ -226,3 +226,33 @@ def test_an_edit_that_would_expand_the_graph_past_the_limit_is_refused():
                                          f"a graph may expand to at most {MAX_EXPANDED_NODES}"):
         document.insert_function("f13")
     assert document == before
+
+
+def test_the_app_finds_a_csv_dataset_from_the_graph_files_folder_too(tmp_path, monkeypatch):
+    from mlgarden.session import Session
+
+    (tmp_path / "project" / "data").mkdir(parents=True)
+    (tmp_path / "project" / "data" / "points.csv").write_text(CSV_POINTS)
+    graph = tmp_path / "project" / "graph.yaml"
+    graph.write_text(graph_with_dataset("data/points.csv"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLGARDEN_STATE_DIR", str(tmp_path / "state"))
+    session = Session()
+    assert session.open(graph)
+    assert len(session.dataset.labels) == 5 and session.dataset.name == "points"
+
+
+# --- a compiler that fails -----------------------------------------------------------------------
+
+
+def test_whatever_stops_pythons_compiler_is_a_clear_error_naming_the_file(monkeypatch, tmp_path):
+    from mlgarden.engine import program
+
+    def too_deep(*arguments):
+        raise RecursionError("maximum recursion depth exceeded during compilation")
+
+    monkeypatch.setattr(program, "point_source", too_deep)
+    with pytest.raises(program.CompileError, match=r"^the graph is too large to compile \(RecursionError\)$"):
+        program.compile_graph([program.NodeSpec("w", "param")])
+    with pytest.raises(FileFormatError, match=r"^big\.yaml: the graph is too large to compile"):
+        fileformat.loads(node_with_value("0.5"), "big.yaml")

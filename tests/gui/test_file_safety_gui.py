@@ -125,3 +125,18 @@ def test_a_hostile_file_opened_in_the_app_shows_its_line_and_keeps_the_graph(app
         driver.screenshot(tmp_path / "hostile.png")
     click_button(driver, ids.ERROR, "OK")
     assert session.document == before and len(app.canvas.views) == len(before.nodes)
+
+
+def test_the_app_started_on_a_hostile_file_stays_up_with_an_empty_graph(tmp_path):
+    """`mlgarden FILE` once died at start-up on an integer longer than Python's digit limit."""
+    from test_files_gui import launch, wait_for_window
+
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(node_with_value("9" * (sys.get_int_max_str_digits() + 1)))
+    process = launch([str(hostile)], tmp_path / "state")
+    try:
+        wait_for_window("mlgarden — untitled", process)
+        assert process.poll() is None
+    finally:
+        process.kill()
+        process.wait(timeout=10)
