@@ -174,7 +174,7 @@ class App:
             self.offer_recovery(self.recovery_pending)
             self.recovery_pending = None
         self._no_dialog_last_frame = no_dialog
-        if self.help_pending and not self.dialog_open():
+        if self.help_pending and self.recovery_pending is None and not self.dialog_open():
             self.help_pending = False
             self.show_help()
             userstate.mark_help_seen()
@@ -445,9 +445,13 @@ class App:
         work = f"to {copy.original.name}" if copy.original else "to an untitled graph"
         self.dialogs.ask(f"A session that ended without saving left unsaved changes {work}. "
                          "Restore them?",
-                         [("Restore", lambda: self.session.restore_recovery(copy)),
+                         [("Restore", lambda: self._restore(copy)),
                           ("Discard", lambda: self.session.discard_recovery(copy)),
                           ("Not now", None)])
+
+    def _restore(self, copy: userstate.RecoveryCopy) -> None:
+        if not self.session.restore_recovery(copy):  # a damaged copy: say why, keep it on disk
+            self.dialogs.show_error(self.session.status)
 
     def show_help(self) -> None:
         if self.help_panel is not None:

@@ -51,3 +51,32 @@ def test_the_recovery_question_comes_before_the_help(app_on):
     driver.frames(2)
     assert not orphan.graph.exists() and userstate.orphaned_recoveries() == []
     assert dpg.is_item_shown(HelpTags.window)
+
+
+def test_at_a_real_start_the_recovery_question_still_comes_before_the_help(monkeypatch, tmp_path):
+    """As run_app does it: start() before the first frame, on the very first launch."""
+    from driver import Driver
+    from mlgarden.gui import theme
+    from mlgarden.gui.app import App
+
+    monkeypatch.setenv("MLGARDEN_STATE_DIR", str(tmp_path / "state"))
+    userstate.state_dir().mkdir(parents=True)
+    write_orphan_recovery(small_graph())
+    session = Session(small_graph())
+    app = App(session, help_panel=HelpPanel(session))
+    app.build()
+    driver = None
+    try:
+        app.start()
+        driver = Driver(session.title, frame=app.run_frame, node_padding=theme.NODE_PADDING)
+        driver.frames(3)
+        assert dpg.is_item_shown(ids.CONFIRM) and not dpg.is_item_shown(HelpTags.window)
+        click_confirm_button(driver, "Not now")
+        driver.frames(3)
+        assert dpg.is_item_shown(HelpTags.window)
+    finally:
+        try:
+            if driver is not None:
+                driver.close()
+        finally:
+            app.close()
