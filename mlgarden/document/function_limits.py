@@ -15,7 +15,8 @@ the callees' measures reused (never by expanding):
 The graph may expand to at most MAX_EXPANDED_NODES nodes (the file format's node limit, so a file
 cannot hide more nodes in functions than it could list) and MAX_EXPANDED_LINKS links (compiling
 costs about 80 µs a link: a 1.4 MB sum of 300000 inputs took 25 s and 1 GB), and nest calls at
-most MAX_CALL_DEPTH deep. The measures assume no function uses itself (functions.find_recursion is checked first).
+most MAX_CALL_DEPTH deep. The measures assume no function uses itself (functions.find_recursion
+is checked first).
 """
 
 from __future__ import annotations
