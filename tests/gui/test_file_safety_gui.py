@@ -133,7 +133,7 @@ def test_the_app_started_on_a_hostile_file_stays_up_with_an_empty_graph(tmp_path
 
     hostile = tmp_path / "hostile.yaml"
     hostile.write_text(node_with_value("9" * (sys.get_int_max_str_digits() + 1)))
-    process = launch([str(hostile)], tmp_path / "state")
+    process = launch([str(hostile)], tmp_path)
     try:
         wait_for_window("mlgarden — untitled", process)
         assert process.poll() is None
