@@ -534,8 +534,8 @@ def _run_gradcheck(args) -> int:
     document = fileformat.load(args.file)
     checks = [gradcheck.check_at_point(document, args.x, args.y, args.label)]
     if args.batch:
-        full, _, _ = _dataset_for(document, argparse.Namespace(dataset=None, points=None, noise=None,
-                                                                seed=None))
+        full, _, _ = _dataset_for(document, argparse.Namespace(file=args.file, dataset=None,
+                                                                points=None, noise=None, seed=None))
         count = min(args.batch, len(full.labels))
         checks.append(gradcheck.check_on_batch(document, full.points[:count, 0], full.points[:count, 1],
                                                full.labels[:count]))
