@@ -151,7 +151,7 @@ class FunctionActions:
                                      output_names or None)
         if instance:
             self.session.status = f"collapsed {len(node_ids)} node(s) into function {name} ({instance})"
-            dpg.clear_selected_nodes(ids.EDITOR)
+            self.canvas.clear_selection()
         return instance or None
 
     def expand(self, node_id: str | None = None) -> list[str] | None:
@@ -166,7 +166,7 @@ class FunctionActions:
         added = self.canvas._edit("expand", node_id)
         if added:
             self.session.status = f"expanded {node_id} into {len(added)} node(s)"
-            dpg.clear_selected_nodes(ids.EDITOR)
+            self.canvas.clear_selection()
         return added or None
 
     # --- inserting ---------------------------------------------------------------------------------

@@ -11,13 +11,30 @@ Import the fixtures into a test module with `from app_fixture import app_on, sma
 
 from __future__ import annotations
 
+import dearpygui.dearpygui as dpg
 import pytest
 
 from driver import Driver
 from mlgarden.document.build import Builder
-from mlgarden.gui import theme
 from mlgarden.gui.app import App
 from mlgarden.session import Session
+
+
+_open_apps = []
+
+
+def canvas_text(tag):
+    """What a text the canvas draws reads (a value, a gradient, a title), or any widget's value."""
+    for app in reversed(_open_apps):
+        shown = app.canvas.text_of(tag)
+        if shown is not None:
+            return shown
+    return dpg.get_value(tag)
+
+
+def on_canvas(tag):
+    """True when the open app's canvas draws this node, pin or value."""
+    return any(app.canvas.screen_rect(tag) is not None for app in _open_apps)
 
 
 def small_graph():
@@ -54,12 +71,14 @@ def app_on(monkeypatch, tmp_path):
         app = App(session, panels, help_panel)
         app.build()
         opened.append(app)
-        driver = Driver(session.title, frame=app.run_frame, node_padding=theme.NODE_PADDING)
+        _open_apps.append(app)
+        driver = Driver(session.title, frame=app.run_frame, canvas=app.canvas)
         opened.append(driver)
         driver.frames(3)
         return app, driver
 
     yield open_app
+    _open_apps.clear()
     if len(opened) == 2:
         app, driver = opened
         try:
