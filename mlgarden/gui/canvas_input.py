@@ -83,8 +83,7 @@ class CanvasInput:
         canvas = self.canvas
         point = canvas.to_document(*mouse)
         reach = PIN_REACH / canvas.view.zoom
-        node_id = canvas.boxes.at(point, slack=reach)
-        if node_id is not None:
+        for node_id in canvas.boxes.all_at(point, slack=reach):  # pins first, then bodies
             left, top, right, _ = canvas.node_rect(node_id)
             box = canvas.node_boxes[node_id]
             for reference, y in box.outputs:
@@ -93,8 +92,10 @@ class CanvasInput:
             for pin, y in enumerate(box.input_rows):
                 if abs(point[0] - left) <= reach and abs(point[1] - top - y) <= reach:
                     return "input", (node_id, pin)
-            if canvas.boxes.at(point) == node_id:
-                return self._inside_node(node_id, point[0] - left, point[1] - top)
+        node_id = canvas.boxes.at(point)
+        if node_id is not None:
+            left, top, _, _ = canvas.node_rect(node_id)
+            return self._inside_node(node_id, point[0] - left, point[1] - top)
         key = canvas.link_at(point)
         if key is not None:
             return "link", key

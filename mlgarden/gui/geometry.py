@@ -33,6 +33,7 @@ MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
 COMPACT_BELOW = 0.6  # zoom under which a node is a compact box: title, value, gradient bar
 BLOCK_BELOW = 0.25  # zoom under which a node is a coloured block
 FIT_MARGIN = 30.0  # screen pixels left free around a fitted graph
+SMALL_MARGIN = 20.0  # screen pixels above and left of a graph that fits at 100%
 GAP = 20.0  # the least space kept between a new box and the others
 
 
@@ -136,11 +137,15 @@ class Boxes:
 
     def at(self, point, slack: float = 0.0) -> str | None:
         """The node under `point`, the last drawn (topmost) when boxes overlap."""
+        hits = self.all_at(point, slack)
+        return hits[0] if hits else None
+
+    def all_at(self, point, slack: float = 0.0) -> list[str]:
+        """Every node whose box, grown by `slack`, holds `point`: the topmost first."""
         x, y = point
         inside = ((self.left - slack <= x) & (x <= self.right + slack)
                   & (self.top - slack <= y) & (y <= self.bottom + slack))
-        hits = np.flatnonzero(inside)
-        return self.ids[hits[-1]] if len(hits) else None
+        return [self.ids[i] for i in np.flatnonzero(inside)[::-1]]
 
     def touching(self, rect) -> list[str]:
         """The nodes whose box meets rect = (left, top, right, bottom)."""
@@ -163,12 +168,15 @@ class Boxes:
 
 
 def fit_view(bounds, canvas_size, margin: float = FIT_MARGIN, max_zoom: float = 1.0) -> ViewTransform:
-    """The view that shows `bounds` whole and centred, no closer than `max_zoom`."""
+    """The view that shows `bounds` whole, no closer than `max_zoom`: centred when it had to zoom
+    out, else with its top-left corner SMALL_MARGIN in from the canvas's."""
     left, top, right, bottom = bounds
     width, height = max(right - left, 1.0), max(bottom - top, 1.0)
     room_x = max(canvas_size[0] - 2 * margin, 10.0)
     room_y = max(canvas_size[1] - 2 * margin, 10.0)
     zoom = clamp_zoom(min(room_x / width, room_y / height, max_zoom))
+    if zoom >= max_zoom:  # it fits as it is: its top-left corner a small margin in, where reading starts
+        return ViewTransform((left - SMALL_MARGIN / zoom, top - SMALL_MARGIN / zoom), zoom)
     centre = ((left + right) / 2, (top + bottom) / 2)
     origin = (centre[0] - canvas_size[0] / 2 / zoom, centre[1] - canvas_size[1] / 2 / zoom)
     return ViewTransform(origin, zoom)

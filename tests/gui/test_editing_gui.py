@@ -294,7 +294,7 @@ def test_ctrl_z_undoes_every_kind_of_edit_made_with_the_mouse_and_keys(app_on, t
     assert session.document == original
     assert dpg.get_value(ids.STATUS_TEXT) == "undid value drag" or "undid" in dpg.get_value(ids.STATUS_TEXT)
     driver.frames(2)
-    assert set(app.canvas.views) == set(original.nodes)
+    assert set(app.canvas.drawings) == set(original.nodes)
     assert app.canvas.document_position_shown(named["out"]) == pytest.approx(original.nodes[named["out"]].pos, abs=1)
     driver.key("ctrl+z")
     assert "nothing to undo" in session.status
