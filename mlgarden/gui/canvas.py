@@ -298,7 +298,6 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         if canvas_point is None:
             canvas_point = (self.canvas_rect[2] / 2, self.canvas_rect[3] / 2)
         self.set_view(self.view.zoomed_about(canvas_point, zoom))
-        self.session.status = f"zoom {self.zoom_text()}"
 
     def zoom_text(self) -> str:
         return f"{round(self.view.zoom * 100)}%"

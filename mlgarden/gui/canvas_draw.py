@@ -128,7 +128,7 @@ class NodeDrawing:
             dpg.configure_item(item, text=self._decorated(tag, text))
         item = self.compact_items.get(tag)
         if item is not None:
-            dpg.configure_item(item, text=text)
+            dpg.configure_item(item, text=compact_text(tag, text))
 
     def set_gradient_bar(self, fraction: float) -> None:
         """-1..1: the compact bar's length (log size of the gradient) and colour (its sign)."""
@@ -195,8 +195,8 @@ class NodeDrawing:
         self.compact = dpg.add_draw_node(parent=self.root)
         value_tag = self.lines.get("compact_value")
         self.compact_items = {
-            "title": dpg.draw_text((0, 0), self.texts.get("title", ""), parent=self.compact,
-                                   color=TEXT_COLOUR, size=COMPACT_TEXT_SIZE)}
+            "title": dpg.draw_text((0, 0), compact_text("title", self.texts.get("title", "")),
+                                   parent=self.compact, color=TEXT_COLOUR, size=COMPACT_TEXT_SIZE)}
         if value_tag is not None:
             self.compact_items[value_tag] = dpg.draw_text(
                 (0, 0), self.texts.get(value_tag, ""), parent=self.compact, color=TEXT_COLOUR,
@@ -205,12 +205,14 @@ class NodeDrawing:
                                                        color=(0, 0, 0, 0), fill=(0, 0, 0, 0))
 
     def _place_compact(self, zoom: float) -> None:
-        inset = 3.0 / zoom
-        line = (COMPACT_TEXT_SIZE + 2) / zoom
-        dpg.configure_item(self.compact_items["title"], pos=(inset, inset))
+        inset, line = compact_inset(zoom), compact_line(zoom)
+        tall = self.box.height * zoom  # pixels: a line of text shows only where it fits
+        dpg.configure_item(self.compact_items["title"], pos=(inset, inset),
+                           show=tall >= COMPACT_TEXT_SIZE + 4)
         for tag, item in self.compact_items.items():
             if tag not in ("title", "bar"):
-                dpg.configure_item(item, pos=(inset, inset + line))
+                dpg.configure_item(item, pos=(inset, inset + line),
+                                   show=tall >= 2 * (COMPACT_TEXT_SIZE + 2) + 4)
         self._bar_height = 4.0 / zoom
         self._place_bar()
 
@@ -260,6 +262,26 @@ class LinkDrawing:
             dpg.configure_item(self.curve, color=colour, thickness=thickness)
             dpg.configure_item(self.line, color=colour, thickness=max(1.0, thickness * 0.6))
             self.style = (colour, thickness)
+
+
+def compact_text(tag: str, text: str) -> str:
+    """What a compact box writes: the title without its role marks (the outline shows them)."""
+    return text.split("   ")[0] if tag == "title" else text  # node_view.title_text's separator
+
+
+def compact_inset(zoom: float) -> float:
+    """How far a compact box's texts sit in from its corner, in document units."""
+    return 3.0 / zoom
+
+
+def compact_line(zoom: float) -> float:
+    """The height of one line of a compact box's text, in document units."""
+    return (COMPACT_TEXT_SIZE + 2) / zoom
+
+
+def compact_value_top(zoom: float) -> float:
+    """Where a compact box's value line starts, below its title (document units)."""
+    return compact_inset(zoom) + compact_line(zoom)
 
 
 def link_colour(fraction: float) -> tuple[int, int, int, int]:

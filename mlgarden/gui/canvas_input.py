@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dearpygui.dearpygui as dpg
 
-from mlgarden.gui import geometry, ids
+from mlgarden.gui import canvas_draw, geometry, ids
 
 DRAG_SPEED = 0.01  # value per pixel of a nudge
 WHEEL_STEP = 1.15  # zoom factor per wheel notch
@@ -83,15 +83,18 @@ class CanvasInput:
         canvas = self.canvas
         point = canvas.to_document(*mouse)
         reach = PIN_REACH / canvas.view.zoom
-        for node_id in canvas.boxes.all_at(point, slack=reach):  # pins first, then bodies
+        pins = []  # (distance, kind, what): the nearest pin in reach wins, before any body
+        for node_id in canvas.boxes.all_at(point, slack=reach):
             left, top, right, _ = canvas.node_rect(node_id)
             box = canvas.node_boxes[node_id]
-            for reference, y in box.outputs:
-                if abs(point[0] - right) <= reach and abs(point[1] - top - y) <= reach:
-                    return "output", reference
-            for pin, y in enumerate(box.input_rows):
-                if abs(point[0] - left) <= reach and abs(point[1] - top - y) <= reach:
-                    return "input", (node_id, pin)
+            pins += [(abs(point[0] - right) + abs(point[1] - top - y), "output", reference)
+                     for reference, y in box.outputs]
+            pins += [(abs(point[0] - left) + abs(point[1] - top - y), "input", (node_id, pin))
+                     for pin, y in enumerate(box.input_rows)]
+        in_reach = [pin for pin in pins if pin[0] <= reach]
+        if in_reach:
+            _, kind, what = min(in_reach, key=lambda pin: pin[0])
+            return kind, what
         node_id = canvas.boxes.at(point)
         if node_id is not None:
             left, top, _, _ = canvas.node_rect(node_id)
@@ -106,7 +109,10 @@ class CanvasInput:
         box = canvas.node_boxes[node_id]
         node = canvas.document.nodes[node_id]
         half = geometry.ROW_HEIGHT / 2
-        if geometry.level_of_detail(canvas.view.zoom) == "full" and x > 50:
+        lod = geometry.level_of_detail(canvas.view.zoom)
+        if lod == "compact" and node.op == "param" and y >= canvas_draw.compact_value_top(canvas.view.zoom):
+            return "value", node_id  # a compact box's value line: nudge it there too
+        if lod == "full" and x > 50:
             if node.op in ("param", "const") and abs(y - box.value_row) <= half:
                 return "value", node_id
             if box.exponent_row is not None and abs(y - box.exponent_row) <= half:

@@ -254,6 +254,15 @@ class ShowMixin:
         """The row of a node's text: from the text's start to the node's right edge."""
         if tag.startswith("field:"):
             tag = ids.value_text(tag.partition(":")[2])
+        zoom = self.view.zoom
+        if geometry.level_of_detail(zoom) == "compact":
+            for node_id, drawing in self.drawings.items():
+                if drawing.lines.get("compact_value") == tag:
+                    left, top, right, _ = self.node_rect(node_id)
+                    inset = canvas_draw.compact_inset(zoom)
+                    x, y = self.to_screen((left + inset, top + canvas_draw.compact_value_top(zoom)))
+                    return x, y, (right - left - 2 * inset) * zoom, canvas_draw.COMPACT_TEXT_SIZE + 2
+            return None
         for node_id, drawing in self.drawings.items():
             for text_tag, (x, y), _, field in drawing.lines.get("texts", ()):
                 if text_tag != tag:

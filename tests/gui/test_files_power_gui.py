@@ -106,7 +106,7 @@ def test_saving_over_a_file_changed_on_disk_asks_and_overwrites_only_when_told(a
 
 # --- killed mid-edit -----------------------------------------------------------------------------
 
-W_TITLE = (106, 58)  # small_graph's w opens at (28, 50), 156 wide: its title bar, 8 px down
+W_TITLE = (106, 58)  # small_graph's w opens at (20, 42), 150 wide: its title bar is 24 px tall
 MOVE = (100, 400)
 
 
