@@ -264,7 +264,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
     # --- the view -------------------------------------------------------------------------------
 
     def set_view(self, view: ViewTransform) -> None:
-        self.view = ViewTransform(view.origin, geometry.clamp_zoom(view.zoom))
+        self.view = ViewTransform(view.origin, geometry.clamp_zoom(view.zoom, geometry.FIT_MIN_ZOOM))
         self._view_stale = True
 
     def show_view(self, origin: tuple[float, float]) -> None:

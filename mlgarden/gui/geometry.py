@@ -29,7 +29,8 @@ TITLE_HEIGHT = 24.0
 ROW_HEIGHT = 18.0
 PADDING = 3.0  # above the first row and below the last
 PIN_RADIUS = 5.0
-MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+MIN_ZOOM, MAX_ZOOM = 0.1, 4.0  # what the wheel and ctrl+= / ctrl+- reach
+FIT_MIN_ZOOM = 0.02  # fitting a very tall graph (moons-mlp) may go further out
 COMPACT_BELOW = 0.6  # zoom under which a node is a compact box: title, value, gradient bar
 BLOCK_BELOW = 0.25  # zoom under which a node is a coloured block
 FIT_MARGIN = 30.0  # screen pixels left free around a fitted graph
@@ -87,8 +88,8 @@ def level_of_detail(zoom: float) -> str:
     return "compact" if zoom < COMPACT_BELOW else "full"
 
 
-def clamp_zoom(zoom: float) -> float:
-    return float(min(MAX_ZOOM, max(MIN_ZOOM, zoom)))
+def clamp_zoom(zoom: float, lowest: float = MIN_ZOOM) -> float:
+    return float(min(MAX_ZOOM, max(lowest, zoom)))
 
 
 @dataclass
@@ -108,7 +109,7 @@ class ViewTransform:
 
     def zoomed_about(self, canvas_point, zoom: float) -> ViewTransform:
         """The view at `zoom` that keeps the document point under `canvas_point` where it is."""
-        zoom = clamp_zoom(zoom)
+        zoom = clamp_zoom(zoom, min(MIN_ZOOM, self.zoom))  # from a fit below 10%, zoom on from there
         anchor = self.to_document(canvas_point)
         origin = (anchor[0] - canvas_point[0] / zoom, anchor[1] - canvas_point[1] / zoom)
         return ViewTransform(origin, zoom)
@@ -174,7 +175,7 @@ def fit_view(bounds, canvas_size, margin: float = FIT_MARGIN, max_zoom: float = 
     width, height = max(right - left, 1.0), max(bottom - top, 1.0)
     room_x = max(canvas_size[0] - 2 * margin, 10.0)
     room_y = max(canvas_size[1] - 2 * margin, 10.0)
-    zoom = clamp_zoom(min(room_x / width, room_y / height, max_zoom))
+    zoom = clamp_zoom(min(room_x / width, room_y / height, max_zoom), FIT_MIN_ZOOM)
     if zoom >= max_zoom:  # it fits as it is: its top-left corner a small margin in, where reading starts
         return ViewTransform((left - SMALL_MARGIN / zoom, top - SMALL_MARGIN / zoom), zoom)
     centre = ((left + right) / 2, (top + bottom) / 2)

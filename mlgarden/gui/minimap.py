@@ -3,7 +3,7 @@
 The graph is painted into a small texture (one filled rectangle per node, in its colour) only
 when nodes move or change; the view's rectangle is one drawn rectangle moved as the view moves.
 A click or a drag on the minimap centres the view on that point. It maps the graph's bounds
-(plus a margin) into its box, keeping the graph's proportions.
+(plus a margin) into its box, centred, keeping the graph's proportions.
 """
 
 from __future__ import annotations
@@ -73,6 +73,9 @@ class Minimap:
             left, top, right, bottom = (bounds[0] - margin, bounds[1] - margin,
                                         bounds[2] + margin, bounds[3] + margin)
             self.scale = min(WIDTH / (right - left), HEIGHT / (bottom - top))
+            spare_x = (WIDTH / self.scale - (right - left)) / 2  # centre the graph in the box
+            spare_y = (HEIGHT / self.scale - (bottom - top)) / 2
+            left, top, right, bottom = left - spare_x, top - spare_y, right + spare_x, bottom + spare_y
             self.bounds = (left, top, right, bottom)
             document = canvas.document
             for node_id in canvas.boxes.ids:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from mlgarden.document.graph import Document
-from mlgarden.gui.geometry import ViewTransform, clamp_zoom
+from mlgarden.gui.geometry import FIT_MIN_ZOOM, ViewTransform, clamp_zoom
 
 
 def _finite_number(value) -> bool:
@@ -30,7 +30,7 @@ def saved_view(document: Document) -> ViewTransform | None:
     if not all(_finite_number(v) for v in origin):
         return None
     zoom = view.get("zoom", 1.0)
-    zoom = clamp_zoom(float(zoom)) if _finite_number(zoom) and zoom > 0 else 1.0
+    zoom = clamp_zoom(float(zoom), FIT_MIN_ZOOM) if _finite_number(zoom) and zoom > 0 else 1.0
     return ViewTransform((float(origin[0]), float(origin[1])), zoom)
 
 
