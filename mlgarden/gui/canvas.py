@@ -65,6 +65,8 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self._shown_view: tuple | None = None
         self._shown_evaluation = None
         self._values_shown_at = 0.0
+        self._numbers = None  # reference -> (value, gradient) of the evaluation shown
+        self.largest_gradient = 0.0
         self._gesture = 0
         self._shown_opened: int | None = None
         self.last_sync_seconds = 0.0

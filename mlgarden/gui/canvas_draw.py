@@ -20,6 +20,7 @@ costs one box per node.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import dearpygui.dearpygui as dpg
@@ -38,6 +39,7 @@ PIN_COLOUR = (150, 200, 255, 255)
 LINK_COLOUR = (200, 200, 200, 200)
 COMPACT_TEXT_SIZE = 11
 MIN_TEXT_SIZE = 8
+FRACTION_STEPS = 16  # how finely a gradient's size is shown in a link's or a bar's colour
 
 
 def translation(x: float, y: float):
@@ -73,6 +75,7 @@ class NodeDrawing:
         self.outline = (OUTLINE_COLOUR, 1.0)
         self.gradient_fraction = 0.0  # the compact bar: -1..1, log size with the sign
         self.lines: dict[str, tuple] = {}  # what the detail rows hold, filled by `describe`
+        self.numbers_stale = True  # the evaluation changed while the node was out of view
 
     def delete(self) -> None:
         dpg.delete_item(self.root)
@@ -146,7 +149,8 @@ class NodeDrawing:
             return
         if lod != self.shown_lod:
             fill = BODY_COLOUR if lod == "full" else self.kind_colour + (255,)
-            dpg.configure_item(self.body, fill=fill)
+            # square corners when small: a rounded box costs many more triangles to draw
+            dpg.configure_item(self.body, fill=fill, rounding=4 if lod == "full" else 0)
             if lod == "full" and self.detail is None:
                 self._build_detail()
             if lod == "compact" and self.compact is None:
@@ -238,6 +242,7 @@ class LinkDrawing:
         self.ends = None
         self.mode = "curve"  # or "line" or "hidden"
         self.style = (LINK_COLOUR, 2.0)
+        self.style_stale = True  # the gradients changed while the link was out of view
 
     def delete(self) -> None:
         dpg.delete_item(self.curve)
@@ -260,7 +265,7 @@ class LinkDrawing:
     def set_style(self, colour, thickness: float) -> None:
         if (colour, thickness) != self.style:
             dpg.configure_item(self.curve, color=colour, thickness=thickness)
-            dpg.configure_item(self.line, color=colour, thickness=max(1.0, thickness * 0.6))
+            dpg.configure_item(self.line, color=colour, thickness=max(1, round(thickness * 0.6)))
             self.style = (colour, thickness)
 
 
@@ -284,14 +289,15 @@ def compact_value_top(zoom: float) -> float:
     return compact_inset(zoom) + compact_line(zoom)
 
 
+@functools.lru_cache(maxsize=64)
 def link_colour(fraction: float) -> tuple[int, int, int, int]:
     """The Dataset window's scale: blue for -1, white for 0, red for +1 (learning/surface.py)."""
     from mlgarden.learning.surface import BLUE, RED, WHITE
 
     towards = RED if fraction > 0 else BLUE
     amount = min(1.0, abs(fraction))
-    rgb = WHITE + (towards - WHITE) * amount
-    return tuple(int(round(255 * channel)) for channel in rgb) + (255,)
+    return tuple(int(round(255 * (float(w) + (float(t) - float(w)) * amount)))
+                 for w, t in zip(WHITE, towards)) + (255,)
 
 
 def signed_log_fraction(gradient: float | None, largest: float) -> float:
@@ -300,4 +306,5 @@ def signed_log_fraction(gradient: float | None, largest: float) -> float:
     if gradient is None or not math.isfinite(gradient) or gradient == 0 or largest <= 0:
         return 0.0
     size = max(0.0, min(1.0, (4.0 + math.log10(abs(gradient) / largest)) / 4.0))
-    return math.copysign(max(size, 0.15), gradient)
+    steps = FRACTION_STEPS  # in steps, so small changes while training redraw nothing
+    return math.copysign(max(round(size * steps) / steps, 0.125), gradient)

@@ -146,9 +146,11 @@ class EditMixin:
                  max(r[2] for r in rects), max(r[3] for r in rects))
         return geometry.free_offset(others, block, block[:2], self.visible_rect())
 
-    def make_room_for(self, node_ids, key) -> None:
-        """Move just-added nodes (paste, expand, insert) off the others, in the same undo step,
-        and bring them into view if they are not."""
+    def make_room_for(self, node_ids) -> None:
+        """Move nodes an edit just added (collapse, expand, insert function, insert layer) off
+        the others, as part of that edit's undo step, and bring them into view."""
+        if not node_ids or self.scope is not None:
+            return  # inside a body the edit went to the definition: it is placed as it is
         if self._structure_stale:
             self.sync_structure()
         self.sync_layout()
@@ -157,18 +159,26 @@ class EditMixin:
         if dx or dy:
             for node_id in node_ids:
                 x, y = self.document.nodes[node_id].pos
-                self._edit("move", node_id, (x + dx, y + dy), merge_key=key)
+                self.session.amend("move", node_id, (x + dx, y + dy))
             self.sync_layout()
         self.keep_in_view(node_ids)
 
     def keep_in_view(self, node_ids) -> None:
+        """Pan, at the same zoom, so the new nodes are in view: whole if they fit, else their
+        top-left corner first (where reading starts)."""
         bounds = self.boxes.bounds(node_ids)
         if bounds is None:
             return
         left, top, right, bottom = self.visible_rect()
         if bounds[0] >= left and bounds[1] >= top and bounds[2] <= right and bounds[3] <= bottom:
             return
-        self.set_view(geometry.fit_view(bounds, self.canvas_size(), max_zoom=self.view.zoom))
+        margin = geometry.SMALL_MARGIN / self.view.zoom
+        width, height = right - left, bottom - top
+        x = bounds[0] - margin if bounds[2] - bounds[0] + 2 * margin > width \
+            else min(max(left, bounds[2] + margin - width), bounds[0] - margin)
+        y = bounds[1] - margin if bounds[3] - bounds[1] + 2 * margin > height \
+            else min(max(top, bounds[3] + margin - height), bounds[1] - margin)
+        self.show_view((x, y))
 
     def rename(self, node_id: str, label: str) -> None:
         if self._edit("rename", node_id, label.strip()):

@@ -52,6 +52,8 @@ class ShowMixin:
             drawing.set_visible(visible)
             if visible:
                 drawing.show_detail(lod, self.view.zoom)
+                if drawing.numbers_stale and self._numbers is not None:
+                    self._show_node_numbers(node_id)
         link_mode = "curve" if lod == "full" else "line"
         for key, link in self.links.items():
             if link.ends is None:
@@ -60,6 +62,8 @@ class ShowMixin:
             shown = (min(x1, x2) - 60 <= right + margin and max(x1, x2) + 60 >= left - margin
                      and min(y1, y2) <= bottom + margin and max(y1, y2) >= top - margin)
             link.show_as(link_mode if shown else "hidden")
+            if shown and link.style_stale and self._numbers is not None:
+                self._style_link(key, link)
 
     def drawn_item_count(self) -> int:
         """How many node and link items are shown now (what culling saves: tests count it)."""
@@ -73,7 +77,8 @@ class ShowMixin:
     # --- numbers ---------------------------------------------------------------------------------
 
     def show_values(self, force: bool = False) -> None:
-        """Set every value and gradient text that differs from the session's evaluation."""
+        """Show the session's evaluation on the nodes and links in view; the others catch up
+        when they come into view (`cull`), so a nudge costs what is seen, not the graph's size."""
         started = time.perf_counter()
         if (not force and self.session.playing
                 and started - self._values_shown_at < TRAINING_REFRESH_SECONDS):
@@ -81,52 +86,68 @@ class ShowMixin:
         evaluation = self.session.evaluation()
         if evaluation is self._shown_evaluation:
             return
-        document = self.document
+        self._shown_evaluation = evaluation
+        self._numbers = self._numbers_of(evaluation)
+        self.largest_gradient = max(
+            (abs(g) for g in evaluation.grads.values() if g == g and abs(g) != float("inf")),
+            default=0.0) if evaluation.loss is not None else 0.0
+        for node_id, drawing in self.drawings.items():
+            drawing.numbers_stale = True
+            if drawing.visible:
+                self._show_node_numbers(node_id)
+        for key, link in self.links.items():
+            link.style_stale = True
+            if link.mode != "hidden":
+                self._style_link(key, link)
+        self._values_shown_at = started
+        self.last_values_seconds = time.perf_counter() - started
+
+    def _numbers_of(self, evaluation):
+        """A function: reference shown -> (value, gradient) at the current point, or Nones."""
         has_loss = evaluation.loss is not None
         prefix, pins = self._flat_prefix()
-        gradients = {}
+        document = self.document
 
-        def numbers(flat_id):
+        def numbers(reference):
+            node_id = reference.split(":")[0]
+            node = document.nodes.get(node_id)
+            if node is None:
+                return None, None
+            if node.op == "call":
+                flat_id = self._flat_id(reference, prefix)
+            else:
+                flat_id = pins.get(node_id, None if prefix is None else prefix + node_id)
+                if self.scope is not None and node.op == "param" and node.shared:
+                    flat_id = f"{self.scope}::{node_id}"  # one value for every instance
             value = evaluation.values.get(flat_id) if flat_id is not None else None
             gradient = evaluation.grads.get(flat_id) if value is not None and has_loss else None
             return value, gradient
 
-        for node_id, drawing in self.drawings.items():
-            node = document.nodes[node_id]
-            if node.op == "call":
-                for k in range(document.output_count(node_id)):
-                    reference = make_reference(node_id, k)
-                    value, gradient = numbers(self._flat_id(reference, prefix))
-                    drawing.set_text(ids.value_text(reference), theme.number(value))
-                    drawing.set_text(ids.gradient_text(reference), theme.number(gradient))
-                    gradients[reference] = gradient
-                continue
-            flat_id = pins.get(node_id, None if prefix is None else prefix + node_id)
-            if self.scope is not None and node.op == "param" and node.shared:
-                flat_id = f"{self.scope}::{node_id}"  # one value for every instance
-            value, gradient = numbers(flat_id)
-            if node.op in ("param", "const"):
-                value = node.value
-            drawing.set_text(ids.value_text(node_id), theme.number(value))
-            if node.op == "pow":
-                drawing.set_text(ids.exponent_field(node_id), theme.number(node.exponent))
-            drawing.set_text(ids.gradient_text(node_id), theme.number(gradient))
-            gradients[node_id] = gradient
-        self._show_gradient_colours(gradients)
-        self._shown_evaluation = evaluation
-        self._values_shown_at = started
-        self.last_values_seconds = time.perf_counter() - started
+        return numbers
 
-    def _show_gradient_colours(self, gradients: dict) -> None:
-        finite = [abs(g) for g in gradients.values() if g is not None and g == g and abs(g) != float("inf")]
-        largest = max(finite, default=0.0)
-        self.largest_gradient = largest
-        for node_id, drawing in self.drawings.items():
-            drawing.set_gradient_bar(canvas_draw.signed_log_fraction(gradients.get(node_id), largest))
-        for key, link in self.links.items():
-            self.link_style(key, link, gradients.get(key[0]), largest)
+    def _show_node_numbers(self, node_id: str) -> None:
+        drawing, node = self.drawings[node_id], self.document.nodes[node_id]
+        drawing.numbers_stale = False
+        if node.op == "call":
+            for k in range(self.document.output_count(node_id)):
+                reference = make_reference(node_id, k)
+                value, gradient = self._numbers(reference)
+                drawing.set_text(ids.value_text(reference), theme.number(value))
+                drawing.set_text(ids.gradient_text(reference), theme.number(gradient))
+            return
+        value, gradient = self._numbers(node_id)
+        if node.op in ("param", "const"):
+            value = node.value
+        drawing.set_text(ids.value_text(node_id), theme.number(value))
+        if node.op == "pow":
+            drawing.set_text(ids.exponent_field(node_id), theme.number(node.exponent))
+        drawing.set_text(ids.gradient_text(node_id), theme.number(gradient))
+        drawing.set_gradient_bar(canvas_draw.signed_log_fraction(gradient, self.largest_gradient))
 
-    def link_style(self, key, link, gradient, largest) -> None:
+    def _style_link(self, key, link) -> None:
+        link.style_stale = False
+        largest = self.largest_gradient
+        gradient = self._numbers(key[0])[1] if self._numbers is not None else None
         if key == self.highlight_link:
             link.set_style(canvas_draw.HIGHLIGHT_COLOUR, 4.0)
         elif key in self.selected_link_set:
@@ -136,7 +157,6 @@ class ShowMixin:
         else:
             fraction = canvas_draw.signed_log_fraction(gradient, largest)
             link.set_style(canvas_draw.link_colour(fraction), geometry.link_width(gradient, largest))
-        link.gradient_fraction = canvas_draw.signed_log_fraction(gradient, largest)
 
     def restyle_links(self) -> None:
         """Selection, highlight or the gradient toggle changed: colour the links again."""
@@ -209,8 +229,11 @@ class ShowMixin:
     # --- where things are on screen, what they read ------------------------------------------------
 
     def text_of(self, tag: str) -> str | None:
-        """What a node's text reads (ids.value_text, ids.gradient_text, ..., or a node's title)."""
-        for drawing in self.drawings.values():
+        """What a node's text reads (ids.value_text, ids.gradient_text, ..., or a node's title);
+        a node out of view is brought up to date first."""
+        for node_id, drawing in self.drawings.items():
+            if tag in drawing.texts and drawing.numbers_stale and self._numbers is not None:
+                self._show_node_numbers(node_id)
             if tag in drawing.texts:
                 text = drawing.texts[tag]
                 return f"grad {text}" if tag.startswith("grad:") else text

@@ -152,6 +152,7 @@ class FunctionActions:
         if instance:
             self.session.status = f"collapsed {len(node_ids)} node(s) into function {name} ({instance})"
             self.canvas.clear_selection()
+            self.canvas.make_room_for([instance])
         return instance or None
 
     def expand(self, node_id: str | None = None) -> list[str] | None:
@@ -167,6 +168,7 @@ class FunctionActions:
         if added:
             self.session.status = f"expanded {node_id} into {len(added)} node(s)"
             self.canvas.clear_selection()
+            self.canvas.make_room_for(added)
         return added or None
 
     # --- inserting ---------------------------------------------------------------------------------
@@ -187,6 +189,7 @@ class FunctionActions:
         instance = self.session.apply(f"insert function {name}", change)
         if instance:
             self.session.status = f"inserted {instance}, an instance of function {name}"
+            self.canvas.make_room_for([instance])
         return instance or None
 
     def ask_template(self, template: str) -> None:

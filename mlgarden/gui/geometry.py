@@ -253,7 +253,8 @@ def distance_to_polyline(point, points: np.ndarray) -> float:
 
 
 def link_width(gradient: float | None, scale: float) -> float:
-    """A link's width in pixels: 1 with no gradient, growing with log10 of |gradient| / scale."""
+    """A link's width in whole pixels (thin whole-pixel lines are the cheapest to draw): 1 with no
+    gradient, growing with log10 of |gradient| / scale up to 5 for the largest."""
     if gradient is None or not math.isfinite(gradient) or scale <= 0 or gradient == 0:
         return 1.0
-    return float(1.0 + max(0.0, min(5.0, 4.0 + math.log10(abs(gradient) / scale))))
+    return float(round(1.0 + max(0.0, min(4.0, 4.0 + math.log10(abs(gradient) / scale)))))

@@ -144,3 +144,45 @@ def test_a_nudge_and_a_link_at_half_zoom(app_on, tmp_path):
     session.undo()  # the disconnect made by the test
     session.undo()  # the nudge: one step
     assert session.document.nodes[weight].value == 0.5
+
+
+def overlapping(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def assert_no_overlaps(app, new_ids):
+    canvas = app.canvas
+    for new in new_ids:
+        for other in canvas.drawings:
+            if other not in new_ids:
+                assert not overlapping(canvas.node_rect(new), canvas.node_rect(other)), (new, other)
+
+
+def in_view(app, node_id):
+    left, top, right, bottom = app.canvas.visible_rect()
+    x0, y0, x1, y1 = app.canvas.node_rect(node_id)
+    return left <= x0 and top <= y0 and x1 <= right and y1 <= bottom
+
+
+def test_new_nodes_never_cover_others_and_stay_in_view(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    total = node_named(session, "z")
+    driver.move(*driver.node_title_point(ids.node(total)))  # the palette, with the mouse on a node
+    driver.key("ctrl+space")
+    driver.type_text("relu")
+    driver.key("Return")
+    driver.frames(2)
+    relu = next(n.id for n in session.document.nodes.values() if n.op == "relu")
+    assert_no_overlaps(app, [relu])
+    assert in_view(app, relu)
+    driver.click(*driver.node_title_point(ids.node(total)))  # copy z, paste it onto z
+    driver.key("ctrl+c")
+    driver.key("ctrl+v")
+    driver.frames(2)
+    pasted = [n for n in session.document.nodes if n not in small_graph().nodes and n != relu]
+    assert len(pasted) == 1
+    assert_no_overlaps(app, pasted)
+    assert in_view(app, pasted[0])
+    driver.key("ctrl+z")  # the paste, placement included, is one step
+    assert set(session.document.nodes) == set(small_graph().nodes) | {relu}
