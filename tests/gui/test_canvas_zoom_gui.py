@@ -186,3 +186,45 @@ def test_new_nodes_never_cover_others_and_stay_in_view(app_on):
     assert in_view(app, pasted[0])
     driver.key("ctrl+z")  # the paste, placement included, is one step
     assert set(session.document.nodes) == set(small_graph().nodes) | {relu}
+
+
+def test_a_double_click_on_a_param_types_its_value_in_float64(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    weight = node_named(session, "w")
+    x, y, width, height = driver.item_rect(ids.value_field(weight))
+    driver.click(x + width / 2, y + height / 2)
+    driver.click(x + width / 2, y + height / 2)
+    driver.frames(2)
+    assert dpg.is_item_shown(ids.VALUE_EDITOR)
+    assert not session.history.can_undo()  # the clicks themselves changed nothing
+    driver.key("ctrl+a")
+    driver.type_text("0.1")
+    driver.key("Return")
+    driver.frames(2)
+    assert session.document.nodes[weight].value == 0.1  # exactly the float64 0.1
+    assert not dpg.is_item_shown(ids.VALUE_EDITOR)
+    assert canvas_text(ids.value_text(weight)) == "0.1"
+    session.undo()
+    assert session.document.nodes[weight].value == 0.5
+
+
+def test_a_clicked_link_is_selected_and_delete_cuts_it_and_highlight_marks_one(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    product, total = node_named(session, "wx"), node_named(session, "z")
+    (x1, y1), (x2, y2) = driver.pin_point(ids.output_pin(product)), driver.pin_point(ids.input_pin(total, 0))
+    driver.click((x1 + x2) / 2, (y1 + y2) / 2)
+    assert app.canvas.selected_links() == [(product, total, 0)]
+    driver.key("Delete")
+    assert session.document.nodes[total].inputs[0] is None
+    session.undo()
+    driver.frames(2)
+    app.canvas.highlight(total, (product, total, 0))
+    driver.frames(2)
+    colour = dpg.get_item_configuration(ids.link(product, total, 0))["color"]
+    assert [round(c * 255) for c in colour[:3]] == list(canvas_draw.HIGHLIGHT_COLOUR[:3])
+    app.canvas.highlight(None, None)
+    driver.frames(2)
+    colour = dpg.get_item_configuration(ids.link(product, total, 0))["color"]
+    assert [round(c * 255) for c in colour[:3]] != list(canvas_draw.HIGHLIGHT_COLOUR[:3])
