@@ -75,7 +75,6 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self._body = None
         self._graph_view = ViewTransform()
         self.canvas_rect = (0.0, 0.0, 800.0, 600.0)  # x, y, width, height in viewport pixels
-        self.built = False
         self._shown_tooltip = None
         session.document.subscribe(self._on_document_change)
 
@@ -120,7 +119,6 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self.input.build()
         self.editor.build()
         self.minimap.build()
-        self.built = True
 
     def _on_document_change(self, what: str) -> None:
         self._body = None
@@ -146,6 +144,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
             self.selected_link_set.clear()
             self._structure_stale = True
             self.sync_structure()
+            self.sync_layout()  # the boxes of this graph, to fit it
             self.set_view(saved_view(self.session.document) or self._fitted_view())
         self._sync_if_stale()  # callbacks (keys, menus) may have edited: hit tests need it now
         self.input.poll()
@@ -277,13 +276,9 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         return self.canvas_rect[2], self.canvas_rect[3]
 
     def _fitted_view(self, chosen=None) -> ViewTransform:
-        bounds = self.boxes.bounds(chosen) if len(self.boxes) else None
+        bounds = self.boxes.bounds(chosen)
         if bounds is None:
-            rects = [self.node_rect(n) for n in self.drawings] if self.drawings else []
-            if not rects:
-                return ViewTransform((0.0, 0.0), 1.0)
-            bounds = (min(r[0] for r in rects), min(r[1] for r in rects),
-                      max(r[2] for r in rects), max(r[3] for r in rects))
+            return ViewTransform((0.0, 0.0), 1.0)
         return geometry.fit_view(bounds, self.canvas_size())
 
     def fit(self) -> None:
@@ -387,30 +382,6 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         if self.selected_link_set:
             self.selected_link_set.clear()
             self.restyle_links()
-
-    def show_tooltip(self, mouse) -> None:
-        """The op's formula and derivatives over a node's value row; a call's function row."""
-        text = None
-        if mouse is not None and geometry.level_of_detail(self.view.zoom) == "full":
-            point = self.to_document(*mouse)
-            node_id = self.boxes.at(point)
-            if node_id is not None:
-                box = self.node_boxes[node_id]
-                row_y = point[1] - self.node_position(node_id)[1]
-                row = box.function_row if box.function_row is not None else box.value_row
-                if abs(row_y - row) <= geometry.ROW_HEIGHT / 2:
-                    text = node_view.tooltip_text(self.document, node_id)
-        if text != self._shown_tooltip:
-            if text is not None:
-                dpg.set_value(ids.CANVAS_TOOLTIP_TEXT, text)
-            dpg.configure_item(ids.CANVAS_TOOLTIP, show=text is not None)
-            if text is not None:
-                dpg.configure_item(ids.CANVAS_TOOLTIP, pos=(int(mouse[0] + 16), int(mouse[1] + 18)))
-            self._shown_tooltip = text
-
-
-    def begin_gesture(self) -> int:
-        return self._gesture
 
     def end_gesture(self) -> None:
         """A mouse gesture ended: close its undo step."""

@@ -10,6 +10,8 @@ Part of the Canvas (gui/canvas.py), kept apart to keep each module short:
   source's output, on the Dataset window's blue-white-red scale (blue negative, red positive), the
   width growing with its size on a log scale relative to the largest one (View > Gradient links
   turns it off);
+- `show_tooltip`: the op's formula and local derivatives over a node's value row (a call's
+  function over its function row), in a small window beside the mouse;
 - `screen_rect` / `text_of`: where a part of a node is drawn and what a text reads, for tests and
   for the value editor.
 """
@@ -21,7 +23,7 @@ import time
 import dearpygui.dearpygui as dpg
 
 from mlgarden.document.graph import make_reference
-from mlgarden.gui import canvas_draw, geometry, ids, theme
+from mlgarden.gui import canvas_draw, geometry, ids, node_view, theme
 
 TRAINING_REFRESH_SECONDS = 0.1
 CULL_MARGIN = 40.0  # document units kept drawn around the view, so a small pan shows no gap
@@ -64,15 +66,6 @@ class ShowMixin:
             link.show_as(link_mode if shown else "hidden")
             if shown and link.style_stale and self._numbers is not None:
                 self._style_link(key, link)
-
-    def drawn_item_count(self) -> int:
-        """How many node and link items are shown now (what culling saves: tests count it)."""
-        count = 0
-        for drawing in self.drawings.values():
-            if drawing.visible:
-                count += 1 + len(drawing.detail_texts if drawing.shown_lod == "full"
-                                 else drawing.compact_items if drawing.shown_lod == "compact" else ())
-        return count + sum(1 for link in self.links.values() if link.mode != "hidden")
 
     # --- numbers ---------------------------------------------------------------------------------
 
@@ -226,6 +219,29 @@ class ShowMixin:
         self.show_gradients = shown
         self.restyle_links()
 
+    # --- hover help ----------------------------------------------------------------------------
+
+    def show_tooltip(self, mouse) -> None:
+        """The op's formula and derivatives over a node's value row; a call's function row."""
+        text = None
+        if mouse is not None and geometry.level_of_detail(self.view.zoom) == "full":
+            point = self.to_document(*mouse)
+            node_id = self.boxes.at(point)
+            if node_id is not None:
+                box = self.node_boxes[node_id]
+                row_y = point[1] - self.node_position(node_id)[1]
+                row = box.function_row if box.function_row is not None else box.value_row
+                if abs(row_y - row) <= geometry.ROW_HEIGHT / 2:
+                    text = node_view.tooltip_text(self.document, node_id)
+        if text != self._shown_tooltip:
+            if text is not None:
+                dpg.set_value(ids.CANVAS_TOOLTIP_TEXT, text)
+            dpg.configure_item(ids.CANVAS_TOOLTIP, show=text is not None)
+            if text is not None:
+                dpg.configure_item(ids.CANVAS_TOOLTIP, pos=(int(mouse[0] + 16), int(mouse[1] + 18)))
+            self._shown_tooltip = text
+
+
     # --- where things are on screen, what they read ------------------------------------------------
 
     def text_of(self, tag: str) -> str | None:
@@ -248,8 +264,6 @@ class ShowMixin:
             left, top, right, bottom = self.node_rect(rest)
             x, y = self.to_screen((left, top))
             return x, y, (right - left) * zoom, (bottom - top) * zoom
-        if kind == "node:title" or kind == "title":
-            return None
         if kind == "out":
             node_id = rest.split(":")[0]
             if node_id in self.drawings:

@@ -3,7 +3,6 @@ work when the canvas is not at 100% (a nudge and a link at 50%, a wire dropped o
 """
 
 import dearpygui.dearpygui as dpg
-import numpy as np
 import pytest
 
 from app_fixture import app_on, canvas_text, small_graph  # noqa: F401  (a fixture)

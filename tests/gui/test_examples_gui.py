@@ -10,6 +10,7 @@ drawn rects back, so the estimate and the theme cannot drift apart unnoticed.
 import itertools
 
 import dearpygui.dearpygui as dpg
+
 import pytest
 
 from app_fixture import app_on  # noqa: F401  (a fixture)

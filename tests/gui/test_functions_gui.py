@@ -4,7 +4,6 @@ built-in templates, editing a definition in its own view, and sharing a param.
 """
 
 import dearpygui.dearpygui as dpg
-import numpy as np
 import pytest
 
 from app_fixture import app_on, canvas_text  # noqa: F401  (app_on is a fixture)
