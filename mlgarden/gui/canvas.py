@@ -63,6 +63,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self._layout_stale = True
         self._view_stale = True
         self._shown_view: tuple | None = None
+        self._shown_lod: str | None = None
         self._shown_evaluation = None
         self._values_shown_at = 0.0
         self._numbers = None  # reference -> (value, gradient) of the evaluation shown

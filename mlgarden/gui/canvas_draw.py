@@ -216,7 +216,7 @@ class NodeDrawing:
         for tag, item in self.compact_items.items():
             if tag not in ("title", "bar"):
                 dpg.configure_item(item, pos=(inset, inset + line),
-                                   show=tall >= 2 * (COMPACT_TEXT_SIZE + 2) + 4)
+                                   show=tall >= 2 * (COMPACT_TEXT_SIZE + 2) + 2)
         self._bar_height = 4.0 / zoom
         self._place_bar()
 

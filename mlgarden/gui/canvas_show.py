@@ -26,6 +26,7 @@ from mlgarden.document.graph import make_reference
 from mlgarden.gui import canvas_draw, geometry, ids, node_view, theme
 
 TRAINING_REFRESH_SECONDS = 0.1
+BLOCK_LINK_WIDTH = 2.0  # the widest link when nodes are blocks
 CULL_MARGIN = 40.0  # document units kept drawn around the view, so a small pan shows no gap
 
 
@@ -37,6 +38,10 @@ class ShowMixin:
         if not self._view_stale and key == self._shown_view:
             return
         dpg.apply_transform(ids.WORLD, canvas_draw.view_matrix(self.view))
+        lod = geometry.level_of_detail(self.view.zoom)
+        if lod != self._shown_lod:  # link widths depend on it
+            self._shown_lod = lod
+            self.restyle_links()
         self.cull()
         self._shown_view = key
         self._view_stale = False
@@ -149,7 +154,10 @@ class ShowMixin:
             link.set_style(canvas_draw.LINK_COLOUR, 2.0)
         else:
             fraction = canvas_draw.signed_log_fraction(gradient, largest)
-            link.set_style(canvas_draw.link_colour(fraction), geometry.link_width(gradient, largest))
+            width = geometry.link_width(gradient, largest)
+            if self._shown_lod == "block":  # zoomed far out, long wide links are mostly fill
+                width = min(width, BLOCK_LINK_WIDTH)
+            link.set_style(canvas_draw.link_colour(fraction), width)
 
     def restyle_links(self) -> None:
         """Selection, highlight or the gradient toggle changed: colour the links again."""
