@@ -106,9 +106,10 @@ def shortcut_text(action: str) -> str:
 
 
 def modifiers() -> tuple[bool, bool]:
-    ctrl = dpg.is_key_down(dpg.mvKey_LControl) or dpg.is_key_down(dpg.mvKey_RControl)
-    shift = dpg.is_key_down(dpg.mvKey_LShift) or dpg.is_key_down(dpg.mvKey_RShift)
-    return ctrl, shift
+    """Ctrl and shift as ImGui saw them with the frame's key events (its ctrl and shift flags are
+    set from the same queue of events, one change per frame, so a quick chord keeps its ctrl).
+    The app runs the key callbacks before the next frame reads input: this is the key's frame."""
+    return dpg.is_key_down(dpg.mvKey_ModCtrl), dpg.is_key_down(dpg.mvKey_ModShift)
 
 
 def shortcut_for(key: int, ctrl: bool, shift: bool) -> Shortcut | None:
