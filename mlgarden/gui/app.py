@@ -99,7 +99,6 @@ class App:
                         no_collapse=True, no_close=True, no_scrollbar=True,
                         no_bring_to_front_on_focus=True):
             self.canvas.build(ids.CANVAS_WINDOW)
-        self.aids.build()
         with dpg.window(tag=ids.STATUS_WINDOW, no_title_bar=True, no_move=True, no_resize=True,
                         no_collapse=True, no_close=True, no_scrollbar=True, min_size=(100, 10)):
             with dpg.group(horizontal=True, horizontal_spacing=30):

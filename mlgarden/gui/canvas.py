@@ -54,7 +54,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self.drag_offset: tuple[float, float] | None = None  # nodes being moved, in document units
         self.show_gradients = True
         self.highlight_node: str | None = None
-        self.highlight_link: tuple[str, str, int] | None = None
+        self.highlight_links: set[tuple[str, str, int]] = set()
         self.input = CanvasInput(self)
         self.editor = ValueEditor(self)
         self.minimap = Minimap(self)

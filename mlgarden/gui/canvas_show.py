@@ -82,12 +82,17 @@ class ShowMixin:
                 and started - self._values_shown_at < TRAINING_REFRESH_SECONDS):
             return  # training changes every number every frame: ten refreshes a second are enough
         evaluation = self.session.evaluation()
-        if evaluation is self._shown_evaluation:
+        walk = self.session.stepthrough  # a step-through shows only the numbers known so far
+        shown = (evaluation, walk, walk.position if walk else None)
+        last = self._shown_evaluation
+        if last is not None and last[0] is evaluation and last[1] is walk and last[2] == shown[2]:
             return
-        self._shown_evaluation = evaluation
-        self._numbers = self._numbers_of(evaluation)
+        self._shown_evaluation = shown
+        values, grads = ((walk.shown_values(), walk.shown_gradients()) if walk
+                         else (evaluation.values, evaluation.grads))
+        self._numbers = self._numbers_of(values, grads, evaluation.loss is not None)
         self.largest_gradient = max(
-            (abs(g) for g in evaluation.grads.values() if g == g and abs(g) != float("inf")),
+            (abs(g) for g in grads.values() if g == g and abs(g) != float("inf")),
             default=0.0) if evaluation.loss is not None else 0.0
         for node_id, drawing in self.drawings.items():
             drawing.numbers_stale = True
@@ -100,9 +105,8 @@ class ShowMixin:
         self._values_shown_at = started
         self.last_values_seconds = time.perf_counter() - started
 
-    def _numbers_of(self, evaluation):
+    def _numbers_of(self, values: dict, grads: dict, has_loss: bool):
         """A function: reference shown -> (value, gradient) at the current point, or Nones."""
-        has_loss = evaluation.loss is not None
         prefix, pins = self._flat_prefix()
         document = self.document
 
@@ -117,8 +121,8 @@ class ShowMixin:
                 flat_id = pins.get(node_id, None if prefix is None else prefix + node_id)
                 if self.scope is not None and node.op == "param" and node.shared:
                     flat_id = f"{self.scope}::{node_id}"  # one value for every instance
-            value = evaluation.values.get(flat_id) if flat_id is not None else None
-            gradient = evaluation.grads.get(flat_id) if value is not None and has_loss else None
+            value = values.get(flat_id) if flat_id is not None else None
+            gradient = grads.get(flat_id) if flat_id is not None and has_loss else None
             return value, gradient
 
         return numbers
@@ -146,7 +150,7 @@ class ShowMixin:
         link.style_stale = False
         largest = self.largest_gradient
         gradient = self._numbers(key[0])[1] if self._numbers is not None else None
-        if key == self.highlight_link:
+        if key in self.highlight_links:
             link.set_style(canvas_draw.HIGHLIGHT_COLOUR, 4.0)
         elif key in self.selected_link_set:
             link.set_style(canvas_draw.SELECTED_COLOUR, 3.0)
@@ -214,10 +218,11 @@ class ShowMixin:
             self.selected_link_set.clear()
             self.restyle_links()
 
-    def highlight(self, node_id: str | None = None, link: tuple[str, str, int] | None = None) -> None:
-        """Mark one node and one link (a backprop step-through shows where it is); None clears."""
+    def highlight(self, node_id: str | None = None, links=()) -> None:
+        """Mark one node and some links, given by their keys (source, target, pin): the
+        step-through shows where it is (gui/learning_aids.py); no arguments clear it."""
         previous = self.highlight_node
-        self.highlight_node, self.highlight_link = node_id, link
+        self.highlight_node, self.highlight_links = node_id, set(links)
         for changed in {previous, node_id} - {None}:
             if changed in self.drawings:
                 self._show_outline(changed)

@@ -23,6 +23,13 @@ from mlgarden.session import Session
 _open_apps = []
 
 
+def track(app):
+    """Let canvas_text and on_canvas read this app's canvas (fixtures that build their own app);
+    returns a function that forgets it again."""
+    _open_apps.append(app)
+    return _open_apps.clear
+
+
 def canvas_text(tag):
     """What a text the canvas draws reads (a value, a gradient, a title), or any widget's value."""
     for app in reversed(_open_apps):

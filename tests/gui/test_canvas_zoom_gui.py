@@ -219,11 +219,11 @@ def test_a_clicked_link_is_selected_and_delete_cuts_it_and_highlight_marks_one(a
     assert session.document.nodes[total].inputs[0] is None
     session.undo()
     driver.frames(2)
-    app.canvas.highlight(total, (product, total, 0))
+    app.canvas.highlight(total, [(product, total, 0)])
     driver.frames(2)
     colour = dpg.get_item_configuration(ids.link(product, total, 0))["color"]
     assert [round(c * 255) for c in colour[:3]] == list(canvas_draw.HIGHLIGHT_COLOUR[:3])
-    app.canvas.highlight(None, None)
+    app.canvas.highlight()
     driver.frames(2)
     colour = dpg.get_item_configuration(ids.link(product, total, 0))["color"]
     assert [round(c * 255) for c in colour[:3]] != list(canvas_draw.HIGHLIGHT_COLOUR[:3])

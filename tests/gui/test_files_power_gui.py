@@ -15,7 +15,7 @@ from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
 from driver import Driver
 from mlgarden.files import fileformat
 from mlgarden import userstate
-from mlgarden.gui import ids, menus, theme
+from mlgarden.gui import ids, menus
 from mlgarden.gui.app import MENU_HEIGHT, App, start_session
 from mlgarden.session import Session
 from test_files_gui import click_confirm_button, wait_for_window
@@ -169,7 +169,7 @@ def test_after_a_kill_mid_edit_the_next_start_restores_the_work(tmp_path, monkey
     app.build()
     driver = None
     try:
-        driver = Driver(session.title, frame=app.run_frame, node_padding=theme.NODE_PADDING)
+        driver = Driver(session.title, frame=app.run_frame, canvas=app.canvas)
         app.start(error)
         driver.frames(3)
         assert dpg.is_item_shown(ids.CONFIRM) and "Restore them?" in dpg.get_value(ids.CONFIRM_TEXT)
