@@ -26,6 +26,7 @@ from screenshots import EXAMPLES_DIR, REPO, SETTLE_FRAMES, Shooter, crop, item_b
 
 from mlgarden.gui import ids  # noqa: E402
 from mlgarden.gui.dataset_window import Tags as DatasetTags  # noqa: E402
+from mlgarden.gui.geometry import ViewTransform  # noqa: E402
 from mlgarden.gui.training_panel import Tags as TrainingTags  # noqa: E402
 
 SPIRAL_EXAMPLE = EXAMPLES_DIR / "final-boss.yaml"
@@ -49,7 +50,7 @@ def shoot_node_surface(shooter: Shooter, out: Path, steps: int, timeout: float) 
     session.pause()
     unit = first_hidden_unit(session.document)
     node = session.document.nodes[unit]
-    shooter.app.canvas.show_view((node.pos[0] - 200, node.pos[1] - 200))
+    shooter.app.canvas.set_view(ViewTransform((node.pos[0] - 200, node.pos[1] - 200), 1.0))
     shooter.frames(SETTLE_FRAMES)
     shooter.driver.click(*shooter.driver.node_title_point(ids.node(unit)))  # select it
     shooter.driver.move(5, 790)
@@ -60,8 +61,8 @@ def shoot_node_surface(shooter: Shooter, out: Path, steps: int, timeout: float) 
 
 def shoot_backprop_step(shooter: Shooter, out: Path) -> None:
     shooter.open(STEP_EXAMPLE)
-    x, y = shooter.app.canvas.view.origin()
-    shooter.app.canvas.show_view((x + VIEW_SHIFT, y))
+    x, y = shooter.app.canvas.view.origin
+    shooter.app.canvas.show_view((x + VIEW_SHIFT / shooter.app.canvas.view.zoom, y))
     shooter.frames(SETTLE_FRAMES)
     shooter.driver.click(*shooter.driver.item_center(TrainingTags.backprop))
     for _ in range(STEPS_SHOWN):

@@ -156,16 +156,18 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self.minimap.update()
 
     def _measure(self) -> None:
-        """Size the drawlist to its window and learn where it is on the viewport."""
+        """Size the drawlist to its window (below the function heading, when a body is shown)
+        and learn where it is on the viewport."""
+        x, y = dpg.get_item_pos(ids.CANVAS_WINDOW)
+        heading = 0.0
+        if self.scope is not None:
+            drawn = dpg.get_item_rect_size(ids.FUNCTION_HEADING)[1]
+            heading = float(drawn) if drawn else HEADING_HEIGHT  # before its first frame: about
         width = dpg.get_item_width(ids.CANVAS_WINDOW) or 800
-        height = (dpg.get_item_height(ids.CANVAS_WINDOW) or 600) - (
-            HEADING_HEIGHT if self.scope is not None else 0)
+        height = int((dpg.get_item_height(ids.CANVAS_WINDOW) or 600) - heading)
         if (dpg.get_item_width(ids.EDITOR), dpg.get_item_height(ids.EDITOR)) != (width, height):
             dpg.configure_item(ids.EDITOR, width=width, height=height)
-            self._view_stale = True
-        x, y = dpg.get_item_pos(ids.CANVAS_WINDOW)
-        top = y + (HEADING_HEIGHT if self.scope is not None else 0)
-        rect = (float(x), float(top), float(width), float(height))
+        rect = (float(x), float(y) + heading, float(width), float(height))
         if rect != self.canvas_rect:
             self.canvas_rect = rect
             self._view_stale = True
