@@ -32,7 +32,7 @@ from mlgarden.gui.training_panel import Tags as TrainingTags  # noqa: E402
 SPIRAL_EXAMPLE = EXAMPLES_DIR / "final-boss.yaml"
 STEP_EXAMPLE = EXAMPLES_DIR / "linear.yaml"
 STEPS_SHOWN = 3  # right-arrow presses before the picture: the step back through the tanh
-VIEW_SHIFT = 230  # canvas pixels the view moves right, so the output end and the loss show
+VIEW_SHIFT = 230  # canvas pixels between the loss node and the canvas's right edge
 
 
 def first_hidden_unit(document) -> str:
@@ -61,8 +61,10 @@ def shoot_node_surface(shooter: Shooter, out: Path, steps: int, timeout: float) 
 
 def shoot_backprop_step(shooter: Shooter, out: Path) -> None:
     shooter.open(STEP_EXAMPLE)
-    x, y = shooter.app.canvas.view.origin
-    shooter.app.canvas.show_view((x + VIEW_SHIFT / shooter.app.canvas.view.zoom, y))
+    canvas = shooter.app.canvas
+    loss = shooter.session.document.nodes[shooter.session.document.loss]
+    width, height = canvas.canvas_size()  # at 100%, the loss VIEW_SHIFT pixels from the right edge
+    canvas.set_view(ViewTransform((loss.pos[0] - width + VIEW_SHIFT, loss.pos[1] - height / 2), 1.0))
     shooter.frames(SETTLE_FRAMES)
     shooter.driver.click(*shooter.driver.item_center(TrainingTags.backprop))
     for _ in range(STEPS_SHOWN):
