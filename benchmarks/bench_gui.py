@@ -50,9 +50,9 @@ NUDGES = 50
 
 def largest_example() -> Path:
     from mlgarden.files.fileformat import load
-    from mlgarden.session import EXAMPLES_DIR
+    from mlgarden import shipped
 
-    return max(sorted(EXAMPLES_DIR.glob("*.yaml")), key=lambda path: len(load(path).nodes))
+    return max(shipped.example_files(), key=lambda path: len(load(path).nodes))
 
 
 def open_app(path: Path | None):
@@ -235,9 +235,9 @@ def main(argv=None) -> int:
     if arguments.one_canvas is not None:
         print(json.dumps(canvas_figures(arguments.one_canvas, arguments.seconds)))
         return 0
-    from mlgarden.session import EXAMPLES_DIR
+    from mlgarden import shipped
 
-    files = arguments.files or [largest_example(), EXAMPLES_DIR / "final-boss.yaml"]
+    files = arguments.files or [largest_example(), shipped.example_file("final-boss")]
     if arguments.generated:
         files = list(files) + [generated_graph(arguments.generated, Path(tempfile.mkdtemp()))]
     if arguments.json:

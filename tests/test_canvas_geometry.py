@@ -12,7 +12,7 @@ from mlgarden.files import fileformat
 from mlgarden.gui import geometry
 from mlgarden.gui.geometry import Boxes, ViewTransform
 from mlgarden.gui.view import saved_view, view_to_save
-from mlgarden.session import EXAMPLES_DIR
+from mlgarden import shipped
 
 coordinate = st.floats(-5000, 5000, allow_nan=False)
 zooms = st.floats(geometry.MIN_ZOOM, geometry.MAX_ZOOM)
@@ -90,7 +90,7 @@ def test_the_level_of_detail_by_zoom():
 
 
 def test_node_boxes_are_as_tall_as_the_layout_thinks_in_every_example():
-    for path in sorted(EXAMPLES_DIR.glob("*.yaml")):
+    for path in shipped.example_files():
         document = fileformat.load(path)
         for node_id, node in document.nodes.items():
             box = geometry.node_box(document, node_id)

@@ -15,7 +15,7 @@ from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
 from driver import Driver
 from mlgarden.files import fileformat
 from mlgarden import userstate
-from mlgarden.gui import ids, menus
+from mlgarden.gui import ids, menus, theme
 from mlgarden.gui.app import MENU_HEIGHT, App, start_session
 from mlgarden.session import Session
 from test_files_gui import click_confirm_button, wait_for_window

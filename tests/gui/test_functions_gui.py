@@ -15,6 +15,7 @@ from mlgarden.session import Session
 
 pytestmark = pytest.mark.gui
 
+
 def two_output_graph():
     """x, y -> an instance 'h' of a function with two outputs (sum, product) -> out = s + p."""
     builder = Builder(seed=3)
