@@ -109,8 +109,15 @@ class NodeDrawing:
 
     def set_outline(self, colour, thickness: float) -> None:
         if (colour, thickness) != self.outline:
-            dpg.configure_item(self.body, color=colour, thickness=thickness)
             self.outline = (colour, thickness)
+            self._draw_outline()
+
+    def _draw_outline(self) -> None:
+        """A block's plain outline is not drawn (ImGui skips a clear colour): half its cost."""
+        colour, thickness = self.outline
+        if self.shown_lod == "block" and colour == OUTLINE_COLOUR:
+            colour = (0, 0, 0, 0)
+        dpg.configure_item(self.body, color=colour, thickness=thickness)
 
     def set_title(self, title: str) -> None:
         if self.texts.get("title") != title:
@@ -151,6 +158,8 @@ class NodeDrawing:
             fill = BODY_COLOUR if lod == "full" else self.kind_colour + (255,)
             # square corners when small: a rounded box costs many more triangles to draw
             dpg.configure_item(self.body, fill=fill, rounding=4 if lod == "full" else 0)
+            self.shown_lod = lod
+            self._draw_outline()
             if lod == "full" and self.detail is None:
                 self._build_detail()
             if lod == "compact" and self.compact is None:
