@@ -16,6 +16,13 @@ With no files it opens the largest shipped example and final-boss. For each it b
   the point forward and backward pass, and the canvas texts that changed (median of ~50, each on
   a different param, between rendered frames so each starts from a shown state).
 
+With `--json` it prints one JSON list, one object per graph, for the canvas (issue 10): `file`,
+`nodes`, `empty_fps` (an empty canvas, same process), `idle_fps` (the file as opened),
+`fitted_fps` (after View > Fit: the whole graph in view), `training_fps`, `nudge_ms` (one nudge),
+`nudge_frame_ms` (one nudge and the frame that shows it) and `nudge_shown_in_frame` (whether the
+canvas text of a node downstream shows the nudged value after that one frame). `--generated N`
+adds a generated graph of about N nodes (perceptron layers of 10) to the files.
+
 It is not a test: the figures depend on the machine (and under Xvfb on Mesa's software OpenGL);
 benchmarks/RESULTS.md records them. Each graph is measured in a process of its own (a second
 Dear PyGui context in one process can crash on the first one's window: docs/gui-testing.md), with
@@ -43,12 +50,12 @@ NUDGES = 50
 
 def largest_example() -> Path:
     from mlgarden.files.fileformat import load
-    from mlgarden.session import EXAMPLES_DIR
+    from mlgarden import shipped
 
-    return max(sorted(EXAMPLES_DIR.glob("*.yaml")), key=lambda path: len(load(path).nodes))
+    return max(shipped.example_files(), key=lambda path: len(load(path).nodes))
 
 
-def open_app(path: Path):
+def open_app(path: Path | None):
     from mlgarden.gui.app import App
     from mlgarden.gui.dataset_window import DatasetWindow
     from mlgarden.gui.help_panel import HelpPanel
@@ -56,7 +63,7 @@ def open_app(path: Path):
     from mlgarden.session import Session
 
     session = Session()
-    if not session.open(path):
+    if path is not None and not session.open(path):
         raise SystemExit(session.status)
     app = App(session, [TrainingPanel(session), DatasetWindow(session)], HelpPanel(session))
     app.build()
@@ -130,18 +137,113 @@ def measure_in_a_new_process(path: Path, seconds: float) -> dict:
     return json.loads(finished.stdout.strip().splitlines()[-1])
 
 
+# --- the canvas's figures (--json, issue 10) -----------------------------------------------------
+
+
+def canvas_figures(path: Path, seconds: float) -> dict:
+    """Frame rates on an empty canvas (a new graph, measured before and after the file, the mean),
+    the file as opened, fitted and training; the nudge."""
+    app = open_app(None)
+    try:
+        empty = frames_for(app, seconds)["fps"]
+        if not app.open_path(path):
+            raise SystemExit(app.session.status)
+        for _ in range(5):
+            app.run_frame()
+        idle = frames_for(app, seconds)["fps"]
+        app.canvas.fit()
+        app.run_frame()
+        fitted = frames_for(app, seconds)["fps"]
+        app.session.play()
+        app.run_frame()
+        training = frames_for(app, seconds)["fps"]
+        app.session.pause()
+        app.run_frame()
+        nudge = nudge_seconds(app)
+        shown, frame_seconds = nudge_shown_in_one_frame(app)
+        nodes = len(app.session.document.nodes)
+        app.session.new()  # the empty canvas again, so a drift of the machine's load evens out
+        for _ in range(5):
+            app.run_frame()
+        empty = (empty + frames_for(app, seconds)["fps"]) / 2
+        return {"file": str(path), "nodes": nodes, "empty_fps": empty,
+                "idle_fps": idle, "fitted_fps": fitted, "training_fps": training,
+                "nudge_ms": 1000 * nudge, "nudge_frame_ms": 1000 * frame_seconds,
+                "nudge_shown_in_frame": shown}
+    finally:
+        app.close()
+
+
+def nudge_shown_in_one_frame(app) -> tuple[bool, float]:
+    """Nudge the first param and run one frame: does the result's text show the new value?"""
+    from mlgarden.gui import ids, theme
+
+    session, canvas = app.session, app.canvas
+    param = session.document.params()[0]
+    if hasattr(canvas, "zoom_to"):
+        canvas.zoom_to(1.0)
+    app.run_frame()
+    started = time.perf_counter()
+    canvas.nudge(param.id, param.value + 0.5)
+    app.run_frame()
+    seconds = time.perf_counter() - started
+    session.end_gesture()
+    result = session.document.result
+    if result is None or not hasattr(canvas, "text_of"):
+        return False, seconds  # the node editor (before issue 10) cannot say
+    expected = theme.number(session.evaluation().values.get(session.document.flat_id(result)))
+    return canvas.text_of(ids.value_text(result)) == expected, seconds
+
+
+def generated_graph(nodes: int, folder: Path) -> Path:
+    """A graph of about `nodes` nodes: x, y, layers of ten tanh perceptrons, one output, a loss."""
+    from mlgarden.document.build import Builder
+    from mlgarden.files.fileformat import save
+
+    builder = Builder(seed=3)
+    values = [builder.x(), builder.y()]
+    while len(builder.document.nodes) < nodes - 40:
+        values = builder.layer(values, 10)
+    out = builder.perceptron(values, label="out")
+    document = builder.finish(result=out, loss=builder.loss("squared_error", out))
+    path = folder / f"generated-{len(document.nodes)}.yaml"
+    save(document, path)
+    return path
+
+
+def canvas_figures_in_a_new_process(path: Path, seconds: float) -> dict:
+    environment = dict(os.environ, MLGARDEN_STATE_DIR=tempfile.mkdtemp(prefix="mlgarden-bench-"))
+    finished = subprocess.run([sys.executable, __file__, "--one-canvas", str(path), "--seconds",
+                               str(seconds)], env=environment, capture_output=True, text=True,
+                              check=True)
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--seconds", type=float, default=3.0, help="how long each rate is measured")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # measure one file, print JSON
+    parser.add_argument("--json", action="store_true", help="the canvas's figures as one JSON list")
+    parser.add_argument("--generated", type=int, default=0,
+                        help="also measure a generated graph of about this many nodes")
+    parser.add_argument("--one-canvas", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv)
     if arguments.one is not None:
         print(json.dumps(measure(arguments.one, arguments.seconds)))
         return 0
-    from mlgarden.session import EXAMPLES_DIR
+    if arguments.one_canvas is not None:
+        print(json.dumps(canvas_figures(arguments.one_canvas, arguments.seconds)))
+        return 0
+    from mlgarden import shipped
 
-    files = arguments.files or [largest_example(), EXAMPLES_DIR / "final-boss.yaml"]
+    files = arguments.files or [largest_example(), shipped.example_file("final-boss")]
+    if arguments.generated:
+        files = list(files) + [generated_graph(arguments.generated, Path(tempfile.mkdtemp()))]
+    if arguments.json:
+        print(json.dumps([canvas_figures_in_a_new_process(path, arguments.seconds)
+                          for path in files], indent=1))
+        return 0
     rows = [measure_in_a_new_process(path, arguments.seconds) for path in files]
     columns = ("graph", "nodes", "batch", "idle fps", "training fps", "steps/s", "slice ms",
                "surface ms", "nudge ms")

@@ -26,12 +26,13 @@ from screenshots import EXAMPLES_DIR, REPO, SETTLE_FRAMES, Shooter, crop, item_b
 
 from mlgarden.gui import ids  # noqa: E402
 from mlgarden.gui.dataset_window import Tags as DatasetTags  # noqa: E402
+from mlgarden.gui.geometry import ViewTransform  # noqa: E402
 from mlgarden.gui.training_panel import Tags as TrainingTags  # noqa: E402
 
 SPIRAL_EXAMPLE = EXAMPLES_DIR / "final-boss.yaml"
 STEP_EXAMPLE = EXAMPLES_DIR / "linear.yaml"
 STEPS_SHOWN = 3  # right-arrow presses before the picture: the step back through the tanh
-VIEW_SHIFT = 230  # canvas pixels the view moves right, so the output end and the loss show
+VIEW_SHIFT = 230  # canvas pixels between the loss node and the canvas's right edge
 
 
 def first_hidden_unit(document) -> str:
@@ -49,7 +50,7 @@ def shoot_node_surface(shooter: Shooter, out: Path, steps: int, timeout: float) 
     session.pause()
     unit = first_hidden_unit(session.document)
     node = session.document.nodes[unit]
-    shooter.app.canvas.show_view((node.pos[0] - 200, node.pos[1] - 200))
+    shooter.app.canvas.set_view(ViewTransform((node.pos[0] - 200, node.pos[1] - 200), 1.0))
     shooter.frames(SETTLE_FRAMES)
     shooter.driver.click(*shooter.driver.node_title_point(ids.node(unit)))  # select it
     shooter.driver.move(5, 790)
@@ -60,8 +61,10 @@ def shoot_node_surface(shooter: Shooter, out: Path, steps: int, timeout: float) 
 
 def shoot_backprop_step(shooter: Shooter, out: Path) -> None:
     shooter.open(STEP_EXAMPLE)
-    x, y = shooter.app.canvas.view.origin()
-    shooter.app.canvas.show_view((x + VIEW_SHIFT, y))
+    canvas = shooter.app.canvas
+    loss = shooter.session.document.nodes[shooter.session.document.loss]
+    width, height = canvas.canvas_size()  # at 100%, the loss VIEW_SHIFT pixels from the right edge
+    canvas.set_view(ViewTransform((loss.pos[0] - width + VIEW_SHIFT, loss.pos[1] - height / 2), 1.0))
     shooter.frames(SETTLE_FRAMES)
     shooter.driver.click(*shooter.driver.item_center(TrainingTags.backprop))
     for _ in range(STEPS_SHOWN):

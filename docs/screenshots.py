@@ -7,9 +7,10 @@ use the mouse, by real input through xdotool (tests/gui/driver.py), as the GUI t
 
 1. `nudge-closeup.png`: the write-up's first example, (a + b) * c fitted to 10, after a drag on
    `a`'s value: every node shows its value and, in orange, its gradient. Cropped to the nodes.
-2. `app-training-spiral.png`: the "final boss" (saved_graphs/final-boss.yaml), the canvas's view
-   set on its output end, after training through frames until it has
-   taken `--steps` steps: the whole window.
+2. `app-training-spiral.png`: the "final boss" (saved_graphs/final-boss.yaml), fitted in view
+   (zoomed out: each node a coloured block, each link coloured by the gradient flowing back along
+   it, blue negative, red positive, wider where it is larger), after training through frames
+   until it has taken `--steps` steps: the whole window.
 3. `dataset-window.png`: the Dataset window of that same frame, the spiral's decision surface.
 
 Frames are taken with `dpg.output_frame_buffer`, which hands over the next frame as float32
@@ -49,10 +50,6 @@ NUDGE_EXAMPLE = EXAMPLES_DIR / "fit-ten.yaml"
 SPIRAL_EXAMPLE = EXAMPLES_DIR / "final-boss.yaml"
 NUDGED_NODE_LABEL = "a"
 NUDGE_DRAG_PIXELS = 60
-# The final boss is laid out over about 3000 x 4700 canvas pixels; the picture shows its output
-# end, where the second layer meets the result and the loss, with the loss this far from the
-# canvas's right edge.
-OUTPUT_END_MARGIN = 190
 CROP_MARGIN = 16
 SETTLE_FRAMES = 10  # frames for the layout, the fonts and the canvas to settle after a change
 
@@ -68,7 +65,7 @@ class Shooter:
 
     def build(self) -> None:
         self.app.build()
-        self.driver = Driver(self.session.title, frame=self.app.run_frame)
+        self.driver = Driver(self.session.title, frame=self.app.run_frame, canvas=self.app.canvas)
         self.frames(SETTLE_FRAMES)
 
     def close(self) -> None:
@@ -121,21 +118,16 @@ def crop(pixels: np.ndarray, left: float, top: float, right: float, bottom: floa
     return pixels[top:bottom, left:right]
 
 
-def item_box(tag: str) -> tuple[float, float, float, float]:
-    """(left, top, right, bottom) of an item in viewport pixels; windows report pos, not rect."""
+def item_box(tag: str, canvas=None) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) of an item in viewport pixels; windows report pos, not rect;
+    what the canvas draws (a node) is asked of the canvas."""
+    if canvas is not None and canvas.screen_rect(tag) is not None:
+        x, y, width, height = canvas.screen_rect(tag)
+        return x, y, x + width, y + height
     state = dpg.get_item_state(tag)
     left, top = state["rect_min"] if "rect_min" in state else dpg.get_item_pos(tag)
     width, height = state["rect_size"]
     return left, top, left + width, top + height
-
-
-def show_output_end(shooter: Shooter) -> None:
-    """Set the canvas's view so the loss node sits near the right edge, vertically centred."""
-    loss = shooter.session.document.nodes[shooter.session.document.loss]
-    width = dpg.get_item_width(ids.CANVAS_WINDOW)
-    height = dpg.get_item_height(ids.CANVAS_WINDOW)
-    shooter.app.canvas.show_view((loss.pos[0] - width + OUTPUT_END_MARGIN, loss.pos[1] - height / 2))
-    shooter.frames(SETTLE_FRAMES)
 
 
 def shoot_nudge(shooter: Shooter, out: Path) -> None:
@@ -146,7 +138,7 @@ def shoot_nudge(shooter: Shooter, out: Path) -> None:
     shooter.driver.drag((x, y), (x + NUDGE_DRAG_PIXELS, y))  # a real drag on a's value
     shooter.frames(SETTLE_FRAMES)
     print(f"nudged {NUDGED_NODE_LABEL} to {document.nodes[nudged].value:.4g}")
-    boxes = [item_box(ids.node(node_id)) for node_id in document.nodes]
+    boxes = [item_box(ids.node(node_id), shooter.app.canvas) for node_id in document.nodes]
     canvas = item_box(ids.CANVAS_WINDOW)
     left = max(min(box[0] for box in boxes) - CROP_MARGIN, canvas[0])
     top = max(min(box[1] for box in boxes) - CROP_MARGIN, canvas[1])
@@ -157,7 +149,8 @@ def shoot_nudge(shooter: Shooter, out: Path) -> None:
 
 def shoot_training(shooter: Shooter, out: Path, steps: int, timeout: float) -> None:
     shooter.open(SPIRAL_EXAMPLE)
-    show_output_end(shooter)
+    shooter.app.canvas.fit()  # the whole network in view, zoomed out
+    shooter.frames(SETTLE_FRAMES)
     session = shooter.session
     session.play()
     started, frames = time.perf_counter(), 0

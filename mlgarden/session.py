@@ -99,6 +99,16 @@ class Session(SessionAids, SessionTools):
         self._load_data_if_changed()
         return outcome if outcome is not None else True
 
+    def amend(self, name: str, /, *args, **kwargs):
+        """A follow-up edit that belongs to the step just made, with no undo step of its own (the
+        canvas moving what a paste or an expand added off the nodes it would cover)."""
+        try:
+            outcome = getattr(self.document, name)(*args, **kwargs)
+        except GraphError as error:
+            self.status = str(error)
+            return None
+        return outcome if outcome is not None else True
+
     def apply(self, label: str, change):
         """Run `change(document)`, a composite of several named edits, as one undo step.
 

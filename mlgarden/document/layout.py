@@ -9,10 +9,9 @@ which keeps most links short and uncrossed. Used by the graph builder and by the
 command.
 
 Rows are as tall as their nodes: a node is stacked below the one above it in its column with
-`ROW_GAP` between them, by `node_height`, an estimate of the height the canvas draws it at (a
-title bar, a row per input pin, the value row, the gradient row). The estimate is measured from
-the app's theme (gui/theme.py: font size 15, node padding 8x4, row spacing 1), and a GUI test
-checks it against the drawn nodes of every shipped example. Each column is centred on the
+`ROW_GAP` between them, by `node_height`, the height the canvas draws it at (a title bar of 24,
+an 18-pixel row per input pin, the value row, the gradient row, 3 above and below: gui/geometry.py
+draws exactly this, and tests/test_canvas_geometry.py checks it for every shipped example). Each column is centred on the
 tallest one. Columns stand COLUMN_WIDTH apart, further after a column that holds a function call,
 whose node is wider.
 """

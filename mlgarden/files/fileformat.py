@@ -4,7 +4,8 @@ A graph file is YAML that a person can read and a diff can follow (docs/graph-fo
 full description). Its top level holds the format version (`mlgarden: 1`, or `2` when the graph
 has functions), an optional description, the functions (each a description and a list of body
 nodes), the list of nodes, the result and loss references, the training and dataset settings, and
-free-form view state. Each node is one short mapping whose keys come in a fixed order (NODE_KEYS)
+free-form view state (the app writes the canvas's `origin` and `zoom` there and reads them back
+leniently: gui/view.py). Each node is one short mapping whose keys come in a fixed order (NODE_KEYS)
 and which holds only the fields that say something: a param's value, a frozen param's
 `trainable: false`, a pow's exponent, a call's function and its own param values, the inputs of an
 op that has pins, a position other than [0, 0]. Lists are written on one line (`inputs: [a, b]`),

@@ -68,6 +68,7 @@ class App:
         self.panel_windows: list[str] = []
         self.canvas = Canvas(session)
         session.current_view = self.canvas.current_view  # saved with the file (gui/view.py)
+        self.canvas.ask_for_node = self.open_palette_for  # a wire dropped on empty canvas
         self.dialogs = dialogs_module.Dialogs()
         self.layer_dialog = LayerDialog(session, self.canvas)
         self.functions = FunctionActions(self)
@@ -102,10 +103,11 @@ class App:
                         no_collapse=True, no_close=True, no_scrollbar=True,
                         no_bring_to_front_on_focus=True):
             self.canvas.build(ids.CANVAS_WINDOW)
-        self.aids.build()
         with dpg.window(tag=ids.STATUS_WINDOW, no_title_bar=True, no_move=True, no_resize=True,
                         no_collapse=True, no_close=True, no_scrollbar=True, min_size=(100, 10)):
-            dpg.add_text("", tag=ids.STATUS_TEXT)
+            with dpg.group(horizontal=True, horizontal_spacing=30):
+                dpg.add_text("", tag=ids.ZOOM_TEXT, color=(170, 170, 170, 255))
+                dpg.add_text("", tag=ids.STATUS_TEXT)
         self.panel_windows = [panel.build() for panel in self.panels]
         for window in self.panel_windows:  # docked: the layout, not the user, places them
             dpg.configure_item(window, no_move=True, no_resize=True, no_collapse=True)
@@ -126,8 +128,6 @@ class App:
     def _build_handlers(self) -> None:
         with dpg.handler_registry(tag=ids.GLOBAL_HANDLERS):
             dpg.add_key_press_handler(callback=lambda sender, key: self.key_pressed(key))
-            dpg.add_mouse_release_handler(button=dpg.mvMouseButton_Left,
-                                          callback=lambda: self.canvas.released())
             dpg.add_mouse_click_handler(button=dpg.mvMouseButton_Right,
                                         callback=lambda: self.right_clicked())
 
@@ -156,7 +156,6 @@ class App:
     def run_frame(self) -> None:
         started = time.perf_counter()
         dpg.run_callbacks(dpg.get_callback_queue())
-        self.canvas.end_gesture_if_released()
         self.training_budget = min(TRAINING_SHARE * self.last_work_seconds, MAX_TRAINING_SLICE)
         training_started = time.perf_counter()
         self.session.tick(self.training_budget)
@@ -268,8 +267,12 @@ class App:
         self.canvas.add_node(op, self.menu_grid_position)
 
     def open_palette(self) -> None:
-        at = self.canvas.visible_centre()
-        self.dialogs.open_palette(lambda op: self.canvas.add_node(op, at))
+        """The node goes where the mouse is over the canvas, else mid-canvas, on free space."""
+        at = self.canvas.mouse_grid_position() if self.canvas.is_hovered() else self.canvas.visible_centre()
+        self.dialogs.open_palette(lambda op: self.canvas.add_node(op, at, find_space=True))
+
+    def open_palette_for(self, on_pick: Callable[[str], None]) -> None:
+        self.dialogs.open_palette(on_pick)
 
     def node_menu_action(self, action: str) -> None:
         self._close_menu(ids.NODE_MENU, ids.node_menu_item(action))
@@ -295,7 +298,7 @@ class App:
         self._close_menu(ids.LINK_MENU, ids.LINK_MENU_DISCONNECT)
         if self.menu_link is not None:
             source, target, pin = self.menu_link
-            self.canvas._edit("disconnect", target, pin)
+            self.canvas.disconnect_link((source, target, pin))
 
     def delete_selection(self) -> None:
         self.canvas.delete_selection()
@@ -315,7 +318,7 @@ class App:
     def paste(self) -> None:
         """At the mouse when it is over the canvas, else in the middle of the canvas."""
         at = self.canvas.mouse_grid_position() if self.canvas.is_hovered() else self.canvas.visible_centre()
-        self.session.paste(at)
+        self.session.paste(self.canvas.free_spot_for_fragment(self.session.clipboard, at))
 
     def duplicate(self) -> None:
         self.session.duplicate(self.canvas.selected_nodes())
@@ -344,6 +347,19 @@ class App:
 
     def step_through_forward(self) -> None:
         self.session.start_stepthrough("forward")
+
+    def zoom_in(self) -> None:
+        self.canvas.zoom_to(self.canvas.view.zoom * 1.25)
+
+    def zoom_out(self) -> None:
+        self.canvas.zoom_to(self.canvas.view.zoom / 1.25)
+
+    def zoom_reset(self) -> None:
+        self.canvas.zoom_to(1.0)
+
+    def toggle_gradient_links(self) -> None:
+        self.canvas.set_gradient_links(not self.canvas.show_gradients)
+        dpg.set_value(ids.GRADIENT_LINKS_ITEM, self.canvas.show_gradients)
 
     def undo(self) -> None:
         self.session.undo()

@@ -151,7 +151,8 @@ class FunctionActions:
                                      output_names or None)
         if instance:
             self.session.status = f"collapsed {len(node_ids)} node(s) into function {name} ({instance})"
-            dpg.clear_selected_nodes(ids.EDITOR)
+            self.canvas.clear_selection()
+            self.canvas.make_room_for([instance])
         return instance or None
 
     def expand(self, node_id: str | None = None) -> list[str] | None:
@@ -166,7 +167,8 @@ class FunctionActions:
         added = self.canvas._edit("expand", node_id)
         if added:
             self.session.status = f"expanded {node_id} into {len(added)} node(s)"
-            dpg.clear_selected_nodes(ids.EDITOR)
+            self.canvas.clear_selection()
+            self.canvas.make_room_for(added)
         return added or None
 
     # --- inserting ---------------------------------------------------------------------------------
@@ -187,6 +189,7 @@ class FunctionActions:
         instance = self.session.apply(f"insert function {name}", change)
         if instance:
             self.session.status = f"inserted {instance}, an instance of function {name}"
+            self.canvas.make_room_for([instance])
         return instance or None
 
     def ask_template(self, template: str) -> None:

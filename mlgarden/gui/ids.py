@@ -10,8 +10,7 @@ from __future__ import annotations
 
 # --- windows and fixed widgets -----------------------------------------------------------------
 CANVAS_WINDOW = "canvas.window"
-EDITOR = "canvas.editor"
-ORIGIN_NODE = "canvas.origin"  # a hidden node kept at (0, 0): where it is drawn reveals the pan
+EDITOR = "canvas.drawlist"  # the drawlist the canvas draws on
 STATUS_WINDOW = "status.window"
 STATUS_TEXT = "status.text"
 MENU_BAR = "menu.bar"
@@ -99,7 +98,7 @@ def value_text(node_id: str) -> str:
 
 
 def value_field(node_id: str) -> str:
-    """The drag field of a param, the input field of a const."""
+    """The value of a param (drag it) or a const (click it to type), as a place on the canvas."""
     return f"field:{node_id}"
 
 
@@ -109,10 +108,6 @@ def exponent_field(node_id: str) -> str:
 
 def gradient_text(node_id: str) -> str:
     return f"grad:{node_id}"
-
-
-def tooltip(node_id: str) -> str:
-    return f"tooltip:{node_id}"
 
 
 def link(source: str, target: str, pin: int) -> str:
@@ -180,3 +175,22 @@ def insert_function_item(name: str) -> str:
 def call_function_text(node_id: str) -> str:
     """The row of a call node that names its function (hover it for the description)."""
     return f"function:{node_id}"
+
+
+# --- the canvas's drawing (gui/canvas.py) -----------------------------------------------------------
+WORLD = "canvas.world"  # the draw node whose transform is the view
+LINK_LAYER = "canvas.links"
+NODE_LAYER = "canvas.nodes"
+OVERLAY_LAYER = "canvas.overlay"  # the wire or box a gesture draws
+SCREEN_LAYER = "canvas.screen"  # drawn in canvas pixels: the minimap
+CANVAS_TOOLTIP = "canvas.tooltip"
+CANVAS_TOOLTIP_TEXT = "canvas.tooltip.text"
+CANVAS_HANDLERS = "canvas.handlers"
+VALUE_EDITOR = "canvas.value_editor"
+VALUE_EDITOR_FIELD = "canvas.value_editor.field"
+MINIMAP = "canvas.minimap"
+MINIMAP_TEXTURE = "canvas.minimap.texture"
+MINIMAP_VIEW = "canvas.minimap.view"
+TEXTURES = "canvas.textures"
+ZOOM_TEXT = "status.zoom"
+GRADIENT_LINKS_ITEM = "menu.view.gradient_links"

@@ -94,7 +94,9 @@ class LayerDialog:
 
     def insert(self, selected: list[str], width: int, activation: str | None,
                at: tuple[float, float]) -> None:
+        before = set(self.session.document.nodes)
         if self.session.insert_layer(selected, width, activation, at):
+            self.canvas.make_room_for(sorted(set(self.session.document.nodes) - before))
             self.session.status = (f"inserted a layer of {width} {activation or 'linear'} "
                                    f"perceptron(s) reading {len(selected)} node(s)")
 

@@ -2,7 +2,7 @@
 step-through's highlight on the canvas.
 
 The aids themselves are the Session's (mlgarden/session_aids.py); this module only connects them
-to gestures and to today's node-editor canvas, in one place so a new canvas can take it over:
+to gestures and to the canvas:
 
 - `key_pressed`: during a step-through → moves on, ← goes back and Escape ends it; otherwise
   Escape returns the Dataset window from a node to the result.
@@ -10,9 +10,9 @@ to gestures and to today's node-editor canvas, in one place so a new canvas can 
   that node (in a function's body, the node of the graph's first instance, as the canvas shows).
 - `StepHighlight`: what the canvas reads from `session.stepthrough` each frame, the current
   node and the link being followed (forward: the links into the node computed) (document/scope_ids.py finds which node of the scope shown
-  draws a flat id: a call draws the nodes of its body), drawn by binding a highlight theme to
-  that node and link, and the previous node's own theme back. The numbers themselves (the
-  gradients known so far) are shown by the canvas's `show_values`.
+  draws a flat id: a call draws the nodes of its body), handed to `Canvas.highlight`, which
+  outlines that node and colours those links. The numbers themselves (the gradients known so
+  far) are shown by the canvas's `show_values`.
 """
 
 from __future__ import annotations
@@ -23,79 +23,35 @@ from mlgarden.document.graph import split_reference
 from mlgarden.document.scope_ids import flat_id_shown, shown_node
 from mlgarden.learning.stepthrough import BACKWARD, FORWARD
 
-HIGHLIGHT_COLOUR = (255, 200, 60, 255)
-HIGHLIGHT_TITLE = (205, 120, 20, 255)
-
-
-def _node_highlight_theme() -> int:
-    with dpg.theme() as highlight:
-        with dpg.theme_component(dpg.mvAll):
-            nodes = dpg.mvThemeCat_Nodes
-            for colour in (dpg.mvNodeCol_TitleBar, dpg.mvNodeCol_TitleBarHovered,
-                           dpg.mvNodeCol_TitleBarSelected):
-                dpg.add_theme_color(colour, HIGHLIGHT_TITLE, category=nodes)
-            dpg.add_theme_color(dpg.mvNodeCol_NodeOutline, HIGHLIGHT_COLOUR, category=nodes)
-            dpg.add_theme_style(dpg.mvNodeStyleVar_NodeBorderThickness, 4.0, category=nodes)
-    return highlight
-
-
-def _link_highlight_theme() -> int:
-    with dpg.theme() as highlight:
-        with dpg.theme_component(dpg.mvAll):
-            nodes = dpg.mvThemeCat_Nodes
-            for colour in (dpg.mvNodeCol_Link, dpg.mvNodeCol_LinkHovered, dpg.mvNodeCol_LinkSelected):
-                dpg.add_theme_color(colour, HIGHLIGHT_COLOUR, category=nodes)
-            dpg.add_theme_style(dpg.mvNodeStyleVar_LinkThickness, 6.0, category=nodes)
-    return highlight
-
-
 class StepHighlight:
-    """Lights up the step-through's current node and link on today's canvas."""
+    """Lights up the step-through's current node and link on the canvas (Canvas.highlight)."""
 
     def __init__(self, canvas):
         self.canvas = canvas
-        self.node_theme: int | None = None
-        self.link_theme: int | None = None
-        self.shown_node: str | None = None
-        self.shown_links: list[str] = []
+        self.shown: tuple[str | None, list] = (None, [])
 
-    def build(self) -> None:
-        self.node_theme, self.link_theme = _node_highlight_theme(), _link_highlight_theme()
-
-    def wanted(self) -> tuple[str | None, list[str]]:
-        """The canvas node and the link tags the current step lights up."""
+    def wanted(self) -> tuple[str | None, list[tuple[str, str, int]]]:
+        """The canvas node and the links (their keys) the current step lights up."""
         canvas, walk = self.canvas, self.canvas.session.stepthrough
         if walk is None:
             return None, []
         graph, scope = canvas.session.document, canvas.scope
         node = shown_node(graph, scope, walk.current.node)
         if walk.kind == FORWARD:  # a value is computed from every input: light up the links in
-            return node, [tag for (_, reader, _), tag in canvas.link_tags.items() if reader == node]
+            return node, sorted(key for key in canvas.links if key[1] == node)
         if walk.current.link is None:
             return node, []
         source, target = (shown_node(graph, scope, flat_id) for flat_id in walk.current.link)
         if source is None or target is None or source == target:
             return node, []
-        return node, [tag for (reference, reader, _), tag in canvas.link_tags.items()
-                      if reader == target and split_reference(reference)[0] == source]
+        return node, sorted(key for key in canvas.links
+                            if key[1] == target and split_reference(key[0])[0] == source)
 
     def update(self) -> None:
-        node, links = self.wanted()
-        views = self.canvas.views
-        if node != self.shown_node or node not in views:
-            if self.shown_node in views:
-                view = views[self.shown_node]
-                view._show_roles(view.shown_roles)  # its own kind and role colours again
-            if node in views:
-                dpg.bind_item_theme(views[node].tag, self.node_theme)
-            self.shown_node = node if node in views else None
-        if links != self.shown_links:
-            for tag in self.shown_links:
-                if dpg.does_item_exist(tag):
-                    dpg.bind_item_theme(tag, 0)
-            for tag in links:
-                dpg.bind_item_theme(tag, self.link_theme)
-            self.shown_links = links
+        wanted = self.wanted()
+        if wanted != self.shown:
+            self.canvas.highlight(*wanted)
+            self.shown = wanted
 
 
 class LearningAids:
@@ -106,9 +62,6 @@ class LearningAids:
         self.session = app.session
         self.highlight = StepHighlight(app.canvas)
         self._selection: list[str] = []
-
-    def build(self) -> None:
-        self.highlight.build()
 
     def update(self) -> None:
         self.follow_selection()

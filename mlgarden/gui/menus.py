@@ -52,6 +52,9 @@ NODE_MENU_ITEMS = (
 FUNCTION_MENU_ITEMS = ("collapse", "expand", "edit_definition", "shared")  # gui/function_dialogs.py
 
 
+EQUAL_KEY = dpg.mvKey_Minus + 4  # ImGuiKey_Equal: Dear PyGui's mvKey_Plus is an old key code
+
+
 @dataclass(frozen=True)
 class Shortcut:
     key: int
@@ -84,6 +87,11 @@ SHORTCUTS = (
     Shortcut(dpg.mvKey_Delete, False, False, "delete_selection", "Delete"),
     Shortcut(dpg.mvKey_F, False, False, "fit_view", "F", on_canvas=True),
     Shortcut(dpg.mvKey_Home, False, False, "fit_view", "Home", on_canvas=True),
+    Shortcut(dpg.mvKey_0, True, False, "zoom_reset", "Ctrl+0"),
+    Shortcut(EQUAL_KEY, True, False, "zoom_in", "Ctrl+="),
+    Shortcut(dpg.mvKey_Add, True, False, "zoom_in", "Ctrl+="),
+    Shortcut(dpg.mvKey_Minus, True, False, "zoom_out", "Ctrl+-"),
+    Shortcut(dpg.mvKey_Subtract, True, False, "zoom_out", "Ctrl+-"),
 )
 
 
@@ -98,9 +106,10 @@ def shortcut_text(action: str) -> str:
 
 
 def modifiers() -> tuple[bool, bool]:
-    ctrl = dpg.is_key_down(dpg.mvKey_LControl) or dpg.is_key_down(dpg.mvKey_RControl)
-    shift = dpg.is_key_down(dpg.mvKey_LShift) or dpg.is_key_down(dpg.mvKey_RShift)
-    return ctrl, shift
+    """Ctrl and shift as ImGui saw them with the frame's key events (its ctrl and shift flags are
+    set from the same queue of events, one change per frame, so a quick chord keeps its ctrl).
+    The app runs the key callbacks before the next frame reads input: this is the key's frame."""
+    return dpg.is_key_down(dpg.mvKey_ModCtrl), dpg.is_key_down(dpg.mvKey_ModShift)
 
 
 def shortcut_for(key: int, ctrl: bool, shift: bool) -> Shortcut | None:
@@ -164,7 +173,12 @@ def build_menu_bar(app) -> None:
             _item("Expand function", app.expand_selection, "expand_selection", tag=ids.EXPAND_ITEM)
             dpg.add_menu(label="Insert function", tag=ids.INSERT_FUNCTION_MENU)
         with dpg.menu(label="View"):
-            _item("Fit graph", app.fit_view, "fit_view")
+            _item("Fit graph (or selection)", app.fit_view, "fit_view")
+            _item("Zoom in", app.zoom_in, "zoom_in")
+            _item("Zoom out", app.zoom_out, "zoom_out")
+            _item("Zoom 100%", app.zoom_reset, "zoom_reset")
+            _item("Gradient-coloured links", app.toggle_gradient_links, check=True,
+                  default_value=True, tag=ids.GRADIENT_LINKS_ITEM)
         with dpg.menu(label="Tools", tag=ids.TOOLS_MENU):
             _item("Check gradients", app.tools.check_gradients, tag=ids.CHECK_GRADIENTS_ITEM)
         with dpg.menu(label="Help"):

@@ -6,7 +6,7 @@ arithmetic and functions violet, activations magenta, losses red, calls of user 
 node get a bright outline as well as a mark in their title. Gradients are always orange, as in
 the write-up, and every number on the canvas uses one format (`number`).
 
-Node colours must be given with `category=mvThemeCat_Nodes` or imnodes ignores them. The op
+The canvas draws nodes itself (gui/canvas_draw.py) with these colours. The op
 symbols (Σ, √, σ, ²) and the marks need a font with those glyphs: the app draws with the DejaVu
 Sans it ships (assets/, see mlgarden/shipped.py), never with a font the machine happens to have,
 so it looks the same, and is measured the same by the tests, everywhere. Only when the package's
@@ -41,8 +41,6 @@ KIND_COLOURS = {
     "function calls": (176, 120, 30),  # an instance of a user function: amber, unlike any op
     "function pins": (60, 130, 130),  # a function body's input and output nodes
 }
-NODE_PADDING = (8, 4)  # imnodes' default is (8, 8); with tight rows a node fits a layout row
-ROW_SPACING = 1
 ROLE_OUTLINES = {"result": (90, 210, 255, 255), "loss": (255, 90, 90, 255)}
 ROLE_MARKS = {"result": ("◆ result", "<> result"), "loss": ("▲ loss", "^ loss")}
 
@@ -94,53 +92,3 @@ def kind_of(op_name: str) -> str:
         return op_name
     category = OPS[op_name].category
     return category if category in KIND_COLOURS else "arithmetic"
-
-
-def _lighter(colour, amount):
-    return tuple(min(255, channel + amount) for channel in colour[:3]) + (255,)
-
-
-def create_node_themes() -> dict[tuple[str, str | None], int]:
-    """One theme per (kind, role): role is None, 'result' or 'loss'."""
-    themes = {}
-    for kind, colour in KIND_COLOURS.items():
-        for role in (None, "result", "loss"):
-            with dpg.theme() as theme:
-                with dpg.theme_component(dpg.mvAll):
-                    nodes = dpg.mvThemeCat_Nodes
-                    dpg.add_theme_color(dpg.mvNodeCol_TitleBar, colour + (255,), category=nodes)
-                    dpg.add_theme_color(dpg.mvNodeCol_TitleBarHovered, _lighter(colour, 30),
-                                        category=nodes)
-                    dpg.add_theme_color(dpg.mvNodeCol_TitleBarSelected, _lighter(colour, 60),
-                                        category=nodes)
-                    if role is not None:
-                        dpg.add_theme_color(dpg.mvNodeCol_NodeOutline, ROLE_OUTLINES[role],
-                                            category=nodes)
-                        dpg.add_theme_style(dpg.mvNodeStyleVar_NodeBorderThickness, 3.0,
-                                            category=nodes)
-            themes[(kind, role)] = theme
-    return themes
-
-
-def create_editor_theme() -> int:
-    """Compact nodes; layout.node_height estimates the heights these settings give."""
-    with dpg.theme() as theme:
-        with dpg.theme_component(dpg.mvAll):
-            dpg.add_theme_style(dpg.mvNodeStyleVar_NodePadding, *NODE_PADDING,
-                                category=dpg.mvThemeCat_Nodes)
-            dpg.add_theme_style(dpg.mvStyleVar_ItemSpacing, 8, ROW_SPACING)
-    return theme
-
-
-def create_origin_theme() -> int:
-    """Makes the hidden origin node invisible: every colour it draws is transparent."""
-    clear = (0, 0, 0, 0)
-    with dpg.theme() as theme:
-        with dpg.theme_component(dpg.mvAll):
-            nodes = dpg.mvThemeCat_Nodes
-            for colour in (dpg.mvNodeCol_NodeBackground, dpg.mvNodeCol_NodeBackgroundHovered,
-                           dpg.mvNodeCol_NodeBackgroundSelected, dpg.mvNodeCol_NodeOutline,
-                           dpg.mvNodeCol_TitleBar, dpg.mvNodeCol_TitleBarHovered,
-                           dpg.mvNodeCol_TitleBarSelected):
-                dpg.add_theme_color(colour, clear, category=nodes)
-    return theme

@@ -16,11 +16,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dearpygui.dearpygui as dpg
 import pytest
 
 from driver import Driver
 from mlgarden.document.build import Builder
-from mlgarden.gui import theme
 from mlgarden import userstate
 from mlgarden.files import fileformat
 from mlgarden.gui.app import App
@@ -41,6 +41,28 @@ def write_orphan_recovery(document, original: Path | None = None) -> userstate.R
     (folder / f"{pid}-dead0000.json").write_text(json.dumps(note))
     (orphan,) = [copy for copy in userstate.orphaned_recoveries() if copy.pid == pid]
     return orphan
+_open_apps = []
+
+
+def track(app):
+    """Let canvas_text and on_canvas read this app's canvas (fixtures that build their own app);
+    returns a function that forgets it again."""
+    _open_apps.append(app)
+    return _open_apps.clear
+
+
+def canvas_text(tag):
+    """What a text the canvas draws reads (a value, a gradient, a title), or any widget's value."""
+    for app in reversed(_open_apps):
+        shown = app.canvas.text_of(tag)
+        if shown is not None:
+            return shown
+    return dpg.get_value(tag)
+
+
+def on_canvas(tag):
+    """True when the open app's canvas draws this node, pin or value."""
+    return any(app.canvas.screen_rect(tag) is not None for app in _open_apps)
 
 
 def small_graph():
@@ -77,12 +99,14 @@ def app_on(monkeypatch, tmp_path):
         app = App(session, panels, help_panel)
         app.build()
         opened.append(app)
-        driver = Driver(session.title, frame=app.run_frame, node_padding=theme.NODE_PADDING)
+        _open_apps.append(app)
+        driver = Driver(session.title, frame=app.run_frame, canvas=app.canvas)
         opened.append(driver)
         driver.frames(3)
         return app, driver
 
     yield open_app
+    _open_apps.clear()
     if len(opened) == 2:
         app, driver = opened
         try:

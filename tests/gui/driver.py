@@ -79,8 +79,9 @@ class Driver:
     """Real mouse and keyboard for the viewport titled `title`, stepping `frame` between events."""
 
     def __init__(self, title, frame=render_frame, node_padding=DEFAULT_NODE_PADDING,
-                 settle_frames=1, max_wait_frames=60):
+                 settle_frames=1, max_wait_frames=60, canvas=None):
         self.frame = frame
+        self.canvas = canvas  # an app canvas that draws its own nodes: it knows where they are
         self.node_padding = node_padding
         self.settle_frames = settle_frames
         self.max_wait_frames = max_wait_frames
@@ -252,7 +253,13 @@ class Driver:
     # --- where things are -------------------------------------------------------------
 
     def item_rect(self, item):
-        """(x, y, width, height) where the item is drawn, in viewport client coordinates."""
+        """(x, y, width, height) where the item is drawn, in viewport client coordinates.
+
+        A tag the canvas draws (a node, a pin, a value: `canvas.screen_rect`) is asked of it."""
+        if self.canvas is not None and isinstance(item, str):
+            rect = self.canvas.screen_rect(item)
+            if rect is not None:
+                return rect
         state = dpg.get_item_state(item)
         if "rect_min" not in state:  # windows report pos and size only
             x, y = dpg.get_item_pos(item)
@@ -274,6 +281,8 @@ class Driver:
 
     def node_title_point(self, node):
         """A point on the node's title bar, clear of its pins: grab here to move the node."""
+        if self.canvas is not None and isinstance(node, str) and self.canvas.screen_rect(node):
+            return self.canvas.title_point(node.partition(":")[2])
         x, y, width, _ = self.item_rect(node)
         return x + width / 2, y + self.node_padding[1] + 4
 
@@ -281,7 +290,12 @@ class Driver:
         """The pin of an input or output node attribute, on its node's left or right edge.
 
         An attribute has no rect of its own, so its row is found from its first widget.
+        On the app's canvas, the pin's place comes from the canvas.
         """
+        if self.canvas is not None and isinstance(attribute, str):
+            rect = self.canvas.screen_rect(attribute)
+            if rect is not None:
+                return rect[0] + rect[2] / 2, rect[1] + rect[3] / 2
         kind = dpg.get_item_configuration(attribute)["attribute_type"]
         if kind == dpg.mvNode_Attr_Static:
             raise ValueError(f"static attribute {attribute!r} has no pin")

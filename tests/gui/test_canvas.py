@@ -8,15 +8,15 @@ few states are written to the test's tmp_path for a person to look at.
 import dearpygui.dearpygui as dpg
 import pytest
 
-from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
-from mlgarden.gui import ids
+from app_fixture import app_on, canvas_text, on_canvas, small_graph  # noqa: F401  (app_on is a fixture)
+from mlgarden.gui import ids, theme
 from mlgarden.session import Session
 
 pytestmark = pytest.mark.gui
 
 
 def text(tag):
-    return dpg.get_value(tag)
+    return canvas_text(tag)
 
 
 def number_on_canvas(tag):
@@ -248,10 +248,11 @@ def test_hovering_a_node_shows_its_formula_and_derivative(app_on, tmp_path):
     session = Session(small_graph())
     app, driver = app_on(session)
     out = node_named(session, "out")
-    driver.move(*driver.item_center(ids.value_text(out)))
+    x, y, _, height = driver.item_rect(ids.value_text(out))
+    driver.move(x + 5, y + height / 2)
     driver.frames(3)
-    assert dpg.is_item_shown(ids.tooltip(out))
-    tip = dpg.get_value(dpg.get_item_children(ids.tooltip(out), 1)[0])
+    assert dpg.is_item_shown(ids.CANVAS_TOOLTIP)
+    tip = dpg.get_value(ids.CANVAS_TOOLTIP_TEXT)
     assert "tanh" in tip and "1 - out²" in tip
     driver.screenshot(tmp_path / "tooltip.png")
 
@@ -273,12 +274,12 @@ def test_a_sum_gains_a_free_pin_as_its_last_one_is_filled(app_on):
     total = session.edit("add_node", "sum", pos=(250.0, 420.0))
     bias = node_named(session, "b")
     driver.frames(2)
-    assert dpg.does_item_exist(ids.input_pin(total, 0))
-    assert not dpg.does_item_exist(ids.input_pin(total, 1))
+    assert on_canvas(ids.input_pin(total, 0))
+    assert not on_canvas(ids.input_pin(total, 1))
     driver.drag(driver.pin_point(ids.output_pin(bias)), driver.pin_point(ids.input_pin(total, 0)))
     assert session.document.nodes[total].inputs == [bias]
-    assert dpg.does_item_exist(ids.input_pin(total, 1))
-    assert dpg.get_value(ids.value_text(total)) == "0.1"
+    assert on_canvas(ids.input_pin(total, 1))
+    assert text(ids.value_text(total)) == "0.1"
 
 
 def test_copy_and_paste_with_keys_put_a_copy_at_the_mouse(app_on):
@@ -303,7 +304,7 @@ def test_training_moves_the_numbers_and_the_param_fields(app_on):
     session = Session(small_graph())
     app, driver = app_on(session)
     weight = node_named(session, "w")
-    before = dpg.get_value(ids.value_field(weight))
+    before = session.document.nodes[weight].value
     session.play()
     driver.frames_until(lambda: session.document.nodes[weight].value != before, "a training step")
     driver.frames(8)
@@ -311,7 +312,7 @@ def test_training_moves_the_numbers_and_the_param_fields(app_on):
     driver.frames(2)
     value = session.document.nodes[weight].value
     assert value != before
-    assert dpg.get_value(ids.value_field(weight)) == pytest.approx(value, rel=1e-6)
+    assert text(ids.value_text(weight)) == theme.number(value)
     out = node_named(session, "out")
     assert number_on_canvas(ids.value_text(out)) == pytest.approx(session.evaluation().values[out], rel=1e-3)
 

@@ -46,6 +46,19 @@ def ctrl_click(driver, point):
     driver.key_up("ctrl")
 
 
+def layer_corner(document, node_ids):
+    """The top-left corner of the nodes, in document coordinates."""
+    return (min(document.nodes[n].pos[0] for n in node_ids),
+            min(document.nodes[n].pos[1] for n in node_ids))
+
+
+def assert_corner_in_view(app, driver, node_ids):
+    x, y, width, height = app.canvas.canvas_rect
+    left = min(driver.item_rect(ids.node(n))[0] for n in node_ids)
+    top = min(driver.item_rect(ids.node(n))[1] for n in node_ids)
+    assert x <= left < x + width and y <= top < y + height
+
+
 def click_menu_item(driver, menu, item):
     """Open a menu of the menu bar and click one of its items (items report where they are
     inside the menu's popup, which opens under the bar at the menu's left edge)."""
@@ -129,6 +142,7 @@ def test_insert_layer_reads_the_selected_nodes_in_one_undo_step(app_on, tmp_path
     weight, x = node_named(session, "w"), node_named(session, "x")
     select_w_and_x(app, driver)
     driver.move(*EMPTY)
+    at_mouse = app.canvas.grid_position(*EMPTY)
     driver.key("ctrl+l")
     assert dpg.is_item_shown(ids.INSERT_LAYER)
     assert dpg.get_value(ids.INSERT_LAYER_TEXT) == "Each perceptron reads the 2 selected nodes: w, x1."
@@ -146,9 +160,8 @@ def test_insert_layer_reads_the_selected_nodes_in_one_undo_step(app_on, tmp_path
     driver.frames(2)
     assert all(dpg.does_item_exist(ids.node(n.id)) for n in relus)
     added = [n.id for n in document.nodes.values() if n.id not in small_graph().nodes]
-    left = min(driver.item_rect(ids.node(n))[0] for n in added)
-    top = min(driver.item_rect(ids.node(n))[1] for n in added)
-    assert (left, top) == pytest.approx(EMPTY, abs=2)  # at the mouse
+    assert layer_corner(document, added) == pytest.approx(at_mouse, abs=2)  # at the mouse
+    assert_corner_in_view(app, driver, added)  # the canvas panned to it: it is taller than the view
     driver.key("ctrl+z")
     assert session.document == small_graph()
 
@@ -188,6 +201,7 @@ def test_insert_layer_from_the_canvas_menu_puts_it_where_the_menu_opened(app_on)
     app, driver = app_on(session)
     x = node_named(session, "x")
     driver.click(*driver.node_title_point(ids.node(x)))
+    at_menu = app.canvas.grid_position(*EMPTY)
     driver.click(*EMPTY, button=3)
     assert dpg.is_item_shown(ids.CANVAS_MENU)
     driver.click(*driver.item_center(ids.CANVAS_MENU_INSERT_LAYER))
@@ -196,9 +210,8 @@ def test_insert_layer_from_the_canvas_menu_puts_it_where_the_menu_opened(app_on)
     added = [n for n in session.document.nodes.values() if n.id not in small_graph().nodes]
     assert len([n for n in added if n.op == "tanh"]) == 4  # the defaults: width 4, tanh
     driver.frames(2)
-    left = min(driver.item_rect(ids.node(n.id))[0] for n in added)
-    top = min(driver.item_rect(ids.node(n.id))[1] for n in added)
-    assert (left, top) == pytest.approx(EMPTY, abs=2)
+    assert layer_corner(session.document, [n.id for n in added]) == pytest.approx(at_menu, abs=2)
+    assert_corner_in_view(app, driver, [n.id for n in added])
 
 
 def scrambled():
@@ -294,7 +307,7 @@ def test_ctrl_z_undoes_every_kind_of_edit_made_with_the_mouse_and_keys(app_on, t
     assert session.document == original
     assert dpg.get_value(ids.STATUS_TEXT) == "undid value drag" or "undid" in dpg.get_value(ids.STATUS_TEXT)
     driver.frames(2)
-    assert set(app.canvas.views) == set(original.nodes)
+    assert set(app.canvas.drawings) == set(original.nodes)
     assert app.canvas.document_position_shown(named["out"]) == pytest.approx(original.nodes[named["out"]].pos, abs=1)
     driver.key("ctrl+z")
     assert "nothing to undo" in session.status

@@ -67,7 +67,7 @@ def test_a_file_that_fails_to_load_shows_the_error_and_keeps_the_graph(app_on, t
     assert dpg.get_value(ids.ERROR_TEXT) == session.status != ""
     driver.screenshot(tmp_path / "error.png")
     assert session.document == before
-    assert len(app.canvas.views) == len(before.nodes)
+    assert len(app.canvas.drawings) == len(before.nodes)
     ok = dpg.get_item_children(ids.ERROR, 1)[-1]
     driver.click(*driver.item_center(ok))
     assert not dpg.is_item_shown(ids.ERROR)
@@ -88,7 +88,7 @@ def test_new_asks_before_discarding_and_cancel_keeps_everything(app_on):
     click_confirm_button(driver, "Discard")
     driver.frames(2)
     assert session.document.nodes == {} and not session.dirty
-    assert app.canvas.views == {}
+    assert app.canvas.drawings == {}
     assert dpg.get_viewport_title() == "mlgarden — untitled"
 
 

@@ -106,7 +106,7 @@ def test_saving_over_a_file_changed_on_disk_asks_and_overwrites_only_when_told(a
 
 # --- killed mid-edit -----------------------------------------------------------------------------
 
-W_TITLE = (106, 58)  # small_graph's w opens at (28, 50), 156 wide: its title bar, 8 px down
+W_TITLE = (106, 58)  # small_graph's w opens at (20, 42), 150 wide: its title bar is 24 px tall
 MOVE = (100, 400)
 
 
@@ -176,7 +176,7 @@ def test_after_a_kill_mid_edit_the_next_start_restores_the_work(tmp_path, monkey
     app.build()
     driver = None
     try:
-        driver = Driver(session.title, frame=app.run_frame, node_padding=theme.NODE_PADDING)
+        driver = Driver(session.title, frame=app.run_frame, canvas=app.canvas)
         app.start(error)
         driver.frames(3)
         assert dpg.is_item_shown(ids.CONFIRM) and "Restore them?" in dpg.get_value(ids.CONFIRM_TEXT)

@@ -4,17 +4,17 @@ built-in templates, editing a definition in its own view, and sharing a param.
 """
 
 import dearpygui.dearpygui as dpg
-import numpy as np
 import pytest
 
-from app_fixture import app_on  # noqa: F401  (app_on is a fixture)
+from app_fixture import app_on, canvas_text  # noqa: F401  (app_on is a fixture)
 from mlgarden.document.build import Builder
 from mlgarden.document.graph import make_reference
-from mlgarden.gui import ids, theme
+from mlgarden.gui import ids, node_view, theme
 from mlgarden.gui.app import MENU_HEIGHT
 from mlgarden.session import Session
 
 pytestmark = pytest.mark.gui
+
 
 def two_output_graph():
     """x, y -> an instance 'h' of a function with two outputs (sum, product) -> out = s + p."""
@@ -35,11 +35,11 @@ def test_a_call_node_shows_its_pins_outputs_values_and_links_from_output_pins(ap
     call = document.instances("pair")[0]
     out = next(n.id for n in document.nodes.values() if n.label == "out")
     assert document.nodes[out].inputs == [call, f"{call}:1"]
-    assert dpg.get_value(ids.call_function_text(call)).endswith("pair")
+    assert canvas_text(ids.call_function_text(call)).endswith("pair")
     evaluation = session.evaluation()
     for k in range(2):
         reference = make_reference(call, k)
-        assert dpg.get_value(ids.value_text(reference)) == theme.number(
+        assert canvas_text(ids.value_text(reference)) == theme.number(
             evaluation.values[document.flat_id(reference)])
     # both links are drawn, each from its own output pin
     assert dpg.does_item_exist(ids.link(call, out, 0))
@@ -199,7 +199,7 @@ def test_insert_function_defines_a_template_once_and_each_instance_has_its_own_p
     assert document.definition("perceptron").input_names() == ["x1", "x2", "x3"]
     assert document.nodes[first].values.keys() == document.nodes[second].values.keys()
     assert document.nodes[first].values != document.nodes[second].values
-    assert dpg.get_value(ids.call_function_text(second)).endswith("perceptron")
+    assert canvas_text(ids.call_function_text(second)).endswith("perceptron")
     session.undo()
     assert document.instances("perceptron") == [first]
 
@@ -214,7 +214,7 @@ def test_edit_definition_shows_the_body_and_its_edits_reach_every_instance(app_o
     assert app.canvas.scope == "perceptron"
     assert dpg.is_item_shown(ids.FUNCTION_HEADING)
     assert "Editing function perceptron" in dpg.get_value(ids.FUNCTION_HEADING_TEXT)
-    assert set(app.canvas.views) == set(document.definition("perceptron").nodes)
+    assert set(app.canvas.drawings) == set(document.definition("perceptron").nodes)
     # the bias: shared by all instances, from its menu
     right_click_menu_entry(driver, "b", "shared")
     assert document.definition("perceptron").nodes["b"].shared
@@ -237,8 +237,7 @@ def test_edit_definition_shows_the_body_and_its_edits_reach_every_instance(app_o
     driver.click(*driver.item_center(ids.FUNCTION_BACK))
     driver.frames(3)
     assert app.canvas.scope is None and not dpg.is_item_shown(ids.FUNCTION_HEADING)
-    pin_label = dpg.get_item_children(ids.input_pin(first, 0), 1)[0]  # the call's pin follows
-    assert dpg.get_value(pin_label) == "first"
+    assert canvas_text(node_view.label_tag(first, "in0")) == "first"  # the call's pin follows
     driver.screenshot(tmp_path / "back.png")
     session.undo()  # the rename, one step
     assert document.definition("perceptron").input_names()[0] == "x1"

@@ -8,9 +8,9 @@ import dearpygui.dearpygui as dpg
 import numpy as np
 import pytest
 
-from app_fixture import small_graph
+from app_fixture import canvas_text, small_graph, track
 from driver import Driver
-from mlgarden.gui import ids, theme
+from mlgarden.gui import canvas_draw, ids, theme
 from mlgarden.gui.app import MENU_HEIGHT, App
 from mlgarden.gui.dataset_window import DatasetWindow
 from mlgarden.gui.dataset_window import Tags as DatasetTags
@@ -29,19 +29,22 @@ pytestmark = pytest.mark.gui
 def open_app(monkeypatch, tmp_path):
     """A factory: open_app(document) -> (app, driver), the whole app with both panels."""
     monkeypatch.setenv("MLGARDEN_STATE_DIR", str(tmp_path / "state"))
-    opened = []
+    opened, forgets = [], []
 
     def open_on(document):
         session = Session(document)
         app = App(session, [TrainingPanel(session), DatasetWindow(session)], HelpPanel(session))
         app.build()
         opened.append(app)
-        driver = Driver(session.title, frame=app.run_frame, node_padding=theme.NODE_PADDING)
+        forgets.append(track(app))
+        driver = Driver(session.title, frame=app.run_frame, canvas=app.canvas)
         opened.append(driver)
         driver.frames(3)
         return app, driver
 
     yield open_on
+    for forget in forgets:
+        forget()
     if len(opened) == 2:
         try:
             opened[1].close()
@@ -56,7 +59,18 @@ def node_with_label(document, label):
 
 
 def gradient_text(node_id):
-    return dpg.get_value(ids.gradient_text(node_id))
+    return canvas_text(ids.gradient_text(node_id))
+
+
+def lit(app, node_id):
+    """The canvas outlines this node as the step-through's current one."""
+    drawing = app.canvas.drawings[node_id]
+    return app.canvas.highlight_node == node_id and drawing.outline[0] == canvas_draw.HIGHLIGHT_COLOUR
+
+
+def lit_links(app, keys):
+    return all(key in app.canvas.highlight_links
+               and app.canvas.links[key].style[0] == canvas_draw.HIGHLIGHT_COLOUR for key in keys)
 
 
 # --- a node over the plane -------------------------------------------------------------------------
@@ -134,7 +148,7 @@ def test_step_through_backprop_with_the_button_the_arrows_and_escape(open_app, t
     assert gradient_text(loss) == "grad 1"
     others = [node_id for node_id in document.nodes if node_id != loss]
     assert all(gradient_text(node_id) == f"grad {theme.missing()}" for node_id in others)
-    assert dpg.get_item_theme(ids.node(loss)) == app.aids.highlight.node_theme
+    assert lit(app, loss)
 
     for _ in range(3):
         driver.key("Right")
@@ -148,10 +162,9 @@ def test_step_through_backprop_with_the_button_the_arrows_and_escape(open_app, t
     unreached = [node_id for node_id in document.nodes if node_id not in reached]
     assert unreached and all(gradient_text(n) == f"grad {theme.missing()}" for n in unreached)
     source, target = step.link
-    link_tags = [tag for (ref, reader, _), tag in app.canvas.link_tags.items()
-                 if ref == source and reader == target]
-    assert link_tags and dpg.get_item_theme(link_tags[0]) == app.aids.highlight.link_theme
-    assert dpg.get_item_theme(ids.node(target)) == app.aids.highlight.node_theme
+    link_keys = [key for key in app.canvas.links if key[0] == source and key[1] == target]
+    assert link_keys and lit_links(app, link_keys)
+    assert lit(app, target)
     driver.screenshot(tmp_path / "backprop-step.png")
 
     driver.key("Left")
@@ -165,7 +178,7 @@ def test_step_through_backprop_with_the_button_the_arrows_and_escape(open_app, t
     w = node_with_label(document, "w")
     assert gradient_text(w) == f"grad {theme.number(evaluation.grads[w])}"
     assert not dpg.is_item_shown(TrainingTags.step_sentence)
-    assert dpg.get_item_theme(ids.node(target)) != app.aids.highlight.node_theme
+    assert not lit(app, target)
 
 
 def test_ctrl_shift_b_steps_through_the_forward_pass(open_app):
@@ -179,11 +192,11 @@ def test_ctrl_shift_b_steps_through_the_forward_pass(open_app):
     out = node_with_label(session.document, "out")
     z = session.evaluation().values[node_with_label(session.document, "z")]
     assert dpg.get_value(TrainingTags.step_sentence).startswith(f"out = tanh(z) = tanh({z:.3g}) = ")
-    assert dpg.get_value(ids.value_text(out)) == theme.number(session.evaluation().values[out])
+    assert canvas_text(ids.value_text(out)) == theme.number(session.evaluation().values[out])
     loss = session.document.loss
-    assert dpg.get_value(ids.value_text(loss)) == theme.missing()  # not computed yet
-    into_out = [tag for (_, reader, _), tag in app.canvas.link_tags.items() if reader == out]
-    assert into_out and all(dpg.get_item_theme(tag) == app.aids.highlight.link_theme for tag in into_out)
+    assert canvas_text(ids.value_text(loss)) == theme.missing()  # not computed yet
+    into_out = [key for key in app.canvas.links if key[1] == out]
+    assert into_out and lit_links(app, into_out)
     driver.key("Escape")
     assert session.stepthrough is None
 

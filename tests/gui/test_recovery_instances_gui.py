@@ -19,7 +19,7 @@ from app_fixture import app_on, small_graph, write_orphan_recovery  # noqa: F401
 from driver import Driver
 from mlgarden import userstate
 from mlgarden.files import fileformat
-from mlgarden.gui import ids, theme
+from mlgarden.gui import ids
 from mlgarden.gui.app import App, start_session
 from test_files_gui import click_confirm_button, wait_for_window
 from test_files_power_gui import MOVE, W_TITLE, drag_in_another_process, wait_until, xdotool
@@ -85,7 +85,7 @@ def test_two_instances_keep_their_own_copies_and_a_kill_leaves_one_to_restore(tm
         session, error = start_session(str(first_path))  # a third start, as run_app makes it
         app = App(session)
         app.build()
-        driver = Driver(session.title, frame=app.run_frame, node_padding=theme.NODE_PADDING)
+        driver = Driver(session.title, frame=app.run_frame, canvas=app.canvas)
         app.start(error)
         driver.frames(3)
         assert dpg.is_item_shown(ids.CONFIRM)

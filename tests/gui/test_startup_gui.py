@@ -56,7 +56,6 @@ def test_the_recovery_question_comes_before_the_help(app_on):
 def test_at_a_real_start_the_recovery_question_still_comes_before_the_help(monkeypatch, tmp_path):
     """As run_app does it: start() before the first frame, on the very first launch."""
     from driver import Driver
-    from mlgarden.gui import theme
     from mlgarden.gui.app import App
 
     monkeypatch.setenv("MLGARDEN_STATE_DIR", str(tmp_path / "state"))
@@ -68,7 +67,7 @@ def test_at_a_real_start_the_recovery_question_still_comes_before_the_help(monke
     driver = None
     try:
         app.start()
-        driver = Driver(session.title, frame=app.run_frame, node_padding=theme.NODE_PADDING)
+        driver = Driver(session.title, frame=app.run_frame, canvas=app.canvas)
         driver.frames(3)
         assert dpg.is_item_shown(ids.CONFIRM) and not dpg.is_item_shown(HelpTags.window)
         click_confirm_button(driver, "Not now")

@@ -1,0 +1,46 @@
+"""Shortcuts are never dropped: quick presses while frames are slow each do their work once.
+
+xdotool sends all six ctrl+Z chords before the app renders another frame, as a hand does while
+a big graph takes 200 ms a frame; the app must read ctrl together with each Z (design fact 4).
+"""
+
+import time
+
+import pytest
+
+from app_fixture import app_on, small_graph  # noqa: F401  (a fixture)
+from driver import xdotool
+from mlgarden.session import Session
+
+pytestmark = pytest.mark.gui
+SLOW_FRAME_SECONDS = 0.2
+
+
+def test_six_quick_ctrl_z_under_slow_frames_undo_six_times(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    node_ids = sorted(session.document.nodes)[:6]
+    for step, node_id in enumerate(node_ids):
+        session.edit("move", node_id, (1000.0 + 50 * step, 900.0))
+    driver.frames(2)
+    driver.move(300, 600)  # over the canvas
+    original = small_graph()
+    frame = app.run_frame
+
+    def slow_frame():
+        frame()
+        time.sleep(SLOW_FRAME_SECONDS)
+
+    driver.frame = slow_frame
+    for _ in range(6):
+        xdotool("key", "ctrl+z")
+    driver.frames(16)
+    assert "undid" in session.status
+    assert session.document == original
+    assert not session.history.can_undo()
+    for _ in range(6):
+        xdotool("key", "ctrl+y")
+    driver.frames(16)
+    assert not session.history.can_redo()
+    assert [session.document.nodes[n].pos for n in node_ids] == [
+        (1000.0 + 50 * step, 900.0) for step in range(6)]
