@@ -282,7 +282,7 @@ class Program:
         surface_source = self._surface_plan.source if self._surface_plan else ""
         self.source = point + self._batch_plan.source + surface_source  # what runs, to inspect
         self._scratch = _Scratch()
-        self._forward_point = None  # compiled the first time `forward_rows` asks for it
+        self._forward_point = None  # compiled the first time `forward_values` runs
 
     def _surface_route(self, target: str) -> _SurfaceRoute:
         """The forward plan of the nodes `target` needs, sums of products as matrix products
@@ -350,6 +350,13 @@ class Program:
             return self._fused_batch(leaves, columns, node_grads)
         raise ValueError(f"route must be 'point' or 'fused', got {route!r}")
 
+    def forward_values(self, leaf_values: list[float], x: float, y: float, label: float) -> list[float]:
+        """Every node's value at one point, in `order`: the point route's forward half alone."""
+        if self._forward_point is None:
+            self._forward_point = _build(forward_source(self.specs, self.order, len(self.leaf_ids)),
+                                         SCALAR_FUNCTIONS)
+        return self._forward_point(leaf_values, x, y, label)
+
     def forward_rows(self, leaf_values, xs, ys, labels, rows: np.ndarray,
                      route: str | None = None) -> np.ndarray:
         """The values at `rows` (places in `order`) over a batch, from the forward pass alone: the
@@ -361,11 +368,8 @@ class Program:
             route = "point" if columns[0].size <= self._point_batch_limit else "fused"
         with np.errstate(all="ignore"):
             if route == "point":
-                if self._forward_point is None:
-                    source = forward_source(self.specs, self.order, len(self.leaf_ids))
-                    self._forward_point = _build(source, SCALAR_FUNCTIONS)
                 leaf_list = leaves.tolist()
-                runs = [self._forward_point(leaf_list, *point)
+                runs = [self.forward_values(leaf_list, *point)
                         for point in zip(columns[0].tolist(), columns[1].tolist(), columns[2].tolist())]
                 return np.array(runs, dtype=float).reshape(len(runs), len(self.order)).T[rows]
             values = self._scratch.take("values", (len(self.order), columns[0].size))

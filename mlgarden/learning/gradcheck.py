@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlgarden.document.graph import Document, GraphError
+from mlgarden.engine.nudge import PointNudges
 from mlgarden.engine.program import Program
 
 THRESHOLD = 1e-6
@@ -134,8 +135,13 @@ def check_at_point(document: Document, x: float, y: float, label: float) -> Grad
     program = _program_with_loss(document)
     base = program.evaluate_point(document.leaf_values(program), x, y, label)
     analytic = [base.grads[leaf_id] for leaf_id in program.leaf_ids]
-    return _check(document, program, ([x], [y], [label]), "point", analytic,
-                  f"x={x:g}, y={y:g}, label={label:g}")
+    nudges = PointNudges(program, document.leaf_values(program), x, y, label)
+
+    def forward(leaves, leaf, rows):  # only the nudged leaf's descendants are computed again
+        values = nudges.base if leaf is None else nudges.values(leaf, leaves[leaf])
+        return np.array([[values[row]] for row in rows.tolist()])
+
+    return _check(document, program, forward, analytic, f"x={x:g}, y={y:g}, label={label:g}")
 
 
 def check_on_batch(document: Document, xs, ys, labels) -> GradientCheck:
@@ -145,7 +151,11 @@ def check_on_batch(document: Document, xs, ys, labels) -> GradientCheck:
     leaves = np.asarray(document.leaf_values(program), dtype=float)
     analytic = program.evaluate_batch(leaves, *batch).leaf_grads.tolist()
     points = "1 point" if batch[0].size == 1 else f"{batch[0].size} points"
-    return _check(document, program, batch, None, analytic, f"a batch of {points}")
+
+    def forward(leaves, leaf, rows):  # the forward pass alone, by the route evaluate_batch takes
+        return program.forward_rows(leaves, *batch, rows)
+
+    return _check(document, program, forward, analytic, f"a batch of {points}")
 
 
 def _program_with_loss(document: Document) -> Program:
@@ -156,13 +166,13 @@ def _program_with_loss(document: Document) -> Program:
     return program
 
 
-def _check(document: Document, program: Program, batch, route: str | None, analytic: list[float],
-           where: str) -> GradientCheck:
-    """Nudge each param through the stencil, by the route that gave `analytic`.
+def _check(document: Document, program: Program, forward, analytic: list[float], where: str) -> GradientCheck:
+    """Nudge each param through the stencil; `forward(leaves, leaf, rows)` gives the values at
+    `rows` (data points across) with leaf number `leaf` moved (None: none), as the route that gave
+    `analytic` computes them.
 
-    Each nudge runs the forward pass alone and keeps only the rows the check reads: the loss (its
-    mean over the batch is the evaluation's loss, summed the same way) and the inputs of the ops
-    with a kink.
+    Each nudge keeps only the rows the check reads: the loss (its mean over the points is the
+    evaluation's loss, summed the same way) and the inputs of the ops with a kink.
     """
     kink_groups = _kink_groups(program)
     rows = np.array([program.index[program.loss]] + sorted({row for group in kink_groups
@@ -172,7 +182,7 @@ def _check(document: Document, program: Program, batch, route: str | None, analy
                                                           for pin in group.input_rows])
                    for group in kink_groups]
     leaves = np.asarray(document.leaf_values(program), dtype=float)
-    base_values = program.forward_rows(leaves, *batch, rows, route)
+    base_values = forward(leaves, None, rows)
     params = [k for k, leaf_id in enumerate(program.leaf_ids) if document.flat_node(leaf_id).op == "param"]
     numerics, kinks, stencils = [], [], []
     chunk = max(1, STENCIL_FLOATS // (len(NUDGES) + 1) // base_values.size)
@@ -182,7 +192,7 @@ def _check(document: Document, program: Program, batch, route: str | None, analy
         for nudge in NUDGES:
             nudged = leaves.copy()
             nudged[k] = leaves[k] + nudge * step
-            values = program.forward_rows(nudged, *batch, rows, route)
+            values = forward(nudged, k, rows)
             losses.append(float(np.add.reduce(values[0]) / values[0].size))
             stencil.append(values)
         numerics.append(sum(w * loss for w, loss in zip(WEIGHTS, losses)) / (12.0 * step))
