@@ -98,6 +98,40 @@ def test_the_python_script_of_a_random_graph_matches_eval_to_the_bit(graph, data
         assert json.dumps(namespace["evaluation_json"](leaves, x, y, label), allow_nan=False) == expected
 
 
+def called_again(document: Document, data) -> Document:
+    """Each function called up to three more times on random nodes, a random body param shared
+    by every call, and the loss a sum over the old loss and the new calls' outputs."""
+    readers = []
+    for name, definition in list(document.functions.items()):
+        params = [node_id for node_id, node in definition.nodes.items() if node.op == "param"]
+        if params and data.draw(st.booleans()):
+            document.set_shared(name, data.draw(st.sampled_from(params)), True)
+        plain = [node_id for node_id, node in document.nodes.items() if node.op != "call"]
+        for _ in range(data.draw(st.integers(0, 3)) if plain and definition.output_ids() else 0):
+            pins = [data.draw(st.sampled_from(plain)) for _ in definition.input_ids()]
+            readers.append(document.add_node("call", function=name, inputs=pins))
+    roots = [document.loss] if document.loss else []
+    if roots + readers:
+        document.set_loss(document.add_node("sum", "total", inputs=roots + readers))
+    return document
+
+
+@RANDOM
+@given(graph=random_graphs(max_nodes=30), data=st.data())
+def test_each_function_is_written_once_and_every_call_of_it_matches_eval_to_the_bit(graph, data):
+    document = called_again(collapsed_randomly(document_of(graph), data), data)
+    source = export_python(document)
+    calls = [node for node in document.nodes.values() if node.op == "call"]
+    assert len(re.findall(r"^def \w+\(tape, at", source, re.MULTILINE)) == len(document.functions)
+    assert len(re.findall(r"\(tape, '[^']*/'", source)) == len(calls)  # one line per top-level call
+    namespace = script_namespace(source)
+    leaves = [value for _, value, _ in namespace["LEAVES"]]
+    for x, y, label in ((0.3, -0.7, 1.0), (-1.2, 0.4, -1.0)):
+        expected = json.dumps(reference_report(document, x, y, label), allow_nan=False)
+        assert json.dumps(namespace["evaluation_json"](leaves, x, y, label), allow_nan=False) == expected
+    event(f"{len(calls)} calls of {len(document.functions)} functions")
+
+
 def awkward_ids_graph() -> Document:
     """Ids that are keywords, builtins, helper and argument names, or hold '.' and '-'."""
     document = Document()
@@ -136,8 +170,16 @@ def write_points(path: Path, points) -> Path:
     return path
 
 
-def test_one_full_batch_sgd_step_moves_each_trained_param_by_the_engines_gradient(capsys, tmp_path):
-    document = awkward_ids_graph()
+def functions_graph() -> Document:
+    """final-boss-built (two functions, three calls), one param shared by both sine_feature calls."""
+    document = fileformat.load(next(path for path in EXAMPLES if path.stem == "final-boss-built"))
+    document.set_shared("sine_feature", "a", True)
+    return document
+
+
+@pytest.mark.parametrize("make", [awkward_ids_graph, functions_graph], ids=["straight lines", "functions"])
+def test_one_full_batch_sgd_step_moves_each_trained_param_by_the_engines_gradient(make, capsys, tmp_path):
+    document = make()
     points = [(0.5, 0.1, 1.0), (-0.3, 0.7, -1.0), (1.1, -0.2, 1.0)]
     data = write_points(tmp_path / "data.csv", points)
     namespace = script_namespace(export_python(document))
@@ -152,7 +194,10 @@ def test_one_full_batch_sgd_step_moves_each_trained_param_by_the_engines_gradien
         trained = document.flat_node(leaf_id).op == "param" and document.flat_node(leaf_id).trainable
         expected = leaves[k] - 0.1 * grads[k] if trained else leaves[k]
         assert report["nodes"][leaf_id]["value"] == pytest.approx(expected, rel=1e-13, abs=1e-15), leaf_id
-    assert report["nodes"]["forward"]["value"] == 1.5  # frozen
+    frozen = [leaf_id for leaf_id in program.leaf_ids
+              if document.flat_node(leaf_id).op != "param" or not document.flat_node(leaf_id).trainable]
+    assert frozen and all(report["nodes"][leaf_id]["value"] == leaves[program.leaf_index[leaf_id]]
+                          for leaf_id in frozen)
 
 
 def test_training_the_exported_line_example_lowers_its_loss(capsys, tmp_path):

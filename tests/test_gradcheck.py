@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from helpers import document_of, random_graphs
 from mlgarden.cli import main
@@ -17,6 +18,7 @@ from mlgarden.document.graph import Document, GraphError
 from mlgarden.engine.ops import OPS
 from mlgarden.files import fileformat
 from mlgarden.learning.datasets import load_dataset
+from mlgarden.engine.nudge import PointNudges
 from mlgarden.learning.gradcheck import THRESHOLD, check_at_point, check_on_batch
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "saved_graphs").glob("*.yaml"))
@@ -99,6 +101,33 @@ def test_a_graph_without_a_loss_is_refused_with_a_reason():
 def test_random_graphs_of_smooth_ops_pass(graph):
     check = check_at_point(document_of(graph), 0.3, -0.7, 1.0)
     assert check.passed, check.summary_lines()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graph=random_graphs(max_nodes=40), nudge=st.floats(-2.0, 2.0))
+def test_the_nudged_forward_passes_give_the_engines_values_to_the_bit(graph, nudge):
+    """What makes the check fast must not change a number: the descendants-only pass at a point,
+    and the forward-only rows of a batch, equal a full evaluation's values exactly."""
+    document = document_of(graph)
+    program = document.program()
+    leaves = np.asarray(document.leaf_values(program), dtype=float)
+    nudges = PointNudges(program, leaves.tolist(), 0.3, -0.7, 1.0)
+    rows = np.arange(len(program.order))
+    xs, ys, labels = np.linspace(-1, 1, 7), np.linspace(1, -1, 7), np.sign(np.linspace(-1, 1, 7) + 0.1)
+    for leaf in range(len(leaves)):
+        moved = leaves.copy()
+        moved[leaf] += nudge
+        full = program.evaluate_point(moved, 0.3, -0.7, 1.0)
+        assert_same(nudges.values(leaf, moved[leaf]), [full.values[node_id] for node_id in program.order])
+        if program.loss is not None:
+            for route in ("point", "fused"):
+                evaluation = program.evaluate_batch(moved, xs, ys, labels, route=route)
+                assert_same(program.forward_rows(moved, xs, ys, labels, rows, route).ravel().tolist(),
+                            np.asarray(evaluation.values.matrix).ravel().tolist())
+
+
+def assert_same(numbers: list[float], expected: list[float]) -> None:
+    assert np.array_equal(np.array(numbers), np.array(expected), equal_nan=True)
 
 
 # --- the command ---------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ import numpy as np
 
 from mlgarden.engine.fusion import FusedPlan, group_nodes
 from mlgarden.engine.ops import DATA_INPUT_OPS, LEAF_VALUE_OPS, OPS, SCALAR_FUNCTIONS
-from mlgarden.engine.point_code import point_source
+from mlgarden.engine.point_code import forward_source, point_source
 
 # A batch goes through the point route while running the point function once per point costs less
 # than one fused call, whose cost is mostly a microsecond or so per numpy statement. Fitted to the
@@ -282,6 +282,7 @@ class Program:
         surface_source = self._surface_plan.source if self._surface_plan else ""
         self.source = point + self._batch_plan.source + surface_source  # what runs, to inspect
         self._scratch = _Scratch()
+        self._forward_point = None  # compiled the first time `forward_values` runs
 
     def _surface_route(self, target: str) -> _SurfaceRoute:
         """The forward plan of the nodes `target` needs, sums of products as matrix products
@@ -348,6 +349,37 @@ class Program:
         if route == "fused":
             return self._fused_batch(leaves, columns, node_grads)
         raise ValueError(f"route must be 'point' or 'fused', got {route!r}")
+
+    def forward_values(self, leaf_values: list[float], x: float, y: float, label: float) -> list[float]:
+        """Every node's value at one point, in `order`: the point route's forward half alone."""
+        if self._forward_point is None:
+            self._forward_point = _build(forward_source(self.specs, self.order, len(self.leaf_ids)),
+                                         SCALAR_FUNCTIONS)
+        return self._forward_point(leaf_values, x, y, label)
+
+    def forward_rows(self, leaf_values, xs, ys, labels, rows: np.ndarray,
+                     route: str | None = None) -> np.ndarray:
+        """The values at `rows` (places in `order`) over a batch, from the forward pass alone: the
+        numbers `evaluate_batch(...).values[rows]` gives by the same route, at about half its cost
+        (what finite differences need)."""
+        leaves = np.asarray(leaf_values, dtype=float).reshape(-1)
+        columns = [np.asarray(c, dtype=float).reshape(-1) for c in (xs, ys, labels)]
+        if route is None:
+            route = "point" if columns[0].size <= self._point_batch_limit else "fused"
+        with np.errstate(all="ignore"):
+            if route == "point":
+                leaf_list = leaves.tolist()
+                runs = [self.forward_values(leaf_list, *point)
+                        for point in zip(columns[0].tolist(), columns[1].tolist(), columns[2].tolist())]
+                return np.array(runs, dtype=float).reshape(len(runs), len(self.order)).T[rows]
+            values = self._scratch.take("values", (len(self.order), columns[0].size))
+            values[:len(leaves)] = leaves[:, None]
+            for row, column in self._data_rows:
+                values[row] = columns[column]
+            self._batch_plan.forward(values, leaves)
+            if self._lazy_rows[rows].any():  # a leaf, or a product of a dense layer
+                self._batch_plan.complete(values, leaves)
+            return values[rows]
 
     def _pointwise_batch(self, leaves: np.ndarray, xs, ys, labels):
         leaf_list = leaves.tolist()

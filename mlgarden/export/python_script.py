@@ -20,24 +20,40 @@ from mlgarden.engine.ops import SCALAR_FUNCTIONS
 from mlgarden.engine.program import Program
 from mlgarden.engine.report import reports_gradients, roles_json
 from mlgarden.export.names import NameTable
+from mlgarden.export.python_functions import TAPE, body_source, function_names, ops_used, rules_source
 
 _VARIABLE = re.compile(r"\b([vg])(\d+)\b")  # the point route's names: v<row> values, g<row> gradients
 RUN_PARAMETERS = ("L", "x", "y", "label")  # the point route's function reads these names
 
 
 def export_python(document: Document, title: str = "graph") -> str:
-    """The text of a script computing `document` as `mlgarden eval` does, and training it with SGD."""
+    """The text of a script computing `document` as `mlgarden eval` does, and training it with SGD.
+    A graph that calls functions gets each function once (`python_functions`), any other graph
+    the point route's straight lines."""
     program = document.program()
-    run_source = _renamed_point_route(program)
+    if any(node.op == "call" for node in document.nodes.values()):
+        code = (rules_source(ops_used(document)) + TAPE + body_source(document, function_names(document)))
+        about, heading = _ABOUT_FUNCTIONS, ""
+    else:
+        code = _renamed_point_route(program)
+        about, heading = _ABOUT_LINES, _STRAIGHT_LINES
     return "".join([
-        _HEADER.format(title=_comment_safe(title)),
-        _helpers(run_source),
+        _HEADER.format(title=_comment_safe(title), about=about),
+        _helpers(code),
         _graph_constants(document, program),
-        "\n\n# The graph: forward, one line per node, then backward, d loss / d node for every node.\n",
-        "# A node read by several others adds up one share per reader, as micrograd's `+=` does.\n",
-        run_source,
+        heading,
+        code,
         _MAIN,
     ])
+
+
+_STRAIGHT_LINES = ("\n\n# The graph: forward, one line per node, then backward, d loss / d node for every node.\n"
+                   "# A node read by several others adds up one share per reader, as micrograd's `+=` does.\n")
+_ABOUT_LINES = """`run` computes every node: its value, then its gradient (d loss / d node), each line named after
+the node's id in mlgarden."""
+_ABOUT_FUNCTIONS = """Each function of the graph is one Python function, run once per call with that call's params;
+`graph` runs the graph's own nodes. Every node is a `Value` on a `Tape` (micrograd's idea), named
+after the node's id in mlgarden; `run` computes every node's value, then its gradient."""
 
 
 def _renamed_point_route(program: Program) -> str:
@@ -101,8 +117,7 @@ def _wrapped(items) -> str:
 _HEADER = '''#!/usr/bin/env python3
 """{title}: a graph exported from mlgarden as plain Python (standard library only).
 
-`run` computes every node: its value, then its gradient (d loss / d node), each line named after
-the node's id in mlgarden. Usage:
+{about} Usage:
 
     python THIS.py [--x X] [--y Y] [--label L]      every node's value and gradient at one point
     python THIS.py --json                          the same as JSON, as `mlgarden eval FILE --json`

@@ -24,6 +24,7 @@ from mlgarden.document.graph import Document, GraphError, Node, split_reference
 from mlgarden.engine.ops import OPS
 from mlgarden.engine.report import gradient_root, roles_json
 from mlgarden.export.names import NameTable, identifier
+from mlgarden.export.python_functions import dependency_order
 
 # The functions forward templates call, over tensors; each agrees with mlgarden's derivative rules
 # at the kinks (relu'(0) = 0, abs'(0) = 0, min/max split ties evenly; softplus as logaddexp keeps
@@ -172,7 +173,7 @@ class _Writer:
     def _body(self, scope: _Scope, function: str) -> list[str]:
         """One line per node in dependency order, then the record of every node for the report."""
         lines, recorded = [], []
-        for node_id in _dependency_order(scope.nodes):
+        for node_id in dependency_order(scope.nodes):
             node = scope.nodes[node_id]
             if node.op == "input":
                 continue
@@ -272,27 +273,6 @@ def _camel(name: str) -> str:
 def _attribute(node_id: str) -> str:
     name = identifier(node_id)
     return f"n{name}" if name.startswith("_") else name  # nn.Module keeps its own state in _names
-
-
-def _dependency_order(nodes: dict[str, Node]) -> list[str]:
-    """The nodes with every node after the nodes it reads (a body has no cycles: the document checks)."""
-    order, done = [], set()
-    for root in nodes:
-        stack = [(root, False)]
-        while stack:
-            node_id, expanded = stack.pop()
-            if node_id in done:
-                continue
-            if expanded:
-                done.add(node_id)
-                order.append(node_id)
-                continue
-            stack.append((node_id, True))
-            for reference in nodes[node_id].inputs:
-                source = split_reference(reference)[0] if reference else None
-                if source in nodes and source not in done:
-                    stack.append((source, False))
-    return order
 
 
 _HEADER = '''#!/usr/bin/env python3

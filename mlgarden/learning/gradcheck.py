@@ -22,12 +22,14 @@ and left out of the maximum.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from mlgarden.document.graph import Document, GraphError
+from mlgarden.engine.nudge import PointNudges
 from mlgarden.engine.program import Program
 
 THRESHOLD = 1e-6
@@ -35,6 +37,7 @@ STEP = 1e-4
 GRADIENT_FLOOR = 1e-4
 NUDGES = (-2.0, -1.0, 1.0, 2.0)  # the five-point stencil, without its middle point
 WEIGHTS = (1.0, -8.0, 8.0, -1.0)  # of L(w + k h) for k in NUDGES, over 12 h
+STENCIL_FLOATS = 2**20  # the kink test looks at the nudges of this many numbers at once, at most
 
 
 # op -> (where its kink is, the quantity that is 0 there, from the input values)
@@ -130,29 +133,29 @@ def relative_error(analytic: float, numeric: float) -> float:
 def check_at_point(document: Document, x: float, y: float, label: float) -> GradientCheck:
     """Every param at one data point, against the point route's gradients."""
     program = _program_with_loss(document)
-
-    def run(leaves):  # the point route, through the batch interface that returns a matrix
-        evaluation = program.evaluate_batch(np.asarray(leaves, dtype=float), [x], [y], [label], route="point")
-        return evaluation.loss, evaluation.values.matrix
-
     base = program.evaluate_point(document.leaf_values(program), x, y, label)
     analytic = [base.grads[leaf_id] for leaf_id in program.leaf_ids]
-    return _check(document, program, run, analytic, f"x={x:g}, y={y:g}, label={label:g}")
+    nudges = PointNudges(program, document.leaf_values(program), x, y, label)
+
+    def forward(leaves, leaf, rows):  # only the nudged leaf's descendants are computed again
+        values = nudges.base if leaf is None else nudges.values(leaf, leaves[leaf])
+        return np.array([[values[row]] for row in rows.tolist()])
+
+    return _check(document, program, forward, analytic, f"x={x:g}, y={y:g}, label={label:g}")
 
 
 def check_on_batch(document: Document, xs, ys, labels) -> GradientCheck:
     """Every param on a batch, against the batch route's gradients of the mean loss."""
     program = _program_with_loss(document)
-    xs, ys, labels = (np.asarray(column, dtype=float) for column in (xs, ys, labels))
-
-    def run(leaves):
-        evaluation = program.evaluate_batch(np.asarray(leaves, dtype=float), xs, ys, labels)
-        return evaluation.loss, np.array(evaluation.values.matrix, copy=True)
-
+    batch = tuple(np.asarray(column, dtype=float) for column in (xs, ys, labels))
     leaves = np.asarray(document.leaf_values(program), dtype=float)
-    analytic = program.evaluate_batch(leaves, xs, ys, labels).leaf_grads.tolist()
-    points = "1 point" if xs.size == 1 else f"{xs.size} points"
-    return _check(document, program, run, analytic, f"a batch of {points}")
+    analytic = program.evaluate_batch(leaves, *batch).leaf_grads.tolist()
+    points = "1 point" if batch[0].size == 1 else f"{batch[0].size} points"
+
+    def forward(leaves, leaf, rows):  # the forward pass alone, by the route evaluate_batch takes
+        return program.forward_rows(leaves, *batch, rows)
+
+    return _check(document, program, forward, analytic, f"a batch of {points}")
 
 
 def _program_with_loss(document: Document) -> Program:
@@ -163,28 +166,44 @@ def _program_with_loss(document: Document) -> Program:
     return program
 
 
-def _check(document: Document, program: Program, run, analytic: list[float], where: str) -> GradientCheck:
-    """Nudge each param through the stencil with `run(leaves) -> (loss, node values (nodes, points))`."""
-    leaves = document.leaf_values(program)
-    base_values = run(leaves)[1]
+def _check(document: Document, program: Program, forward, analytic: list[float], where: str) -> GradientCheck:
+    """Nudge each param through the stencil; `forward(leaves, leaf, rows)` gives the values at
+    `rows` (data points across) with leaf number `leaf` moved (None: none), as the route that gave
+    `analytic` computes them.
+
+    Each nudge keeps only the rows the check reads: the loss (its mean over the points is the
+    evaluation's loss, summed the same way) and the inputs of the ops with a kink.
+    """
     kink_groups = _kink_groups(program)
-    checks = []
-    for k, leaf_id in enumerate(program.leaf_ids):
-        if document.flat_node(leaf_id).op != "param":
-            continue
+    rows = np.array([program.index[program.loss]] + sorted({row for group in kink_groups
+                                                            for pin in group.input_rows for row in pin}))
+    place = {row: k for k, row in enumerate(rows.tolist())}
+    kink_groups = [dataclasses.replace(group, input_rows=[np.array([place[row] for row in pin.tolist()])
+                                                          for pin in group.input_rows])
+                   for group in kink_groups]
+    leaves = np.asarray(document.leaf_values(program), dtype=float)
+    base_values = forward(leaves, None, rows)
+    params = [k for k, leaf_id in enumerate(program.leaf_ids) if document.flat_node(leaf_id).op == "param"]
+    numerics, kinks, stencils = [], [], []
+    chunk = max(1, STENCIL_FLOATS // (len(NUDGES) + 1) // base_values.size)
+    for k in params:
         step = STEP * max(1.0, abs(leaves[k]))
         losses, stencil = [], [base_values]
         for nudge in NUDGES:
-            nudged = list(leaves)
+            nudged = leaves.copy()
             nudged[k] = leaves[k] + nudge * step
-            loss, values = run(nudged)
-            losses.append(loss)
+            values = forward(nudged, k, rows)
+            losses.append(float(np.add.reduce(values[0]) / values[0].size))
             stencil.append(values)
-        numeric = sum(w * loss for w, loss in zip(WEIGHTS, losses)) / (12.0 * step)
-        kink = _kink_crossed(document, kink_groups, np.stack(stencil))
-        checks.append(ParamCheck(leaf_id, analytic[k], numeric, relative_error(analytic[k], numeric), kink,
-                                 document.describe(leaf_id)))
-    return GradientCheck(where, tuple(checks))
+        numerics.append(sum(w * loss for w, loss in zip(WEIGHTS, losses)) / (12.0 * step))
+        stencils.append(np.stack(stencil))
+        if len(stencils) == chunk or k == params[-1]:
+            kinks += _kinks_crossed(document, kink_groups, np.stack(stencils))
+            stencils = []
+    return GradientCheck(where, tuple(
+        ParamCheck(program.leaf_ids[k], analytic[k], numeric, relative_error(analytic[k], numeric), kink,
+                   document.describe(program.leaf_ids[k]))
+        for k, numeric, kink in zip(params, numerics, kinks)))
 
 
 @dataclass(frozen=True)
@@ -211,22 +230,24 @@ def _kink_groups(program: Program) -> list[_KinkGroup]:
     return groups
 
 
-def _kink_crossed(document: Document, groups: list[_KinkGroup], stencil: np.ndarray) -> str | None:
-    """The first kink some nudge reaches: its quantity changes over the stencil and touches 0.
-    `stencil` is (stencil points, nodes, data points)."""
+def _kinks_crossed(document: Document, groups: list[_KinkGroup], stencils: np.ndarray) -> list[str | None]:
+    """For each param, the first kink some nudge of it reaches: a quantity that changes over the
+    param's stencil and touches 0. `stencils` is (params, stencil points, rows, data points)."""
+    found: list[str | None] = [None] * len(stencils)
     for group in groups:
         where, quantity = KINKS[group.op]
-        inputs = [stencil[:, rows] for rows in group.input_rows]  # (stencil, group, points)
+        inputs = [stencils[:, :, rows] for rows in group.input_rows]  # (params, stencil, group, points)
         with np.errstate(all="ignore"):
             if group.op == "pow":
-                values = np.where(_whole_exponents(group.exponents)[None, :, None], 1.0, inputs[0])
+                values = np.where(_whole_exponents(group.exponents)[None, None, :, None], 1.0, inputs[0])
             else:
                 values = quantity(*inputs)
-        low, high = values.min(axis=0), values.max(axis=0)
-        crossed = np.flatnonzero(((low != high) & (low <= 0.0) & (high >= 0.0)).any(axis=1))
-        if crossed.size:
-            return f"{where}, node {document.describe(group.nodes[crossed[0]])}"
-    return None
+        low, high = values.min(axis=1), values.max(axis=1)
+        crossed = ((low != high) & (low <= 0.0) & (high >= 0.0)).any(axis=2)  # (params, group)
+        for param in np.flatnonzero(crossed.any(axis=1)):
+            if found[param] is None:
+                found[param] = f"{where}, node {document.describe(group.nodes[np.argmax(crossed[param])])}"
+    return found
 
 
 def _whole_exponents(exponents: np.ndarray) -> np.ndarray:
