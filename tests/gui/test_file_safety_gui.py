@@ -124,7 +124,7 @@ def test_a_hostile_file_opened_in_the_app_shows_its_line_and_keeps_the_graph(app
     if name == "tagged float":
         driver.screenshot(tmp_path / "hostile.png")
     click_button(driver, ids.ERROR, "OK")
-    assert session.document == before and len(app.canvas.views) == len(before.nodes)
+    assert session.document == before and len(app.canvas.drawings) == len(before.nodes)
 
 
 def test_the_app_started_on_a_hostile_file_stays_up_with_an_empty_graph(tmp_path):
