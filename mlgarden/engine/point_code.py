@@ -121,6 +121,7 @@ def forward_source(specs, order: list[str], leaf_count: int) -> str:
     """The forward half of `point_source`, line for line the same: (L, x, y, label) -> [values]."""
     writer = _Writer(specs, order, None, set(), leaf_count)
     lines = ["".join(f"v{k}, " for k in range(leaf_count)) + "= map(float, L)"] if leaf_count else []
-    lines += [writer.forward_line(node_id) for node_id in order[leaf_count:]]
+    for node_id in order[leaf_count:]:
+        lines += writer.forward_lines(node_id)
     lines.append("return [" + ", ".join(f"v{i}" for i in range(len(order))) + "]")
     return "def run(L, x, y, label):\n" + "".join(f"    {line}\n" for line in lines)
