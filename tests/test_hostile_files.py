@@ -228,6 +228,34 @@ def test_an_edit_that_would_expand_the_graph_past_the_limit_is_refused():
     assert document == before
 
 
+@pytest.mark.parametrize("how", ["paste", "duplicate"])
+def test_a_paste_or_duplicate_that_would_expand_the_graph_past_the_limit_is_refused(how):
+    from mlgarden.session import Session
+
+    document = fileformat.loads(doubling_functions(14), "edit.yaml")  # top0 expands to 16383 nodes
+    session = Session(document)
+    before = document.copy()
+    if how == "paste":
+        session.copy(["top0"])
+        assert session.paste((300.0, 300.0)) is None
+    else:
+        assert session.duplicate(["top0"]) is None
+    assert session.status == (f"the graph expands to 32767 nodes with its functions; "
+                              f"a graph may expand to at most {MAX_EXPANDED_NODES}")
+    assert session.document == before and not session.history.can_undo()
+
+
+def test_a_paste_into_a_function_body_that_would_expand_it_past_the_limit_is_refused():
+    from mlgarden.document.clipboard import copy_fragment, paste_fragment
+
+    document = fileformat.loads(doubling_functions(14), "edit.yaml")  # f13 expands to 16383 nodes
+    body = document.body("f13")
+    fragment = copy_fragment(body, ["a"])  # a call of f12, 8191 nodes
+    with pytest.raises(GraphError, match=f"function 'f13' expands to 24574 nodes; a graph may "
+                                         f"expand to at most {MAX_EXPANDED_NODES}"):
+        paste_fragment(body, fragment, (0.0, 0.0))
+
+
 def test_the_app_finds_a_csv_dataset_from_the_graph_files_folder_too(tmp_path, monkeypatch):
     from mlgarden.session import Session
 

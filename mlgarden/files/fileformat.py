@@ -284,28 +284,21 @@ def _yaml_problem(error: yaml.YAMLError, text: str, source: str) -> str:
 
 
 def _check_plain_tree(tree: yaml.Node, source: str) -> None:
-    """Refuse what a graph never needs: aliases (one node reached twice), tags other than plain
-    data, keys that are lists or mappings, a key given twice in one mapping, deep nesting."""
-    seen: set[int] = set()
-    stack = [(tree, 0)]
+    """Refuse what a graph never needs: tags other than plain data, keys that are lists or
+    mappings, a key given twice in one mapping. (Aliases and deep nesting never get this far:
+    bounded_yaml refuses them while composing.)"""
+    stack = [tree]
     while stack:
-        node, depth = stack.pop()
-        line = node.start_mark.line + 1
-        if depth > MAX_NESTING:
-            raise FileFormatError(_message(source, line, _TOO_DEEP))
-        if id(node) in seen:
-            problem = "YAML anchors and aliases (&name, *name) are not allowed; this value is reused"
-            raise FileFormatError(_message(source, line, problem))
-        seen.add(id(node))
+        node = stack.pop()
         if node.tag not in _PLAIN_TAGS:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             problem = (f"{tag} values are not allowed: a graph file holds only text, numbers, "
                        "true/false, null, lists and mappings (quote a value to keep it as text)")
-            raise FileFormatError(_message(source, line, problem))
+            raise FileFormatError(_message(source, node.start_mark.line + 1, problem))
         if isinstance(node, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in node.value)
+            stack.extend(node.value)
         elif isinstance(node, yaml.MappingNode):
-            stack.extend((child, depth + 1) for child in _mapping_children(node, source))
+            stack.extend(_mapping_children(node, source))
 
 
 def _mapping_children(node: yaml.MappingNode, source: str) -> list[yaml.Node]:
