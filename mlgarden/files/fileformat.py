@@ -24,7 +24,7 @@ Reading is the careful half, because a file may come from anywhere:
 - Loading builds a fresh Document and returns it only when all of it is valid: nothing is ever
   half-loaded, and a caller's open document is never touched.
 
-Saving is atomic (files/atomic.py): the text goes to a temporary file in the target's folder, is
+Saving is atomic (mlgarden/atomic.py): the text goes to a temporary file in the target's folder, is
 flushed to disk, and only then replaces the target, so a failed save leaves the previous file as it
 was; a symlink is written through, permissions are kept, a read-only file is refused.
 """
@@ -41,7 +41,8 @@ import yaml
 
 from mlgarden.document.custom_points import MAX_CUSTOM_POINTS, checked_point, point_problem
 from mlgarden.files.nesting import first_too_deep
-from mlgarden.files import atomic, bounded_yaml
+from mlgarden import atomic
+from mlgarden.files import bounded_yaml
 from mlgarden.files.function_file import first_problem, free_pins, function_to_dict, node_to_dict
 from mlgarden.document.function_limits import MAX_EXPANDED_LINKS
 from mlgarden.document.functions import FunctionDefinition, an
