@@ -254,7 +254,7 @@ def _parse(text: str, source: str):
     loader = None
     try:
         loader = _SafeLoader(text)
-        tree = bounded_yaml.compose(loader, MAX_YAML_ITEMS, MAX_NESTING, MAX_NODES, MAX_LIST)
+        tree = bounded_yaml.compose(loader, MAX_YAML_ITEMS, MAX_NESTING, MAX_NODES, MAX_LIST, text)
         if tree is None:
             return None, None
         _check_plain_tree(tree, source)
