@@ -25,7 +25,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlgarden.files.atomic import process_is_running
+from mlgarden.atomic import process_is_running
 
 RECENT_LIMIT = 10
 

@@ -2,6 +2,7 @@
 file (with line numbers for bad points), CSV export, and training on the points."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -195,3 +196,18 @@ def test_any_clicks_and_undos_keep_the_data_the_document_and_the_file_in_step(ge
         else:
             assert session.dataset.name == document.dataset.name
         assert fileformat.loads(fileformat.dumps(document)) == document
+
+
+def test_exporting_csv_writes_through_a_link_and_cleans_a_killed_exports_leftovers(tmp_path):
+    """The export is written as graph files are saved (mlgarden/atomic.py)."""
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "data.csv"
+    target.write_text("old\n")
+    link = tmp_path / "data.csv"
+    link.symlink_to(target)
+    leftover = tmp_path / "real" / f".data.csv.{2**22 + 12345}.k1ll3d.tmp"  # no such process
+    leftover.write_text("x,y,la")
+    written = write_csv(document_dataset(line_document()), link)
+    assert written == link and link.is_symlink()
+    assert read_csv_dataset(target).labels.size == 40
+    assert sorted(os.listdir(tmp_path / "real")) == ["data.csv"]

@@ -228,6 +228,34 @@ def test_an_edit_that_would_expand_the_graph_past_the_limit_is_refused():
     assert document == before
 
 
+@pytest.mark.parametrize("how", ["paste", "duplicate"])
+def test_a_paste_or_duplicate_that_would_expand_the_graph_past_the_limit_is_refused(how):
+    from mlgarden.session import Session
+
+    document = fileformat.loads(doubling_functions(14), "edit.yaml")  # top0 expands to 16383 nodes
+    session = Session(document)
+    before = document.copy()
+    if how == "paste":
+        session.copy(["top0"])
+        assert session.paste((300.0, 300.0)) is None
+    else:
+        assert session.duplicate(["top0"]) is None
+    assert session.status == (f"the graph expands to 32767 nodes with its functions; "
+                              f"a graph may expand to at most {MAX_EXPANDED_NODES}")
+    assert session.document == before and not session.history.can_undo()
+
+
+def test_a_paste_into_a_function_body_that_would_expand_it_past_the_limit_is_refused():
+    from mlgarden.document.clipboard import copy_fragment, paste_fragment
+
+    document = fileformat.loads(doubling_functions(14), "edit.yaml")  # f13 expands to 16383 nodes
+    body = document.body("f13")
+    fragment = copy_fragment(body, ["a"])  # a call of f12, 8191 nodes
+    with pytest.raises(GraphError, match=f"function 'f13' expands to 24574 nodes; a graph may "
+                                         f"expand to at most {MAX_EXPANDED_NODES}"):
+        paste_fragment(body, fragment, (0.0, 0.0))
+
+
 def test_the_app_finds_a_csv_dataset_from_the_graph_files_folder_too(tmp_path, monkeypatch):
     from mlgarden.session import Session
 
@@ -256,3 +284,57 @@ def test_whatever_stops_pythons_compiler_is_a_clear_error_naming_the_file(monkey
         program.compile_graph([program.NodeSpec("w", "param")])
     with pytest.raises(FileFormatError, match=r"^big\.yaml: the graph is too large to compile"):
         fileformat.loads(node_with_value("0.5"), "big.yaml")
+
+
+# --- the flood check counts in C and never refuses what fits -------------------------------------
+
+
+def values_in(text: str) -> int:
+    """Every scalar, list and mapping of a (single-document) YAML text, by PyYAML's own composer."""
+    import yaml
+
+    count, stack = 0, [yaml.compose(text, Loader=yaml.SafeLoader)]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+    return count
+
+
+@pytest.mark.parametrize("text", [
+    scalar_flood(3000),
+    compact_nodes(None, count=300),
+    big_sum(500),
+    doubling_functions(5),
+    'a: "[1, 2, 3, 4, 5, 6, 7, 8, 9]"\nb: |\n  1, 2, 3, 4, 5, 6\n  - [7, 8]\n# [9, 9, 9, 9, 9]\n',
+    "--- \n- - - [1, {x: 2}, ? y]\n  - ''\n...\n",
+    "a:\n  - b:\n    c: [[], {}, [[[]]]]\n  - ? k\n    : v\n",
+])
+def test_the_c_count_of_values_is_never_more_than_the_file_holds(text):
+    from mlgarden.files.bounded_yaml import _fewest_values
+
+    assert _fewest_values(text) <= values_in(text)
+
+
+def test_a_flood_over_many_lines_is_refused_by_its_last_line():
+    lists = MAX_YAML_ITEMS // 1000 + 1  # line 5 + j holds list j: the list and 1000 numbers
+    text = "mlgarden: 1\nnodes: []\nview:\n  a:\n" + ("  - [" + ", ".join(["1"] * 1000) + "]\n") * lists
+    with pytest.raises(FileFormatError) as refused:
+        fileformat.loads(text, "flood.yaml")
+    message = str(refused.value)
+    assert message.startswith(f"flood.yaml, line {4 + lists}: ")
+    assert message.endswith(f"holds more than {MAX_YAML_ITEMS} values by this line, more than a graph "
+                            f"within mlgarden's limits needs")
+
+
+def test_the_flood_check_refuses_nothing_a_graph_within_the_limits_holds():
+    from mlgarden.files.bounded_yaml import refuse_a_flood
+
+    points = "".join(f"  - [0.{k:016d}, -0.{k:016d}, {1 if k % 2 else -1}]\n"
+                      for k in range(fileformat.MAX_CUSTOM_POINTS))
+    nodes = "".join(f"  - {{id: n{k}, op: param, value: 0.5, label: p, pos: [1.5, 2.5]}}\n"
+                    for k in range(MAX_NODES))
+    refuse_a_flood(f"mlgarden: 3\nnodes:\n{nodes}custom_points:\n{points}", MAX_YAML_ITEMS)

@@ -1,6 +1,6 @@
 """Saving never clobbers a user's file by surprise: through a symlink it writes the file the link
 points to, it keeps the file's permissions, it refuses a read-only file in one clear line, and it
-cleans the temporary files a killed save left behind (files/atomic.py under fileformat.save)."""
+cleans the temporary files a killed save left behind (mlgarden/atomic.py under fileformat.save)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import sys
 import pytest
 
 from mlgarden.document.graph import Document
-from mlgarden.files import atomic, fileformat
+from mlgarden import atomic
+from mlgarden.files import fileformat
 from mlgarden.files.fileformat import FileFormatError
 
 
@@ -82,3 +83,19 @@ def test_a_process_check_knows_the_living_from_the_gone():
     assert atomic.process_is_running(os.getpid())
     assert not atomic.process_is_running(0)
     assert not atomic.process_is_running(2**22 + 12345)  # above Linux's largest pid
+
+
+def test_the_pidless_leftovers_of_earlier_versions_are_cleaned_once_stale(tmp_path):
+    """Before the pid was in the name a temporary file was `.NAME.RANDOM.tmp`: nothing says whose
+    it is, so it is removed only once no save could still be writing it."""
+    path = tmp_path / "graph.yaml"
+    fileformat.save(graph(), path)
+    stale = tmp_path / ".graph.yaml.k1ll3d_0.tmp"
+    stale.write_text("mlgarden: 1\nnodes: [")
+    long_ago = os.stat(stale).st_mtime - atomic.STALE_SECONDS - 60
+    os.utime(stale, (long_ago, long_ago))
+    recent = tmp_path / ".graph.yaml.busy_123.tmp"  # perhaps a save in progress right now
+    recent.write_text("mlgarden: 1\n")
+    fileformat.save(graph(0.25), path)
+    assert not stale.exists() and recent.exists()
+    assert fileformat.load(path).nodes["w"].value == 0.25

@@ -9,6 +9,8 @@ user pastes. The result and loss roles are not copied.
 A copied call node keeps its function and its own param values; the fragment carries the
 definitions of the functions it uses (and those they use), so it can be pasted into another graph:
 a function the target lacks is defined there, one it already has under that name is used as it is.
+A paste that would make the graph expand past function_limits' bounds is refused (as loading,
+function edits and Insert function refuse it), and the caller's undo step puts everything back.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import copy
 import re
 from dataclasses import dataclass, field
 
+from mlgarden.document.function_limits import expansion_problem
 from mlgarden.document.graph import Document, GraphError, Node, make_reference, split_reference
 from mlgarden.document.layout import topological_order
 from mlgarden.engine.ops import OPS
@@ -81,4 +84,19 @@ def paste_fragment(document: Document, fragment: Fragment, at: tuple[float, floa
             inputs=[renamed(s) for s in node.inputs], function=node.function,
             values=dict(node.values), shared=node.shared and document.body_of is not None,
         )
+    _refuse_too_big(document)
     return list(new_ids.values())
+
+
+def _refuse_too_big(document: Document) -> None:
+    """Raise GraphError when the graph, pasted into, expands past the limits. In a function's body
+    being edited, the body stands in for its definition (the whole graph is checked when the body
+    is handed back)."""
+    functions, nodes = document.functions, document.nodes
+    if document.body_of is not None:
+        edited = copy.copy(functions[document.body_of])
+        edited.nodes = nodes
+        functions, nodes = {**functions, document.body_of: edited}, {}
+    too_big = expansion_problem(functions, nodes)
+    if too_big is not None:
+        raise GraphError(too_big[2])

@@ -19,6 +19,20 @@ time and without recursion, and stops at the first of:
   safe loader, which keeps it for `construct_document`).
 
 Each raises `Refused(line, problem)`; the caller turns it into its own one-line message.
+
+Making Python objects of libyaml's events costs about 2 µs each, so a flood of values just past
+`max_items` took 3 to 6 s to refuse. Once the builder has met FLOOD_CHECK_AFTER values (more than
+most files hold, so they never pay for it), `refuse_a_flood(text, max_items)` counts the events in C
+(libyaml's `raw_parse`, about 0.3 s for 720000 values, no objects) and refuses a text that surely
+holds too many values: every event is a value (scalar, alias, list or mapping start) except a
+collection's end, the stream's two and a document's two; each list or mapping starts at a mark of
+its own (`[`, `{`, `-`, `:` or `?`) and each document after the first at a `---` or `...`, so
+
+    values >= events - 2 - 2 * (1 + count("---") + count("...")) - count of [ { - : ?
+
+(characters counted anywhere, even in text or comments, only make the bound smaller). The count
+says nothing of where the limit is crossed, so the message names the text's last line ("by this
+line"); a flood of one long line, as in the benchmark, is named exactly.
 """
 
 from __future__ import annotations
@@ -26,12 +40,18 @@ from __future__ import annotations
 import gc
 import sys
 
+try:
+    from yaml._yaml import CParser as _EventCounter  # libyaml: parses, builds nothing
+except ImportError:  # pure-Python PyYAML: the builder's own count is all there is
+    _EventCounter = None
+
 import yaml
 
 _CHECKED_SCALARS = {f"tag:yaml.org,2002:{name}": what for name, what in
                     (("int", "a whole number"), ("float", "a number"), ("bool", "true or false"),
                      ("null", "null"))}
 
+FLOOD_CHECK_AFTER = 120_000  # values read before the whole text is counted in C (0.1 to 0.7 s)
 _SHORT_NUMBER = 640  # no whole number this short reaches Python's digit limit (at least 640)
 
 
@@ -44,9 +64,37 @@ class Refused(Exception):
         self.problem = problem
 
 
-def compose(loader, max_items: int, max_nesting: int, max_entries: int,
-            max_list: int) -> yaml.Node | None:
-    """The single document of the loader's text as a node tree (None for an empty text)."""
+def refuse_a_flood(text: str, max_items: int) -> None:
+    """Raise Refused when the text surely holds more than `max_items` values (see above), naming
+    its last line (the count says only that the limit is crossed by then); a text that is not
+    valid YAML is left to the loader, which says where."""
+    if _EventCounter is None:
+        return
+    fewest = _fewest_values(text)
+    if fewest is not None and fewest > max_items:
+        raise Refused(text.count("\n", 0, len(text) - 1) + 1, _too_many_values(max_items))
+
+
+def _fewest_values(text: str) -> int | None:
+    """A lower bound of the values in the text, counted in C (None when libyaml refuses it)."""
+    try:
+        events = _EventCounter(text).raw_parse()
+    except yaml.YAMLError:
+        return None
+    documents = 1 + text.count("---") + text.count("...")
+    marks = sum(text.count(mark) for mark in "[{-:?")
+    return events - 2 - 2 * documents - marks
+
+
+def _too_many_values(max_items: int) -> str:
+    return (f"the file holds more than {max_items} values by this line, more than a graph within "
+            f"mlgarden's limits needs")
+
+
+def compose(loader, max_items: int, max_nesting: int, max_entries: int, max_list: int,
+            text: str | None = None) -> yaml.Node | None:
+    """The single document of the loader's text as a node tree (None for an empty text); given
+    the `text`, a flood of values is refused early (refuse_a_flood)."""
     loader.get_event()  # the stream's start
     if loader.check_event(yaml.StreamEndEvent):
         loader.get_event()
@@ -55,7 +103,7 @@ def compose(loader, max_items: int, max_nesting: int, max_entries: int,
     collecting = gc.isenabled()
     gc.disable()  # the tree only grows while it is built: collecting cycles would cost 3/4 of the time
     try:
-        root = _Builder(loader, max_items, max_nesting, max_entries, max_list).build()
+        root = _Builder(loader, max_items, max_nesting, max_entries, max_list, text).build()
     finally:
         if collecting:
             gc.enable()
@@ -72,8 +120,10 @@ def compose(loader, max_items: int, max_nesting: int, max_entries: int,
 class _Builder:
     """Builds one document's tree from events with an explicit stack of open collections."""
 
-    def __init__(self, loader, max_items: int, max_nesting: int, max_entries: int, max_list: int):
+    def __init__(self, loader, max_items: int, max_nesting: int, max_entries: int, max_list: int,
+                 text: str | None):
         self.loader = loader
+        self.text = text
         self.max_list = max_list
         self.max_items = max_items
         self.max_nesting = max_nesting
@@ -114,10 +164,10 @@ class _Builder:
     def count(self, event) -> None:
         """One more value, at the depth of the open collections: refuse one past the bounds."""
         self.items += 1
+        if self.items == FLOOD_CHECK_AFTER and self.text is not None:
+            refuse_a_flood(self.text, self.max_items)
         if self.items > self.max_items:
-            raise Refused(event.start_mark.line + 1, f"the file holds more than {self.max_items} "
-                                                     f"values, more than a graph within mlgarden's "
-                                                     f"limits needs")
+            raise Refused(event.start_mark.line + 1, _too_many_values(self.max_items))
         if len(self.open) > self.max_nesting:
             raise Refused(event.start_mark.line + 1,
                           f"lists and mappings are nested more than {self.max_nesting} deep")

@@ -24,7 +24,7 @@ Reading is the careful half, because a file may come from anywhere:
 - Loading builds a fresh Document and returns it only when all of it is valid: nothing is ever
   half-loaded, and a caller's open document is never touched.
 
-Saving is atomic (files/atomic.py): the text goes to a temporary file in the target's folder, is
+Saving is atomic (mlgarden/atomic.py): the text goes to a temporary file in the target's folder, is
 flushed to disk, and only then replaces the target, so a failed save leaves the previous file as it
 was; a symlink is written through, permissions are kept, a read-only file is refused.
 """
@@ -41,7 +41,8 @@ import yaml
 
 from mlgarden.document.custom_points import MAX_CUSTOM_POINTS, checked_point, point_problem
 from mlgarden.files.nesting import first_too_deep
-from mlgarden.files import atomic, bounded_yaml
+from mlgarden import atomic
+from mlgarden.files import bounded_yaml
 from mlgarden.files.function_file import first_problem, free_pins, function_to_dict, node_to_dict
 from mlgarden.document.function_limits import MAX_EXPANDED_LINKS
 from mlgarden.document.functions import FunctionDefinition, an
@@ -253,7 +254,7 @@ def _parse(text: str, source: str):
     loader = None
     try:
         loader = _SafeLoader(text)
-        tree = bounded_yaml.compose(loader, MAX_YAML_ITEMS, MAX_NESTING, MAX_NODES, MAX_LIST)
+        tree = bounded_yaml.compose(loader, MAX_YAML_ITEMS, MAX_NESTING, MAX_NODES, MAX_LIST, text)
         if tree is None:
             return None, None
         _check_plain_tree(tree, source)
@@ -284,28 +285,21 @@ def _yaml_problem(error: yaml.YAMLError, text: str, source: str) -> str:
 
 
 def _check_plain_tree(tree: yaml.Node, source: str) -> None:
-    """Refuse what a graph never needs: aliases (one node reached twice), tags other than plain
-    data, keys that are lists or mappings, a key given twice in one mapping, deep nesting."""
-    seen: set[int] = set()
-    stack = [(tree, 0)]
+    """Refuse what a graph never needs: tags other than plain data, keys that are lists or
+    mappings, a key given twice in one mapping. (Aliases and deep nesting never get this far:
+    bounded_yaml refuses them while composing.)"""
+    stack = [tree]
     while stack:
-        node, depth = stack.pop()
-        line = node.start_mark.line + 1
-        if depth > MAX_NESTING:
-            raise FileFormatError(_message(source, line, _TOO_DEEP))
-        if id(node) in seen:
-            problem = "YAML anchors and aliases (&name, *name) are not allowed; this value is reused"
-            raise FileFormatError(_message(source, line, problem))
-        seen.add(id(node))
+        node = stack.pop()
         if node.tag not in _PLAIN_TAGS:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             problem = (f"{tag} values are not allowed: a graph file holds only text, numbers, "
                        "true/false, null, lists and mappings (quote a value to keep it as text)")
-            raise FileFormatError(_message(source, line, problem))
+            raise FileFormatError(_message(source, node.start_mark.line + 1, problem))
         if isinstance(node, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in node.value)
+            stack.extend(node.value)
         elif isinstance(node, yaml.MappingNode):
-            stack.extend((child, depth + 1) for child in _mapping_children(node, source))
+            stack.extend(_mapping_children(node, source))
 
 
 def _mapping_children(node: yaml.MappingNode, source: str) -> list[yaml.Node]:

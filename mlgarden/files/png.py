@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mlgarden.files.atomic import write_atomically
+from mlgarden.atomic import write_atomically
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _COLOUR_TYPES = {3: 2, 4: 6}  # channels -> PNG colour type (RGB, RGBA)

@@ -6,18 +6,17 @@ points (document/custom_points.py), in the order they were placed, so a point's 
 place in the list. The app, `mlgarden train` and `mlgarden render` all read data through it.
 
 `write_csv` writes any dataset in the CSV format `datasets.read_csv_dataset` reads back exactly
-(header `x,y,label`, floats by `repr`, labels -1 and 1), atomically: a failed export leaves a
-file that was there untouched.
+(header `x,y,label`, floats by `repr`, labels -1 and 1), atomically (mlgarden/atomic.py, as graph
+files are saved): a failed export leaves a file that was there untouched.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from mlgarden.atomic import write_atomically
 from mlgarden.document.custom_points import CUSTOM
 from mlgarden.document.graph import Document
 from mlgarden.learning.datasets import CSV_HEADER, Dataset, DatasetError, load_dataset
@@ -53,16 +52,8 @@ def write_csv(dataset: Dataset, path) -> Path:
     path = Path(path)
     if path.suffix.lower() != ".csv":
         path = path.with_name(path.name + ".csv")
-    temporary = None
     try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n", dir=path.parent or ".",
-                                         prefix=f".{path.name}.", suffix=".tmp", delete=False) as handle:
-            temporary = handle.name
-            handle.write(csv_text(dataset))
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+        write_atomically(path, csv_text(dataset).encode("utf-8"))
     except OSError as error:
-        if temporary is not None and os.path.exists(temporary):
-            os.remove(temporary)
         raise DatasetError(f"{path}: could not export the data ({error.strerror or error})") from None
     return path

@@ -12,7 +12,11 @@ the previous file as it was. Around that:
   ReadOnlyFile: renaming over it would work, but the user said it must not change;
 - the temporary file is named `.NAME.PID.RANDOM.tmp`; one left behind by a save whose process is
   gone (killed mid-write) is removed by the next save of the same file, while another running
-  process's save in progress is left alone.
+  process's save in progress is left alone. Earlier mlgardens named it `.NAME.RANDOM.tmp`, without
+  the pid: such a file is removed once it is STALE_SECONDS old (no save takes that long).
+
+It imports nothing of mlgarden, so every layer may use it: graph files and PNGs (files/), the
+CSV export (learning/custom_data.py), the recovery copies (userstate.py).
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 
 NEW_FILE_MODE = 0o644
+STALE_SECONDS = 600  # a temporary file without a pid this old belongs to no save in progress
 
 
 class ReadOnlyFile(OSError):
@@ -53,22 +59,35 @@ def write_atomically(path, data: bytes) -> None:
 
 
 def remove_leftovers(folder: str, name: str) -> list[str]:
-    """Remove the temporary files of earlier saves of `name` whose process has ended; return them."""
-    pattern = re.compile(rf"\.{re.escape(name)}\.(\d+)\.[^./]+\.tmp")
+    """Remove the temporary files of earlier saves of `name` that no running save owns: those whose
+    process has ended, and those named without a pid that are STALE_SECONDS old; return them."""
+    with_pid = re.compile(rf"\.{re.escape(name)}\.(\d+)\.[^./]+\.tmp")
+    without_pid = re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}\.tmp")
     removed = []
     try:
         entries = os.listdir(folder)
     except OSError:
         return removed
     for entry in entries:
-        match = pattern.fullmatch(entry)
-        if match and not process_is_running(int(match.group(1))):
+        match = with_pid.fullmatch(entry)
+        if match:
+            abandoned = not process_is_running(int(match.group(1)))
+        else:
+            abandoned = bool(without_pid.fullmatch(entry)) and _is_stale(os.path.join(folder, entry))
+        if abandoned:
             try:
                 os.remove(os.path.join(folder, entry))
                 removed.append(entry)
             except OSError:
                 pass
     return removed
+
+
+def _is_stale(path: str) -> bool:
+    try:
+        return time.time() - os.stat(path).st_mtime > STALE_SECONDS
+    except OSError:
+        return False
 
 
 def process_is_running(pid: int) -> bool:
