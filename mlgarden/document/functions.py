@@ -278,6 +278,14 @@ def _expand(document, nodes, prefix, pins, function_name, specs, shared_done) ->
             specs.append(NodeSpec(prefix + node.id, node.op, inputs, float(node.exponent)))
 
 
+def expanded_node_count(functions: dict, nodes: dict[str, Node]) -> int:
+    """How many nodes `nodes` would be with every call expanded, recursively, as Expand does it
+    (an instance's body without its pin nodes)."""
+    return sum(expanded_node_count(functions, functions[node.function].nodes) if node.op == "call"
+               else 0 if node.op in PIN_OPS else 1
+               for node in nodes.values())
+
+
 def locate(document: Document, flat_id: str) -> tuple[Node, Node | None, str]:
     """The node a flat id stands for, the top-level call it lies in (or None) and its path there."""
     if not isinstance(flat_id, str):

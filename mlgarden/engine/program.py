@@ -27,7 +27,11 @@ and the fused plan only from templates and row numbers, never from text taken fr
 so a file can never run code.
 
 Backpropagation visits nodes in reverse order and adds each consumer's share to a node's gradient:
-a node used twice, even as both inputs of one `mul`, gets both shares.
+a node used twice, even as both inputs of one `mul`, gets both shares. Where it starts, with
+gradient 1, is `backprop_from`: the loss, or with no loss the result, as in the write-up's first
+graph, (5 + 3) * 2, whose gradients are those of the result. The point route (the numbers every
+node shows, `mlgarden eval`) follows that rule; training needs a loss and its batch route starts
+at the loss only.
 
 Errors follow one policy in every route: a domain error or overflow gives inf or NaN, which
 `first_non_finite` locates; no exception escapes from a compiled function.
@@ -138,6 +142,7 @@ class Evaluation:
     grads: Mapping[str, float]
     loss: float | None = None
     result: float | None = None
+    backprop_from: str | None = None  # the node whose gradient is 1 (loss, else result); None: no gradients
 
 
 @dataclass
@@ -255,7 +260,9 @@ class Program:
         self.leaf_index = {node_id: k for k, node_id in enumerate(self.leaf_ids)}
         self.loss = loss if loss in computable else None
         self.result = result if result in computable else None
+        self.backprop_from = self.loss if self.loss is not None else self.result
         self.needs_gradient = _ancestors(self.specs, self.loss, set(computable))
+        self._point_gradient_path = _ancestors(self.specs, self.backprop_from, set(computable))
         groups = group_nodes(self.specs, computable, self.needs_gradient)
         inputs = self.leaf_ids + [i for i in computable if self.specs[i].op in DATA_INPUT_OPS]
         roles = frozenset({self.loss, self.result} - {None})  # a dense layer must not absorb them
@@ -270,7 +277,8 @@ class Program:
         self._compile_routes()
 
     def _compile_routes(self) -> None:
-        point = point_source(self.specs, self.order, self.loss, self.needs_gradient, len(self.leaf_ids))
+        point = point_source(self.specs, self.order, self.backprop_from, self._point_gradient_path,
+                             len(self.leaf_ids))
         self.point_source = point  # the point route's text, which `mlgarden export` writes out
         self._point = _build(point, SCALAR_FUNCTIONS)
         self._point_batch_limit = _point_batch_limit(len(self.order), self._batch_plan.statements)
@@ -311,7 +319,8 @@ class Program:
         """Every node's value and gradient at one data point, over Python floats."""
         leaves = leaf_values.tolist() if isinstance(leaf_values, np.ndarray) else leaf_values
         values, grads = self._point(leaves, float(x), float(y), float(label))
-        evaluation = Evaluation(NodeNumbers(self.index, values), NodeNumbers(self.index, grads))
+        evaluation = Evaluation(NodeNumbers(self.index, values), NodeNumbers(self.index, grads),
+                                backprop_from=self.backprop_from)
         if self.loss is not None:
             evaluation.loss = values[self.index[self.loss]]
         if self.result is not None:
@@ -476,8 +485,9 @@ def _build(source: str, functions: dict) -> callable:
 
 
 def compile_graph(nodes: Sequence[NodeSpec], loss: str | None = None, result: str | None = None) -> Program:
-    """Compile a list of nodes; `loss` is where backprop starts, `result` what the surface shows.
-    Whatever stops Python's own compiler (a graph too big for it) is a CompileError too."""
+    """Compile a list of nodes; `loss` is where backprop starts (with no loss, `result`), `result`
+    what the surface shows. Whatever stops Python's own compiler (a graph too big for it) is a
+    CompileError too."""
     try:
         return Program(nodes, loss, result)
     except (RecursionError, MemoryError, SyntaxError) as error:
