@@ -153,10 +153,11 @@ class Session(SessionAids, SessionTools):
         return self.apply("duplicate", lambda document: paste_fragment(document, fragment, (left, top)))
 
     def insert_layer(self, input_ids, width: int, activation: str | None,
-                     at: tuple[float, float]) -> list[str] | None:
+                     at: tuple[float, float], flat: bool = False) -> list[str] | None:
+        """A layer of perceptron calls (with `flat`, plain nodes) reading `input_ids`: one step."""
         seed = self.document.training.seed + len(self.document.nodes)
         return self.apply("insert layer", lambda document: insert_layer(
-            document, list(input_ids), width, activation, at, seed))
+            document, list(input_ids), width, activation, at, seed, flat))
 
     def arrange(self, node_ids=None):
         """Lay the chosen nodes (all by default) out left to right by depth, without overlaps."""

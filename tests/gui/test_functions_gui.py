@@ -262,7 +262,7 @@ def test_deleting_and_linking_inside_a_body_changes_every_instance_and_undoes(ap
     program = document.program()
     for instance in instances:  # every instance's output now reads its own sum
         assert document.flat_id(instance) == f"{instance}/out"
-        assert program.specs[f"{instance}/out"].inputs == (f"{instance}/s",)
+        assert program.aliases[f"{instance}/out"] == f"{instance}/s"  # the engine folds the copy
     driver.key("ctrl+z")
     driver.key("ctrl+z")
     assert document == original
