@@ -59,6 +59,7 @@ from mlgarden.document.functions import expanded_node_count
 from mlgarden.document.graph import OPTIMIZERS, Document, GraphError
 from mlgarden.session import SURFACE_MARGIN
 from mlgarden.learning.surface import colours, decision_values
+from mlgarden.number_text import plain
 from mlgarden.learning.training import Trainer, TrainingError
 
 EXIT_OK = 0
@@ -285,7 +286,7 @@ def _roles_line(document: Document, program, evaluation) -> str:
 
 
 def _number(number: float) -> str:
-    return f"{number:.6g}"
+    return plain(number, ".6g")
 
 
 # --- shared by train and render: the dataset a command runs on -----------------------------------
@@ -443,7 +444,7 @@ def _training_summary(file: str, document: Document, report: dict, train_count: 
         loss, accuracy = report[f"{name}_loss"], report[f"{name}_accuracy"]
         if loss is None and accuracy is None:
             continue
-        loss_text = "not finite" if loss is None else f"{loss:.4g}"
+        loss_text = "not finite" if loss is None else plain(loss, ".4g")
         accuracy_text = "" if accuracy is None else f", accuracy {100 * accuracy:.1f}%"
         lines.append(f"  {name + ':':6} loss {loss_text}{accuracy_text}")
     return "\n".join(lines)

@@ -65,6 +65,7 @@ class Session(SessionAids, SessionTools):
         self._disk_stamp = _stamp(path)
         self._unsaved_since: float | None = None
         self._last_autosave = 0.0
+        self.training_start: dict[str, float] | None = None  # the params when training started
         self.opened = 0
         self.current_view: Callable[[], dict] | None = None
         self.document.subscribe(self._on_document_change)
@@ -355,6 +356,7 @@ class Session(SessionAids, SessionTools):
         self.train_set, self.test_set = full.split(settings.test_fraction, settings.seed)
         self.trainer = Trainer(self.document, self.train_set.points, self.train_set.labels,
                                self.test_set.points, self.test_set.labels)
+        self.training_start = None  # a new trainer: training starts anew
         self.sample_index = min(self.sample_index, len(full.labels) - 1)
         self._evaluation = None
         self._surface_stale = True
@@ -402,6 +404,7 @@ class Session(SessionAids, SessionTools):
         self.end_stepthrough()
         if not self.playing:
             self.history.record(self.document, "training")
+            self._remember_training_start()
         self.playing = True
         self.status = "training"
 
@@ -412,16 +415,51 @@ class Session(SessionAids, SessionTools):
 
     def step(self) -> None:
         self.history.record(self.document, "training step", merge_key="training step")
+        self._remember_training_start()
         self._train(lambda: self.trainer.step())
 
     def reset(self) -> None:
+        """Put the params back where they were when training started, and forget the metrics
+        and the loss curve: one undo step. Before any training it only clears the numbers."""
         self.pause()
-        self.history.record(self.document, "reset params")
-        self._train(self._reset_and_measure)
+        if self.training_start is not None:
+            self.history.record(self.document, "reset to the start of training")
+            self.status = "reset: the params are back where training started"
+        else:
+            self.status = "reset the numbers; the params have not been trained since the graph was opened"
+        self._restore_training_start()
+        self.trainer.clear_progress()
+        self.training_error = ""
 
-    def _reset_and_measure(self) -> None:
+    def reinitialise(self) -> None:
+        """Draw every trainable param anew from the training seed, and forget the metrics and the
+        loss curve: one undo step."""
+        self.pause()
+        self.history.record(self.document, "re-initialise params")
+        self._train(self._reinitialise_and_measure)
+        self.training_start = None
+        if not self.training_error:
+            self.status = "re-initialised the params from the training seed"
+
+    def _reinitialise_and_measure(self) -> None:
         self.trainer.reset_params()
         self.trainer.measure_test()
+
+    def _remember_training_start(self) -> None:
+        """Keep the trainable params' values when training starts (after an open, a reset)."""
+        if self.training_start is None:
+            program = self.document.program()
+            values = dict(zip(program.leaf_ids, self.document.leaf_values(program)))
+            self.training_start = {flat_id: value for flat_id, value in values.items()
+                                   if self.document.flat_node(flat_id).op == "param"}
+
+    def _restore_training_start(self) -> None:
+        """Give the params that still exist their values from the start of training."""
+        if self.training_start is not None:
+            leaves = set(self.document.program().leaf_ids)
+            self.document.set_values({flat_id: value for flat_id, value in self.training_start.items()
+                                      if flat_id in leaves})
+        self.training_start = None
 
     def tick(self, seconds: float) -> int:
         """Train for a slice of `seconds` if playing; return the steps taken."""

@@ -297,6 +297,9 @@ class Program:
         self.loss = loss if self._canonical(loss) in computable else None
         self.result = result if self._canonical(result) in computable else None
         self.backprop_from = self.loss if self.loss is not None else self.result
+        # A graph classifies when it has a result to take the sign of and a label to compare it with.
+        self.classifies = self.result is not None and any(
+            spec.op == "label" for spec in self.specs.values())
         self._loss, self._result = self._canonical(self.loss), self._canonical(self.result)
         self.needs_gradient = _ancestors(self.specs, self._loss, set(computable))
         root = self._canonical(self.backprop_from)

@@ -16,6 +16,11 @@ STATUS_TEXT = "status.text"
 MENU_BAR = "menu.bar"
 EXAMPLES_MENU = "menu.examples"
 RECENT_MENU = "menu.recent"
+HELP_MENU = "menu.help"
+ABOUT_ITEM = "menu.help.about"
+ABOUT_WINDOW = "about_window"
+ABOUT_TITLE = "about_window.title"
+ABOUT_TEXT = "about_window.text"
 UNDO_ITEM = "menu.edit.undo"
 ARRANGE_ITEM = "menu.edit.arrange"
 INSERT_LAYER_ITEM = "menu.edit.insert_layer"
@@ -60,6 +65,10 @@ CHECK_GRADIENTS_ITEM = "menu.tools.check_gradients"
 EXPORT_DIALOG = "dialog.export"
 GRADCHECK_WINDOW = "window.gradcheck"
 GRADCHECK_TEXT = "window.gradcheck.text"
+
+
+def example_item(name: str) -> str:
+    return f"menu.examples.{name}"
 
 
 def canvas_menu_category(category: str) -> str:
