@@ -45,6 +45,7 @@ DEFAULT_EXAMPLE = "perceptrons-2-1"  # what the app opens when it is given no fi
 SURFACE_MARGIN = 0.1
 AUTOSAVE_SECONDS = 3.0
 PASTE_OFFSET = 40.0
+STATUS_LIMIT = 110  # characters of an error the status line shows; the dialog shows it all
 
 
 class Session(SessionAids, SessionTools):
@@ -66,6 +67,7 @@ class Session(SessionAids, SessionTools):
         self._unsaved_since: float | None = None
         self._last_autosave = 0.0
         self.training_start: dict[str, float] | None = None  # the params when training started
+        self.open_error = ""  # the whole message of the last file that could not be opened
         self.opened = 0
         self.current_view: Callable[[], dict] | None = None
         self.document.subscribe(self._on_document_change)
@@ -202,7 +204,8 @@ class Session(SessionAids, SessionTools):
         try:
             loaded = fileformat.load(path)
         except fileformat.FileFormatError as error:
-            self.status = str(error)
+            self.open_error = str(error)
+            self.status = short_form(self.open_error)
             return False
         self._replace(loaded, Path(path))
         userstate.add_recent_file(Path(path))
@@ -485,6 +488,14 @@ def graph_path(path: str | Path) -> Path:
     """The file a save to `path` writes: `.yaml` is added unless it ends in .yaml or .yml."""
     target = Path(path)
     return target if target.suffix.lower() in (".yaml", ".yml") else target.with_name(target.name + ".yaml")
+
+
+def short_form(message: str, limit: int = STATUS_LIMIT) -> str:
+    """A message cut to one line of the status line (the app shows the whole in a dialog)."""
+    line = message.strip().splitlines()[0] if message.strip() else ""
+    if len(line) <= limit and "\n" not in message.strip():
+        return line
+    return line[:limit - 1].rstrip() + "…"
 
 
 def _stamp(path: Path | None) -> tuple[int, int] | None:

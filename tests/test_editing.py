@@ -4,6 +4,7 @@ import itertools
 import math
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -221,3 +222,22 @@ def test_autosave_leaves_the_open_graph_exactly_as_it_was():
     restored = Session()
     restored.restore_recovery(userstate.own_recovery())
     assert restored.document.view["origin"] == [120.0, -40.0]
+
+
+def test_recent_files_of_the_same_name_are_told_apart_by_their_folders():
+    paths = [Path("/home/ana/spiral/graph.yaml"), Path("/home/ana/donut/graph.yaml"),
+             Path("/home/ana/notes.yaml"), Path("/tmp/a/work/x.yaml"), Path("/tmp/b/work/x.yaml")]
+    assert userstate.distinct_names(paths) == ["spiral/graph.yaml", "donut/graph.yaml", "notes.yaml",
+                                               "a/work/x.yaml", "b/work/x.yaml"]
+
+
+def test_a_file_that_cannot_be_opened_keeps_its_whole_message_and_the_status_a_short_one(tmp_path):
+    path = tmp_path / ("a-graph-with-a-rather-long-name-" * 3 + ".yaml")
+    path.write_text("mlgarden: 1\nnodes:\n  - id: a\n    op: no_such_op_at_all\n", encoding="utf-8")
+    session = small_graph()
+    before = session.document.copy()
+    assert not session.open(path)
+    assert session.document == before
+    assert str(path) in session.open_error and "no_such_op_at_all" in session.open_error
+    assert len(session.status) <= 110 and "\n" not in session.status
+    assert session.status.endswith("…") and session.open_error.startswith(session.status[:-1])

@@ -15,7 +15,7 @@ from mlgarden.gui import ids
 from mlgarden.session import Session
 
 WIDTH = 560
-HEIGHT = 300
+HEIGHT = 240
 MARGIN = 12
 NO_DESCRIPTION = "This graph has no description. Save one in the file's description field."
 

@@ -405,7 +405,7 @@ class App:
         """Load `path`; on failure show why and keep the open graph."""
         if self.session.open(path):
             return True
-        self.dialogs.show_error(self.session.status)
+        self.dialogs.show_error(self.session.open_error)  # whole; the status line has it short
         return False
 
     def save(self, then: Callable[[], None] | None = None) -> bool:
@@ -498,7 +498,7 @@ def start_session(path: str | None) -> tuple[Session, str | None]:
     session = Session()
     if path is not None:
         if not session.open(path):
-            return session, session.status
+            return session, session.open_error
         return session, None
     if not session.open_example(DEFAULT_EXAMPLE):
         session.status = f"the built-in example {DEFAULT_EXAMPLE} was not found: started a new graph"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import dearpygui.dearpygui as dpg
 
+from mlgarden import userstate
 from mlgarden.gui import ids, theme
 from mlgarden.engine.ops import CATEGORIES, ops_in_category
 from mlgarden import shipped
@@ -190,8 +191,8 @@ def build_menu_bar(app) -> None:
 
 def fill_recent_menu(app, paths) -> None:
     dpg.delete_item(ids.RECENT_MENU, children_only=True)
-    for path in paths:
-        dpg.add_menu_item(label=path.name, parent=ids.RECENT_MENU, user_data=path,
+    for path, name in zip(paths, userstate.distinct_names(paths)):
+        dpg.add_menu_item(label=name, parent=ids.RECENT_MENU, user_data=path,
                           callback=lambda sender, data, chosen: app.open_after_asking(chosen))
     if not paths:
         dpg.add_menu_item(label="(none yet)", parent=ids.RECENT_MENU, enabled=False)

@@ -64,7 +64,8 @@ def test_a_file_that_fails_to_load_shows_the_error_and_keeps_the_graph(app_on, t
     assert not app.open_path(bad)
     driver.frames(3)
     assert dpg.is_item_shown(ids.ERROR)
-    assert dpg.get_value(ids.ERROR_TEXT) == session.status != ""
+    assert dpg.get_value(ids.ERROR_TEXT) == session.open_error != ""  # the whole message
+    assert session.open_error.startswith(session.status.rstrip("…"))  # the status line: short
     driver.screenshot(tmp_path / "error.png")
     assert session.document == before
     assert len(app.canvas.drawings) == len(before.nodes)
