@@ -72,3 +72,72 @@ def test_the_getting_started_shortcut_table_fits_its_window(app_on, tmp_path):
             x, y, width, height = driver.item_rect(text)
             assert x + width <= window_x + window_width - 8, dpg.get_value(text)
     assert pixels.shape[0] > 0
+
+
+def test_a_graph_with_a_result_and_no_loss_shows_the_gradients_of_the_result(app_on):
+    """The write-up's first graph, (5 + 3) * 2: 'Set as result' alone gives every node its
+    gradient, the result's own being 1; setting a loss moves the start of backprop there."""
+    session = Session()
+    app, driver = app_on(session)
+    assert app.open_path(EXAMPLES_DIR / "arithmetic.yaml")
+    driver.frames(3)
+    assert session.document.loss is None
+    shown = {node_id: dpg.get_value(ids.gradient_text(node_id)) for node_id in session.document.nodes}
+    assert shown == {"a": "grad 2", "b": "grad 2", "c": "grad 8", "s": "grad 2", "r": "grad 1"}
+
+
+def train_panel_app(app_on):
+    builder = Builder(seed=3)
+    hidden = builder.layer([builder.x(), builder.y()], width=3)
+    out = builder.neuron(hidden)
+    document = builder.finish(result=out, loss=builder.loss("squared_error", out))
+    document.set_dataset(name="donut")
+    document.set_training(optimizer="adam", learning_rate=0.1, batch_size=16)
+    session = Session(document)
+    app, driver = app_on(session, panels=[TrainingPanel(session)])
+    return session, app, driver
+
+
+def params(session):
+    program = session.document.program()
+    return dict(zip(program.leaf_ids, session.document.leaf_values(program)))
+
+
+def test_reset_goes_back_to_the_start_of_training_and_reinitialise_draws_anew(app_on, tmp_path):
+    session, app, driver = train_panel_app(app_on)
+    opened = params(session)
+    driver.click(*driver.item_center(Tags.play))
+    driver.frames_until(lambda: session.trainer.metrics.steps > 200, "200 training steps")
+    driver.click(*driver.item_center(Tags.play))  # pause
+    driver.frames(8)
+    trained_steps = session.trainer.metrics.steps
+    x_low, x_high = dpg.get_axis_limits(Tags.x_axis)
+    assert x_high >= 200 and trained_steps >= 200
+    driver.screenshot(tmp_path / "trained.png")
+
+    driver.click(*driver.item_center(Tags.reset))
+    driver.frames(3)
+    assert params(session) == opened
+    assert session.trainer.metrics.steps == 0 and session.trainer.history == []
+    assert dpg.get_value(Tags.train_loss) == "loss -" and dpg.get_value(Tags.steps) == "step 0"
+
+    driver.click(*driver.item_center(Tags.step))
+    driver.click(*driver.item_center(Tags.step))
+    driver.frames(3)
+    x_low, x_high = dpg.get_axis_limits(Tags.x_axis)
+    assert x_high <= 10  # the axis follows the new curve, not the old run's 200 steps
+    y_low, y_high = dpg.get_axis_limits(Tags.y_axis)
+    losses = [point.train_loss for point in session.trainer.history]
+    assert y_low < min(losses) and max(losses) < y_high < 10 * max(losses)
+    driver.screenshot(tmp_path / "after-reset.png")
+
+    driver.key("ctrl+z")  # the two steps, one undo step each (merged), then the reset
+    driver.key("ctrl+z")
+    before_reinitialise = params(session)
+    driver.click(*driver.item_center(Tags.reinitialise))
+    driver.frames(2)
+    drawn = params(session)
+    assert drawn != before_reinitialise and drawn != opened
+    assert session.trainer.metrics.steps == 0
+    driver.key("ctrl+z")
+    assert params(session) == before_reinitialise
