@@ -166,6 +166,7 @@ class App:
         training_seconds = time.perf_counter() - training_started
         self.canvas.update()
         self.aids.update()
+        self.dialogs.files.update()
         self.functions.update()
         for panel in self.panels:
             panel.update()

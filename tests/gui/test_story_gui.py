@@ -141,3 +141,32 @@ def test_reset_goes_back_to_the_start_of_training_and_reinitialise_draws_anew(ap
     assert session.trainer.metrics.steps == 0
     driver.key("ctrl+z")
     assert params(session) == before_reinitialise
+
+
+def test_the_open_dialog_lists_dot_dot_first_and_plain_sizes_and_walks_folders(app_on, tmp_path):
+    from app_fixture import small_graph
+    from mlgarden.files import fileformat
+    from mlgarden.gui.file_browser import Tags as FileTags
+    from mlgarden.gui.file_browser import row_tag
+
+    (tmp_path / "inner").mkdir()
+    fileformat.save(small_graph(), tmp_path / "inner" / "graph.yaml")
+    session = Session()
+    session.path = tmp_path / "untitled.yaml"  # the dialog opens in the open file's folder
+    app, driver = app_on(session)
+    driver.key("ctrl+o")
+    driver.frames(2)
+    assert dpg.is_item_shown(FileTags.window)
+    assert [entry.name for entry in app.dialogs.files.entries][:2] == ["..", "inner/"]
+    driver.click(*driver.item_center(row_tag(1)))  # into inner/
+    driver.frames(2)
+    names = [entry.name for entry in app.dialogs.files.entries]
+    assert names == ["..", "graph.yaml"]
+    size = app.dialogs.files.entries[1].size
+    assert size.endswith((" B", " KB")) and "," not in size
+    driver.screenshot(tmp_path / "open-dialog.png")
+    driver.click(*driver.item_center(row_tag(1)))
+    driver.click(*driver.item_center(FileTags.ok))
+    driver.frames(2)
+    assert session.path == tmp_path / "inner" / "graph.yaml"
+    assert not dpg.is_item_shown(FileTags.window)
