@@ -164,3 +164,19 @@ def test_the_script_writes_the_committed_files_up_to_the_random_draws(tmp_path):
 def test_the_mask_hides_only_drawn_numbers():
     assert without_drawn_digits("value: -0.8377384910543098\nlr: 0.05\nvalue: 1.0\n") == \
         "value: <drawn>\nlr: 0.05\nvalue: 1.0\n"
+
+
+def test_the_fused_route_runs_the_perceptron_calls_of_the_big_examples_as_matrix_products():
+    """Expanded, each layer of perceptron calls is found as one dense layer, and the copies the
+    calls' outputs make are folded away: the same plan as the network wired flat."""
+    from mlgarden.engine.fused_steps import LayerStep
+
+    for name, shapes in (("final-boss", [(8, 5), (4, 13), (1, 4)]),
+                         ("moons-mlp", [(16, 2), (16, 16), (1, 16)])):
+        program = load(EXAMPLES_DIR / f"{name}.yaml").program()
+        for plan in (program._batch_plan, program._surface_plan):
+            layers = [(len(step.layer.sums), len(step.layer.inputs)) for step in plan.steps
+                      if isinstance(step, LayerStep)]
+            assert layers == shapes, name
+        assert not any(spec.op == "output" for spec in program.specs.values())
+        assert all(alias.endswith("/out") for alias in program.aliases)
