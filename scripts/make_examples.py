@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from anywhere in the checkout
     sys.path.insert(0, str(REPO))
 
-from mlgarden.document.build import Builder, Value, relu, sin, sqrt, square, tanh  # noqa: E402
+from mlgarden.document.build import Builder, Value, sin, sqrt, square, tanh  # noqa: E402
 from mlgarden.document.graph import Document  # noqa: E402
 
 DEFAULT_OUT = REPO / "saved_graphs"

@@ -3,12 +3,10 @@ the About this graph panel, the getting-started shortcut table inside its window
 result with no loss, and the Training panel's Reset and Re-initialise with the loss curve."""
 
 import dearpygui.dearpygui as dpg
-import numpy as np
 import pytest
 
 from app_fixture import app_on  # noqa: F401  (a fixture)
 from mlgarden.document.build import Builder
-from mlgarden.document.graph import Document
 from mlgarden.gui import ids
 from mlgarden.gui.app import MENU_HEIGHT
 from mlgarden.gui.help_panel import HelpPanel
