@@ -294,17 +294,16 @@ class Program:
         computable = _computable_order(self.specs)
         self.leaf_ids = [s.id for s in nodes if s.op in LEAF_VALUE_OPS]
         self.leaf_index = {node_id: k for k, node_id in enumerate(self.leaf_ids)}
-        self.loss = loss if self._canonical(loss) in computable else None
-        self.result = result if self._canonical(result) in computable else None
+        self.loss = loss if self.computed_id(loss) in computable else None
+        self.result = result if self.computed_id(result) in computable else None
         self.backprop_from = self.loss if self.loss is not None else self.result
         # A graph classifies when it has a result to take the sign of and a label to compare it with.
         self.classifies = self.result is not None and any(
             spec.op == "label" for spec in self.specs.values())
-        self._loss, self._result = self._canonical(self.loss), self._canonical(self.result)
+        self._loss, self._result = self.computed_id(self.loss), self.computed_id(self.result)
         self.needs_gradient = _ancestors(self.specs, self._loss, set(computable))
-        root = self._canonical(self.backprop_from)
-        self._root = root
-        self._point_gradient_path = _ancestors(self.specs, root, set(computable))
+        self._root = self.computed_id(self.backprop_from)
+        self.gradient_path = _ancestors(self.specs, self._root, set(computable))  # the point route's
         groups = group_nodes(self.specs, computable, self.needs_gradient)
         inputs = self.leaf_ids + [i for i in computable if self.specs[i].op in DATA_INPUT_OPS]
         roles = frozenset({self._loss, self._result} - {None})  # a dense layer must not absorb them
@@ -318,12 +317,12 @@ class Program:
         self._surface_plan = self._surface_route(self._result).plan if self._result is not None else None
         self._compile_routes()
 
-    def _canonical(self, node_id: str | None) -> str | None:
+    def computed_id(self, node_id: str | None) -> str | None:
         """The node the engine computes for `node_id`: itself, or what a folded output node copies."""
         return self.aliases.get(node_id, node_id)
 
     def _compile_routes(self) -> None:
-        point = point_source(self.specs, self.order, self._root, self._point_gradient_path,
+        point = point_source(self.specs, self.order, self._root, self.gradient_path,
                              len(self.leaf_ids))
         self.point_source = point  # the point route's text, which `mlgarden export` writes out
         self._point = _build(point, SCALAR_FUNCTIONS)
@@ -341,7 +340,7 @@ class Program:
     def _surface_route(self, target: str) -> _SurfaceRoute:
         """The forward plan of the nodes `target` needs, sums of products as matrix products
         (compiled once per target and kept)."""
-        target = self._canonical(target)
+        target = self.computed_id(target)
         route = self._surface_routes.get(target)
         if route is None:
             needed = _ancestors(self.specs, target, set(self._batch_plan.rows))
@@ -393,7 +392,7 @@ class Program:
         with np.errstate(all="ignore"):
             _, _, node_grads = self._run_batch(leaf_values, xs, ys, labels, route, True)
         grads = dict(zip(self.order, node_grads.tolist()))
-        return {node_id: grads[self._canonical(node_id)] for node_id in self.index}
+        return {node_id: grads[self.computed_id(node_id)] for node_id in self.index}
 
     def _run_batch(self, leaf_values, xs, ys, labels, route: str | None, node_grads: bool):
         """(values, mean leaf gradients, mean node gradients or None) by the chosen route."""

@@ -11,10 +11,10 @@ import pytest
 from app_fixture import canvas_text, small_graph, track
 from driver import Driver
 from mlgarden.gui import canvas_draw, ids, theme
-from mlgarden.gui.file_browser import Tags as FileTags
 from mlgarden.gui.app import MENU_HEIGHT, App
 from mlgarden.gui.dataset_window import DatasetWindow
 from mlgarden.gui.dataset_window import Tags as DatasetTags
+from mlgarden.gui.file_browser import Tags as FileTags
 from mlgarden.gui.help_panel import HelpPanel
 from mlgarden.gui.training_panel import Tags as TrainingTags
 from mlgarden.gui.training_panel import TrainingPanel, sentence_lines
