@@ -205,7 +205,8 @@ def summary(document: Document) -> str:
     frozen = sum(1 for node in params if not node.trainable)
     counts = _count(len(params), "param") + (f", {frozen} frozen" if frozen else "")
     expanded = expanded_node_count(document.functions, document.nodes)
-    parts = [f"{_count(len(document.nodes), 'node')} ({expanded} expanded, {counts})", _count(len(document.links()), "link"),
+    parts = [f"{_count(len(document.nodes), 'node')} ({expanded} expanded, {counts})",
+             _count(len(document.links()), "link"),
              f"result {document.result or 'none'}", f"loss {document.loss or 'none'}"]
     if document.functions:
         calls = sum(1 for node in document.nodes.values() if node.op == "call")

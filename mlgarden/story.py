@@ -2,10 +2,10 @@
 
 The MLGarden write-up walks from (5 + 3) * 2 to a network that solves the spiral. The Examples
 menu follows it (the donut is solved first with a hand-made distance feature, which "feels like
-cheating", and then with perceptrons): `STORY` names each shipped example (the file's stem) with the one line the menu
-shows beside it; the file's own `description` tells the rest, and what to try next, in the About
-this graph panel. `story_examples(paths)` puts the shipped example files in the story's order,
-any file the story does not name after them, by name.
+cheating", and then with perceptrons): `STORY` names each shipped example (the file's stem) with
+the one line the menu shows beside it; the file's own `description` tells the rest, and what to
+try next, in the About this graph panel. `story_examples(paths)` puts the shipped example files
+in the story's order, any file the story does not name after them, by name.
 """
 
 from __future__ import annotations

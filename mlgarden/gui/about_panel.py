@@ -22,7 +22,8 @@ NO_DESCRIPTION = "This graph has no description. Save one in the file's descript
 
 def about_text(session: Session) -> tuple[str, str]:
     """(window title, text) for the open graph."""
-    name = session.path.name if session.path is not None else "untitled"
+    name = (session.path.name if session.path is not None
+            else f"{session.example} (example)" if session.example else "untitled")
     text = _paragraphs(session.document.description)
     return f"About this graph: {name}", text or NO_DESCRIPTION
 

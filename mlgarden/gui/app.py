@@ -398,8 +398,8 @@ class App:
     def open_after_asking(self, path: Path) -> None:
         self.when_changes_are_safe(lambda: self.open_path(path))
 
-    def open_example(self, path: Path) -> None:
-        """Open a shipped example and tell its story in the About this graph panel."""
+    def open_example_with_story(self, path: Path) -> None:
+        """Open a shipped example (an untitled copy) and tell its story in the About panel."""
         self.when_changes_are_safe(lambda: self.open_path(path) and self.about.show())
 
     def open_path(self, path: Path) -> bool:

@@ -148,7 +148,8 @@ def build_menu_bar(app) -> None:
                 for example in examples:
                     dpg.add_menu_item(label=example.menu_label, user_data=example.path,
                                       tag=ids.example_item(example.name),
-                                      callback=lambda sender, data, chosen: app.open_example(chosen))
+                                      callback=lambda sender, data, chosen:
+                                      app.open_example_with_story(chosen))
                 if not examples:
                     dpg.add_menu_item(label="(no examples found)", enabled=False)
             dpg.add_separator()

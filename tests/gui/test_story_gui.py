@@ -12,7 +12,8 @@ from mlgarden.gui.app import MENU_HEIGHT
 from mlgarden.gui.help_panel import HelpPanel
 from mlgarden.gui.help_panel import Tags as HelpTags
 from mlgarden.gui.training_panel import Tags, TrainingPanel
-from mlgarden.session import EXAMPLES_DIR, Session
+from mlgarden import shipped
+from mlgarden.session import Session
 from mlgarden.story import STORY
 from test_files_power_gui import ROW_TEXT_MIDDLE, click_in_submenu, open_menu
 
@@ -39,9 +40,9 @@ def test_the_examples_menu_tells_the_story_in_order_and_opening_one_shows_its_st
     final_boss = [name for name, _ in STORY].index("final-boss")
     click_in_submenu(driver, ids.FILE_MENU, ids.EXAMPLES_MENU, final_boss)
     driver.frames(3)
-    assert session.path == EXAMPLES_DIR / "final-boss.yaml"
+    assert (session.path, session.example) == (None, "final-boss")  # an untitled copy
     assert dpg.is_item_shown(ids.ABOUT_WINDOW)
-    assert dpg.get_item_label(ids.ABOUT_WINDOW) == "About this graph: final-boss.yaml"
+    assert dpg.get_item_label(ids.ABOUT_WINDOW) == "About this graph: final-boss (example)"
     text = dpg.get_value(ids.ABOUT_TEXT)
     assert text.startswith("The final boss: the spiral.") and "Try next:" in text
     driver.screenshot(tmp_path / "about-final-boss.png")
@@ -77,7 +78,7 @@ def test_a_graph_with_a_result_and_no_loss_shows_the_gradients_of_the_result(app
     gradient, the result's own being 1; setting a loss moves the start of backprop there."""
     session = Session()
     app, driver = app_on(session)
-    assert app.open_path(EXAMPLES_DIR / "arithmetic.yaml")
+    assert app.open_path(shipped.example_file("arithmetic"))
     driver.frames(3)
     assert session.document.loss is None
     shown = {node_id: dpg.get_value(ids.gradient_text(node_id)) for node_id in session.document.nodes}
