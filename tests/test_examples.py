@@ -168,15 +168,17 @@ def test_the_mask_hides_only_drawn_numbers():
 
 def test_the_fused_route_runs_the_perceptron_calls_of_the_big_examples_as_matrix_products():
     """Expanded, each layer of perceptron calls is found as one dense layer, and the copies the
-    calls' outputs make are folded away: the same plan as the network wired flat."""
+    hidden calls' outputs make are folded away: the same plan as the network wired flat."""
     from mlgarden.engine.fused_steps import LayerStep
 
-    for name, shapes in (("final-boss", [(8, 5), (4, 13), (1, 4)]),
-                         ("moons-mlp", [(16, 2), (16, 16), (1, 16)])):
+    for name, shapes, folded in (("final-boss", [(8, 5), (4, 13), (1, 4)], 8 + 4),
+                                 ("moons-mlp", [(16, 2), (16, 16), (1, 16)], 16 + 16)):
         program = load(EXAMPLES_DIR / f"{name}.yaml").program()
         for plan in (program._batch_plan, program._surface_plan):
             layers = [(len(step.layer.sums), len(step.layer.inputs)) for step in plan.steps
                       if isinstance(step, LayerStep)]
             assert layers == shapes, name
-        assert not any(spec.op == "output" for spec in program.specs.values())
+        outputs = [spec.id for spec in program.specs.values() if spec.op == "output"]
+        assert outputs == [program.result]  # kept: every report names the result
+        assert len(program.aliases) == folded  # every hidden perceptron's output copy
         assert all(alias.endswith("/out") for alias in program.aliases)
