@@ -76,7 +76,7 @@ class App:
         self.about = AboutPanel(session)
         self.functions = FunctionActions(self)
         self.aids = LearningAids(self)  # a node over the plane, the step-through (gui/learning_aids.py)
-        self.tools = Tools(session)  # Check gradients, Export as Python (gui/tools.py)
+        self.tools = Tools(session, self.dialogs.files)  # Check gradients, Export as Python
         self.last_frame_seconds = 1.0 / 60.0
         self.last_work_seconds = 1.0 / 60.0  # the last frame without its training slice
         self.training_budget = 0.0
@@ -210,8 +210,7 @@ class App:
 
     def dialog_open(self) -> bool:
         """A modal dialog has the keyboard and mouse: shortcuts and canvas menus wait."""
-        return (self.dialogs.is_open() or self.layer_dialog.is_open() or self.functions.is_open()
-                or self.tools.is_open())
+        return self.dialogs.is_open() or self.layer_dialog.is_open() or self.functions.is_open()
 
     def key_pressed(self, key: int) -> None:
         if dpg.is_item_shown(ids.PALETTE):

@@ -59,7 +59,6 @@ FILE_MENU = "menu.file"
 TOOLS_MENU = "menu.tools"
 EXPORT_PYTHON_ITEM = "menu.file.export_python"
 CHECK_GRADIENTS_ITEM = "menu.tools.check_gradients"
-EXPORT_DIALOG = "dialog.export"
 GRADCHECK_WINDOW = "window.gradcheck"
 GRADCHECK_TEXT = "window.gradcheck.text"
 
