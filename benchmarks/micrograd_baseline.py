@@ -97,6 +97,7 @@ class MicrogradModel:
     """
 
     def __init__(self, document: Document):
+        document = expanded(document)
         program = document.program()
         if program.loss is None:
             raise ValueError("the graph has no computable loss")
@@ -136,6 +137,15 @@ class MicrogradModel:
 
 
 LEAVES = ("param", "const", "x", "y", "label")
+
+
+def expanded(document: Document) -> Document:
+    """A copy of `document` with every function call expanded into its body's plain nodes (the
+    same numbers): micrograd gets the network node by node, as the write-up wired it."""
+    flat = document.copy()
+    while calls := [node_id for node_id, node in flat.nodes.items() if node.op == "call"]:
+        flat.expand(calls[0])
+    return flat
 
 
 def _source(nodes, order: list[str], param_index: dict[str, int], loss: str) -> str:

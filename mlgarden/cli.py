@@ -5,7 +5,8 @@
     mlgarden NAME                 open the app on a copy of the shipped example NAME
     mlgarden examples             list the shipped examples, each with one line about it
     mlgarden --version            print mlgarden's version
-    mlgarden check FILE           read a graph file and print a one-line summary
+    mlgarden check FILE           read a graph file and print a one-line summary (its nodes, and
+                                  how many with every function call expanded)
     mlgarden eval FILE [--x X] [--y Y] [--label L] [--json]
                                   one forward and backward pass at one data point
     mlgarden train FILE [--dataset NAME|PATH.csv] [--points N] [--noise F] [--seed S]
@@ -54,9 +55,11 @@ from mlgarden.learning.custom_data import document_dataset
 from mlgarden.learning.datasets import DatasetError
 from mlgarden.engine.program import CompileError
 from mlgarden.engine.report import evaluation_json, finite_or_none
+from mlgarden.document.functions import expanded_node_count
 from mlgarden.document.graph import OPTIMIZERS, Document, GraphError
 from mlgarden.session import SURFACE_MARGIN
 from mlgarden.learning.surface import colours, decision_values
+from mlgarden.number_text import plain
 from mlgarden.learning.training import Trainer, TrainingError
 
 EXIT_OK = 0
@@ -193,14 +196,17 @@ def _run_check(args) -> int:
 
 
 def summary(document: Document) -> str:
-    """One line about a graph: `5 nodes (3 params), 4 links, result r, loss r`. Params inside
-    function instances count too (each instance has its own), and `2 functions (3 calls)` follows
-    the nodes when the graph has functions."""
+    """One line about a graph: `5 nodes (5 expanded, 3 params), 4 links, result r, loss r`: the
+    nodes on the canvas, and how many there would be with every function call expanded. Params
+    inside function instances count too (each instance has its own), and `2 functions (3 calls)`
+    follows the nodes when the graph has functions."""
     program = document.program()
     params = [node for node in map(document.flat_node, program.leaf_ids) if node.op == "param"]
     frozen = sum(1 for node in params if not node.trainable)
     counts = _count(len(params), "param") + (f", {frozen} frozen" if frozen else "")
-    parts = [f"{_count(len(document.nodes), 'node')} ({counts})", _count(len(document.links()), "link"),
+    expanded = expanded_node_count(document.functions, document.nodes)
+    parts = [f"{_count(len(document.nodes), 'node')} ({expanded} expanded, {counts})",
+             _count(len(document.links()), "link"),
              f"result {document.result or 'none'}", f"loss {document.loss or 'none'}"]
     if document.functions:
         calls = sum(1 for node in document.nodes.values() if node.op == "call")
@@ -221,7 +227,8 @@ def _count(number: int, noun: str) -> str:
 def _add_eval_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "eval", help="one forward and backward pass at one data point",
-        description="Print every node's value and its gradient (d loss / d node) at one data point.")
+        description="Print every node's value and its gradient at one data point: d loss / d node, or "
+                    "with no loss, d result / d node.")
     parser.add_argument("file", help="a graph file (.yaml) or an example's name")
     parser.add_argument("--x", type=float, default=0.0, help="the point's x (default 0)")
     parser.add_argument("--y", type=float, default=0.0, help="the point's y (default 0)")
@@ -247,10 +254,10 @@ def _run_eval(args) -> int:
 
 
 def _evaluation_table(document: Document, program, evaluation) -> str:
-    has_loss = program.loss is not None
+    has_gradients = program.backprop_from is not None
     rows = [("node", "op", "value", "gradient")]
     for node_id in program.order:
-        gradient = _number(evaluation.grads[node_id]) if has_loss else "-"
+        gradient = _number(evaluation.grads[node_id]) if has_gradients else "-"
         rows.append((node_id, document.flat_node(node_id).op, _number(evaluation.values[node_id]), gradient))
     for node_id in program.incomplete:
         rows.append((node_id, document.flat_node(node_id).op, "not computed", "(an input is not connected)"))
@@ -272,13 +279,15 @@ def _roles_line(document: Document, program, evaluation) -> str:
             parts.append(f"{role} {chosen}: not computed")
         else:
             parts.append(f"{role} {chosen} = {_number(value)}")
-    if program.loss is None:
-        parts.append("no gradients without a computed loss")
+    if program.backprop_from is None:
+        parts.append("no gradients without a computed loss or result")
+    elif program.loss is None:
+        parts.append("gradients are of the result (no loss)")
     return ", ".join(parts)
 
 
 def _number(number: float) -> str:
-    return f"{number:.6g}"
+    return plain(number, ".6g")
 
 
 # --- shared by train and render: the dataset a command runs on -----------------------------------
@@ -436,7 +445,7 @@ def _training_summary(file: str, document: Document, report: dict, train_count: 
         loss, accuracy = report[f"{name}_loss"], report[f"{name}_accuracy"]
         if loss is None and accuracy is None:
             continue
-        loss_text = "not finite" if loss is None else f"{loss:.4g}"
+        loss_text = "not finite" if loss is None else plain(loss, ".4g")
         accuracy_text = "" if accuracy is None else f", accuracy {100 * accuracy:.1f}%"
         lines.append(f"  {name + ':':6} loss {loss_text}{accuracy_text}")
     return "\n".join(lines)

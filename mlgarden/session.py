@@ -45,6 +45,7 @@ DEFAULT_EXAMPLE = "perceptrons-2-1"  # what the app opens when it is given no fi
 SURFACE_MARGIN = 0.1
 AUTOSAVE_SECONDS = 3.0
 PASTE_OFFSET = 40.0
+STATUS_LIMIT = 110  # characters of an error the status line shows; the dialog shows it all
 
 
 class Session(SessionAids, SessionTools):
@@ -65,6 +66,8 @@ class Session(SessionAids, SessionTools):
         self._disk_stamp = _stamp(path)
         self._unsaved_since: float | None = None
         self._last_autosave = 0.0
+        self.training_start: dict[str, float] | None = None  # the params when training started
+        self.open_error = ""  # the whole message of the last file that could not be opened
         self.opened = 0
         self.current_view: Callable[[], dict] | None = None
         self.document.subscribe(self._on_document_change)
@@ -153,10 +156,11 @@ class Session(SessionAids, SessionTools):
         return self.apply("duplicate", lambda document: paste_fragment(document, fragment, (left, top)))
 
     def insert_layer(self, input_ids, width: int, activation: str | None,
-                     at: tuple[float, float]) -> list[str] | None:
+                     at: tuple[float, float], flat: bool = False) -> list[str] | None:
+        """A layer of perceptron calls (with `flat`, plain nodes) reading `input_ids`: one step."""
         seed = self.document.training.seed + len(self.document.nodes)
         return self.apply("insert layer", lambda document: insert_layer(
-            document, list(input_ids), width, activation, at, seed))
+            document, list(input_ids), width, activation, at, seed, flat))
 
     def arrange(self, node_ids=None):
         """Lay the chosen nodes (all by default) out left to right by depth, without overlaps."""
@@ -200,7 +204,8 @@ class Session(SessionAids, SessionTools):
         try:
             loaded = fileformat.load(path)
         except fileformat.FileFormatError as error:
-            self.status = str(error)
+            self.open_error = str(error)
+            self.status = short_form(self.open_error)
             return False
         self._replace(loaded, Path(path))
         userstate.add_recent_file(Path(path))
@@ -354,6 +359,7 @@ class Session(SessionAids, SessionTools):
         self.train_set, self.test_set = full.split(settings.test_fraction, settings.seed)
         self.trainer = Trainer(self.document, self.train_set.points, self.train_set.labels,
                                self.test_set.points, self.test_set.labels)
+        self.training_start = None  # a new trainer: training starts anew
         self.sample_index = min(self.sample_index, len(full.labels) - 1)
         self._evaluation = None
         self._surface_stale = True
@@ -401,6 +407,7 @@ class Session(SessionAids, SessionTools):
         self.end_stepthrough()
         if not self.playing:
             self.history.record(self.document, "training")
+            self._remember_training_start()
         self.playing = True
         self.status = "training"
 
@@ -411,16 +418,51 @@ class Session(SessionAids, SessionTools):
 
     def step(self) -> None:
         self.history.record(self.document, "training step", merge_key="training step")
+        self._remember_training_start()
         self._train(lambda: self.trainer.step())
 
     def reset(self) -> None:
+        """Put the params back where they were when training started, and forget the metrics
+        and the loss curve: one undo step. Before any training it only clears the numbers."""
         self.pause()
-        self.history.record(self.document, "reset params")
-        self._train(self._reset_and_measure)
+        if self.training_start is not None:
+            self.history.record(self.document, "reset to the start of training")
+            self.status = "reset: the params are back where training started"
+        else:
+            self.status = "reset the numbers; the params have not been trained since the graph was opened"
+        self._restore_training_start()
+        self.trainer.clear_progress()
+        self.training_error = ""
 
-    def _reset_and_measure(self) -> None:
+    def reinitialise(self) -> None:
+        """Draw every trainable param anew from the training seed, and forget the metrics and the
+        loss curve: one undo step."""
+        self.pause()
+        self.history.record(self.document, "re-initialise params")
+        self._train(self._reinitialise_and_measure)
+        self.training_start = None
+        if not self.training_error:
+            self.status = "re-initialised the params from the training seed"
+
+    def _reinitialise_and_measure(self) -> None:
         self.trainer.reset_params()
         self.trainer.measure_test()
+
+    def _remember_training_start(self) -> None:
+        """Keep the trainable params' values when training starts (after an open, a reset)."""
+        if self.training_start is None:
+            program = self.document.program()
+            values = dict(zip(program.leaf_ids, self.document.leaf_values(program)))
+            self.training_start = {flat_id: value for flat_id, value in values.items()
+                                   if self.document.flat_node(flat_id).op == "param"}
+
+    def _restore_training_start(self) -> None:
+        """Give the params that still exist their values from the start of training."""
+        if self.training_start is not None:
+            leaves = set(self.document.program().leaf_ids)
+            self.document.set_values({flat_id: value for flat_id, value in self.training_start.items()
+                                      if flat_id in leaves})
+        self.training_start = None
 
     def tick(self, seconds: float) -> int:
         """Train for a slice of `seconds` if playing; return the steps taken."""
@@ -446,6 +488,14 @@ def graph_path(path: str | Path) -> Path:
     """The file a save to `path` writes: `.yaml` is added unless it ends in .yaml or .yml."""
     target = Path(path)
     return target if target.suffix.lower() in (".yaml", ".yml") else target.with_name(target.name + ".yaml")
+
+
+def short_form(message: str, limit: int = STATUS_LIMIT) -> str:
+    """A message cut to one line of the status line (the app shows the whole in a dialog)."""
+    line = message.strip().splitlines()[0] if message.strip() else ""
+    if len(line) <= limit and "\n" not in message.strip():
+        return line
+    return line[:limit - 1].rstrip() + "…"
 
 
 def _stamp(path: Path | None) -> tuple[int, int] | None:

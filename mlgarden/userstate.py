@@ -4,7 +4,8 @@ whether the getting-started help has been shown.
 Both live in one folder: $MLGARDEN_STATE_DIR if set (the tests set it), else
 $XDG_STATE_HOME/mlgarden, else ~/.local/state/mlgarden.
 
-- Recent files: a JSON list of absolute paths, newest first, at most ten, missing files dropped.
+- Recent files: a JSON list of absolute paths, newest first, at most ten, missing files dropped;
+  the menu names each by `distinct_names`, enough of its path to tell two files apart.
 - Recovery: while a graph has unsaved changes the app writes a copy of it every few seconds. Each
   running instance has its own copy, `recovery/PID-TOKEN.yaml`, with `PID-TOKEN.json` saying which
   process wrote it and which file it belongs to (TOKEN is drawn when the process starts, so a
@@ -66,6 +67,19 @@ def add_recent_file(path: Path) -> None:
         _write_json(state_dir() / "recent.json", [str(p) for p in entries[:RECENT_LIMIT]])
     except OSError:
         pass
+
+
+def distinct_names(paths: list[Path]) -> list[str]:
+    """What the Open Recent menu calls each path: its name, with as many of its folders in front
+    as it takes to tell it from every other path of the list (a/graph.yaml, b/graph.yaml)."""
+    names = []
+    for path in paths:
+        depth = 1
+        while depth < len(path.parts) and any(
+                other != path and other.parts[-depth:] == path.parts[-depth:] for other in paths):
+            depth += 1
+        names.append("/".join(path.parts[-depth:]) if depth > 1 else path.name)
+    return names
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from anywhere in the checkout
     sys.path.insert(0, str(REPO))
 
-from mlgarden.document.build import Builder, Value, relu, sin, sqrt, square, tanh  # noqa: E402
+from mlgarden.document.build import Builder, Value, sin, sqrt, square, tanh  # noqa: E402
 from mlgarden.document.graph import Document  # noqa: E402
 
 DEFAULT_OUT = REPO / "saved_graphs"
@@ -62,7 +62,10 @@ def fit_ten() -> Document:
         "squared error (result - 10)²: its derivative says, for each of a, b and c, which way "
         "and how hard to nudge it, and training nudges all three at once against their "
         "derivatives. The data points play no part: x, y and label are not used. "
-        "With plain gradient descent the result is 10.000 after 40 steps."
+        "With plain gradient descent the result is 10.000 after 40 steps. "
+        "Try next: press Step in the Training panel a few times and watch a, b and c move against "
+        "their orange gradients, then Play; set the target const to another number and train "
+        "again. Then open line, where the target is each data point's label."
     ))
     return _settings(document, dict(name="linear", points=40, noise=0.0, seed=0, test_fraction=0.25),
                      dict(optimizer="sgd", learning_rate=0.01, batch_size=30, seed=0, steps=40))
@@ -77,7 +80,9 @@ def line() -> Document:
         "slam the sum to -1 or +1 with tanh. The loss is (prediction - label)². It only ever "
         "sees each point's x, so all it can draw is a vertical line, and the linear dataset's "
         "boundary is tilted. Training finds the best vertical line it can, which reaches a "
-        "test accuracy of 65.0% after 250 steps: better than a coin, far from right."
+        "test accuracy of 65.0% after 250 steps: better than a coin, far from right. "
+        "Try next: press Play and watch the Dataset window's surface settle on a vertical band; "
+        "click a point to see every node's value for it. Then open linear, which reads y too."
     ))
     return _settings(document, dict(name="linear", points=400, noise=0.1, seed=1, test_fraction=0.2),
                      dict(optimizer="adam", learning_rate=0.1, batch_size=64, seed=1, steps=250))
@@ -93,7 +98,10 @@ def linear() -> Document:
         "Now the boundary, where w1 x + w2 y + b = 0, can be any line, and training turns it to "
         "the data's: it reaches a test accuracy of 98.8% after 200 steps (the few points it "
         "misses were pushed across the boundary by the dataset's noise). Multiply each input "
-        "by a weight, add a bias, squash with tanh: this is exactly one perceptron."
+        "by a weight, add a bias, squash with tanh: this is exactly one perceptron. "
+        "Try next: switch the Dataset window to the donut and train again: the line gives up "
+        "and predicts 0 everywhere, since no line splits a disc from a ring. Then open "
+        "donut-distance."
     ))
     return _settings(document, dict(name="linear", points=400, noise=0.1, seed=1, test_fraction=0.2),
                      dict(optimizer="adam", learning_rate=0.1, batch_size=64, seed=1, steps=200))
@@ -110,7 +118,8 @@ def donut_distance() -> Document:
         "the origin, sqrt(x² + y² + eps) (the small eps keeps the derivative finite at the "
         "centre), and the same multiply, add and tanh draws a circle: a test accuracy of 100.0% "
         "after 100 steps. It works, but it feels like cheating: we designed the model from the "
-        "shape we saw in the data."
+        "shape we saw in the data. Try next: open perceptrons-2-1, which learns the donut "
+        "without being told about circles."
     ))
     return _settings(document, dict(name="donut", points=200, noise=0.1, seed=3, test_fraction=0.2),
                      dict(optimizer="adam", learning_rate=0.1, batch_size=32, seed=3, steps=100))
@@ -120,14 +129,19 @@ def perceptrons_2_1() -> Document:
     builder = Builder(seed=4)
     x, y = builder.x(), builder.y()
     hidden = builder.layer([x, y], width=2, label="h")
-    result = builder.perceptron(hidden, label="result")
+    result = builder.neuron(hidden, label="result")
     document = builder.finish(result=result, loss=builder.loss("squared_error", result), description=(
         "Perceptrons: each takes its inputs, multiplies each by a weight, adds a bias and puts "
         "the sum through tanh. One alone is the linear model and cannot do the donut; two of "
         "them, each drawing a line, fed into a third that combines their answers, can cut out "
         "a band between two lines. It already does quite well, a test accuracy of 90.0% after "
         "300 steps, though a band is not a disc: the ends of the band stay wrong. Other "
-        "starting params land between 80% and 90%."
+        "starting params land between 80% and 90%. Each of the three is a call of one "
+        "perceptron function: right-click one and choose Edit definition to see its weights, "
+        "products, sum and tanh (an edit there changes all three), or Expand function to wire "
+        "it out as plain nodes. Try next: select h1 and h2 and press ctrl+L to insert a "
+        "layer of perceptrons reading them, or Re-initialise and train again. Then open "
+        "mlp-2x4."
     ))
     return _settings(document, dict(name="donut", points=200, noise=0.1, seed=4, test_fraction=0.2),
                      dict(optimizer="adam", learning_rate=0.05, batch_size=32, seed=4, steps=300))
@@ -138,14 +152,17 @@ def mlp_2x4() -> Document:
     x, y = builder.x(), builder.y()
     first = builder.layer([x, y], width=4, label="a")
     second = builder.layer(first, width=4, label="b")
-    result = builder.perceptron(second, label="result")
+    result = builder.neuron(second, label="result")
     document = builder.finish(result=result, loss=builder.loss("squared_error", result), description=(
         "The spiral, with two layers of 4 perceptrons instead of one layer of 8: every "
         "perceptron of the second layer reads all 4 of the first, so there is a lot of "
         "connecting to do. The first layer draws lines, the second bends them into "
         "shapes, the output combines the shapes. Somewhat better than one wide layer, it "
         "reaches a test accuracy of 86.2% after 1800 steps, the learning rate decaying as the "
-        "epochs pass, but the spiral's inner turns stay blurred."
+        "epochs pass, but the spiral's inner turns stay blurred. Insert layer (ctrl+L) makes "
+        "each layer in one step, one call of a shared perceptron function per perceptron. Try "
+        "next: lower the learning rate when the loss curve ping-pongs, or make the first layer "
+        "8 wide. Then open final-boss."
     ))
     return _settings(document, dict(name="spiral", points=400, noise=0.1, seed=5, test_fraction=0.2),
                      dict(optimizer="adam", learning_rate=0.05, batch_size=64, lr_decay=0.02, seed=5,
@@ -162,14 +179,18 @@ def final_boss() -> Document:
     features = [x, y, wave_x, wave_y, distance]
     first = builder.layer(features, width=8, label="a")
     second = builder.layer(first + features, width=4, label="b")
-    result = builder.perceptron(second, label="result")
+    result = builder.neuron(second, label="result")
     document = builder.finish(result=result, loss=builder.loss("squared_error", result), description=(
         "The final boss: the spiral. Besides x and y the first layer gets engineered features "
         "with learned params: sin(a x + b), sin(c y + d), and the distance to a learned point "
         "(px, py). Eight perceptrons read them, then four more read those eight and the "
         "features again, then one output: it reaches a test accuracy of 100.0% after 500 steps. "
         "Notice that it never continues the spiral beyond the data: only the points matter, "
-        "the spiral is our inductive bias."
+        "the spiral is our inductive bias. Each perceptron is one call of a perceptron "
+        "function, so the canvas holds 36 nodes; expanded, it is the 254 scalar nodes the "
+        "write-up wired by hand. Try next: right-click a perceptron and choose Edit definition "
+        "to change every perceptron of that shape at once (swap its tanh for a relu), or "
+        "Expand function to see one wired out; then open final-boss-built."
     ))
     return _settings(document, dict(name="spiral", points=400, noise=0.1, seed=6, test_fraction=0.2),
                      dict(optimizer="adam", learning_rate=0.05, batch_size=64, seed=6, steps=500))
@@ -235,7 +256,8 @@ def final_boss_built() -> Document:
         "hundreds of drags: x and y, two sine_feature and one distance function from the built-in "
         "templates, Insert layer of 8 reading the five features, Insert layer of 4 reading those "
         "eight and the features again, a 1-wide output layer, a label, a squared-error loss. "
-        "It reaches a test accuracy of 97.5% after 1200 steps."
+        "It reaches a test accuracy of 98.8% after 1200 steps. Try next: build it yourself from "
+        "File > New, or add a layer or a feature and see what changes. Then open moons-mlp."
     )
     return _settings(document, dict(name="spiral", points=400, noise=0.1, seed=6, test_fraction=0.2),
                      dict(optimizer="adam", learning_rate=0.05, batch_size=64, seed=8, steps=1200))
@@ -246,12 +268,14 @@ def moons_mlp() -> Document:
     x, y = builder.x(), builder.y()
     first = builder.layer([x, y], width=16, activation="relu", label="a")
     second = builder.layer(first, width=16, activation="relu", label="b")
-    result = builder.perceptron(second, activation=None, label="result")
+    result = builder.neuron(second, activation=None, label="result")
     document = builder.finish(result=result, loss=builder.loss("hinge", result), description=(
         "micrograd's demo network: 2 inputs, two hidden layers of 16 relu perceptrons and a "
         "linear output, trained with the hinge loss max(0, 1 - label * score) on the moons. "
-        "Built from scalar nodes it is big, one node per weight and per product, yet with a "
-        "batch of 100 points it reaches a test accuracy of 100.0% after 70 steps."
+        "Expanded into scalar nodes it is big, 710 of them, one per weight and per product; as "
+        "one call per perceptron it is 37 nodes. With a batch of 100 points it reaches a test "
+        "accuracy of 100.0% after 70 steps. Try next: go make your own network, as the "
+        "write-up ends: wider layers, more layers, new features, another loss."
     ))
     return _settings(document, dict(name="moons", points=200, noise=0.4, seed=7, test_fraction=0.2),
                      dict(optimizer="adam", learning_rate=0.02, batch_size=100, seed=7, steps=70))

@@ -8,6 +8,7 @@ import pytest
 
 from mlgarden.document import build
 from mlgarden.document.build import Builder, Value
+from mlgarden.document.graph import split_reference
 from mlgarden.document.layout import COLUMN_WIDTH, ROW_GAP, ROW_HEIGHT, arranged_positions, depths, node_height
 
 
@@ -111,11 +112,58 @@ def test_perceptron_without_activation_returns_the_sum():
 
 
 @pytest.mark.parametrize("inputs, width", [(2, 4), (4, 4), (8, 3)])
-def test_layer_has_width_perceptrons_each_reading_every_input(inputs, width):
+def test_a_layer_is_one_call_of_one_perceptron_function_per_perceptron(inputs, width):
     builder = Builder(seed=0)
     sources = [builder.param(label=f"in{i}") for i in range(inputs)]
     before = len(builder.document.nodes)
     outs = builder.layer(sources, width, activation="relu", label="h")
+    document = builder.document
+    calls = [document.nodes[split_reference(o.id)[0]] for o in outs]
+    assert len(document.nodes) - before == width
+    assert [call.label for call in calls] == [f"h{i + 1}" for i in range(width)]
+    assert {call.function for call in calls} == {f"perceptron{inputs}_relu"}
+    assert all(call.inputs == [source.id for source in sources] for call in calls)
+    assert len({tuple(call.values.items()) for call in calls}) == width  # weights of their own
+    assert set(calls[0].values) == {f"w{i + 1}" for i in range(inputs)} | {"b"}
+    ops = [spec.op for spec in document.node_specs()]
+    assert ops.count("relu") == width and ops.count("mul") == width * inputs
+
+
+def test_a_layer_as_calls_computes_what_the_same_layer_wired_flat_computes():
+    """Same seed, same draws (w1..wn, b per perceptron): the same numbers, expanded or not."""
+    documents = []
+    for flat in (False, True):
+        builder = Builder(seed=3)
+        x, y = builder.x(), builder.y()
+        first = builder.layer([x, y], 3, flat=flat)
+        out = builder.layer(first, 1, activation=None, flat=flat)[0]
+        documents.append(builder.finish(result=out, loss=builder.loss("squared_error", out)))
+    as_calls, flat = documents
+    results = [document.program().evaluate_point(document.leaf_values(), 0.4, -0.7, 1.0)
+               for document in documents]
+    assert results[0].loss == results[1].loss and results[0].result == results[1].result
+    assert len(as_calls.nodes) == 3 + 3 + 1 + 1 and len(flat.nodes) == 3 + 3 * 7 + 8 + 1
+    assert sorted(as_calls.functions) == ["perceptron2_tanh", "perceptron3_linear"]
+
+
+def test_a_second_layer_of_the_same_shape_reuses_the_perceptron_function_even_edited():
+    builder = Builder(seed=0)
+    x, y = builder.x(), builder.y()
+    builder.layer([x, y], 2, label="a")
+    builder.document.edit_definition("perceptron2_tanh", "set_value", "b", 0.25)
+    edited = builder.document.definition("perceptron2_tanh").copy()
+    builder.layer([y, x], 3, label="b")
+    assert list(builder.document.functions) == ["perceptron2_tanh"]
+    assert builder.document.definition("perceptron2_tanh") == edited
+    assert len(builder.document.instances("perceptron2_tanh")) == 5
+
+
+@pytest.mark.parametrize("inputs, width", [(2, 4), (4, 4), (8, 3)])
+def test_a_flat_layer_has_width_perceptrons_each_reading_every_input(inputs, width):
+    builder = Builder(seed=0)
+    sources = [builder.param(label=f"in{i}") for i in range(inputs)]
+    before = len(builder.document.nodes)
+    outs = builder.layer(sources, width, activation="relu", label="h", flat=True)
     document = builder.document
     assert len(document.nodes) - before == width * (2 * inputs + 3)
     assert [document.nodes[o.id].label for o in outs] == [f"h{i + 1}" for i in range(width)]
@@ -130,8 +178,8 @@ def test_layer_has_width_perceptrons_each_reading_every_input(inputs, width):
 def test_two_layers_and_an_output_count_like_the_write_up():
     builder = Builder(seed=0)
     x, y = builder.x(), builder.y()
-    first = builder.layer([x, y], 4)
-    second = builder.layer(first, 4)
+    first = builder.layer([x, y], 4, flat=True)
+    second = builder.layer(first, 4, flat=True)
     out = builder.perceptron(second)
     document = builder.finish(result=out, loss=builder.loss("squared_error", out))
     # inputs x, y, label; 4 perceptrons of 2 inputs; 4 of 4; 1 of 4; one loss
@@ -185,8 +233,8 @@ def big_network():
     builder = Builder(seed=0)
     x, y = builder.x(), builder.y()
     features = [x, y, build.sin(builder.param() * x + builder.param()), build.square(x) + build.square(y)]
-    first = builder.layer(features, 6)
-    second = builder.layer(first, 3)
+    first = builder.layer(features, 6, flat=True)
+    second = builder.layer(first, 3, flat=True)
     out = builder.perceptron(second)
     return builder.finish(result=out, loss=builder.loss("hinge", out))
 

@@ -43,7 +43,7 @@ def assert_one_line_error(err: str, *fragments: str) -> None:
 def test_check_prints_one_summary_line(capsys):
     code, out, err = run(capsys, "check", ARITHMETIC)
     assert (code, err) == (0, "")
-    assert out == f"{ARITHMETIC}: 5 nodes (3 params), 4 links, result r, loss r\n"
+    assert out == f"{ARITHMETIC}: 5 nodes (5 expanded, 3 params), 4 links, result r, loss none\n"
 
 
 def test_check_counts_frozen_params_and_incomplete_nodes(capsys, tmp_path):
@@ -53,7 +53,7 @@ def test_check_counts_frozen_params_and_incomplete_nodes(capsys, tmp_path):
     path = saved(tmp_path, document)
     code, out, _ = run(capsys, "check", path)
     assert code == 0
-    assert out == f"{path}: 2 nodes (1 param, 1 frozen), 0 links, result none, loss none, 1 node not computed (an input is not connected)\n"
+    assert out == f"{path}: 2 nodes (2 expanded, 1 param, 1 frozen), 0 links, result none, loss none, 1 node not computed (an input is not connected)\n"
 
 
 def test_check_reports_a_broken_file_in_one_line(capsys, tmp_path):
@@ -80,7 +80,7 @@ def test_eval_prints_the_arithmetic_example(capsys):
     assert rows[0] == ["node", "op", "value", "gradient"]
     assert rows[1:6] == [["a", "param", "5", "2"], ["b", "param", "3", "2"], ["c", "param", "2", "8"],
                          ["s", "add", "8", "2"], ["r", "mul", "16", "1"]]
-    assert out.splitlines()[-1] == "result r = 16, loss r = 16"
+    assert out.splitlines()[-1] == "result r = 16, no loss node, gradients are of the result (no loss)"
 
 
 def test_eval_columns_are_aligned(capsys):
@@ -99,7 +99,8 @@ def test_eval_json_has_exactly_the_documented_shape(capsys):
                   "c": {"value": 2.0, "grad": 8.0}, "s": {"value": 8.0, "grad": 2.0},
                   "r": {"value": 16.0, "grad": 1.0}},
         "result": "r",
-        "loss": "r",
+        "loss": None,
+        "gradients_of": "r",
     }
 
 
@@ -129,16 +130,40 @@ def test_eval_lists_incomplete_nodes_and_works_without_a_loss(capsys, tmp_path):
     document = Document()
     document.add_node("const", "k", value=2.0)
     document.add_node("add", "half", inputs=["k", None])
-    document.set_result("k")
     path = saved(tmp_path, document)
     code, out, _ = run(capsys, "eval", path)
     assert code == 0
     assert out.splitlines()[1].split() == ["k", "const", "2", "-"]
     assert out.splitlines()[2].split()[:4] == ["half", "add", "not", "computed"]
     assert "(an input is not connected)" in out
-    assert out.splitlines()[-1] == "result k = 2, no loss node, no gradients without a computed loss"
+    assert out.splitlines()[-1] == ("no result node, no loss node, no gradients without a computed "
+                                    "loss or result")
     _, out, _ = run(capsys, "eval", path, "--json")
-    assert json.loads(out) == {"nodes": {"k": {"value": 2.0, "grad": None}}, "result": "k", "loss": None}
+    assert json.loads(out) == {"nodes": {"k": {"value": 2.0, "grad": None}}, "result": None,
+                               "loss": None, "gradients_of": None}
+
+
+def test_eval_without_a_loss_gives_the_gradients_of_the_result(capsys, tmp_path):
+    """The write-up's first graph: (a + b) * c, backprop starting at the result with gradient 1."""
+    document = Document()
+    for name, value in (("a", 5.0), ("b", 3.0), ("c", 2.0)):
+        document.add_node("param", name, value=value)
+    document.add_node("add", "s", inputs=["a", "b"])
+    document.add_node("mul", "r", inputs=["s", "c"])
+    document.set_result("r")
+    path = saved(tmp_path, document)
+    code, out, _ = run(capsys, "eval", path, "--json")
+    assert code == 0
+    answer = json.loads(out)
+    grads = {node_id: numbers["grad"] for node_id, numbers in answer["nodes"].items()}
+    assert grads == {"a": 2.0, "b": 2.0, "c": 8.0, "s": 2.0, "r": 1.0}
+    assert answer["gradients_of"] == "r" and answer["loss"] is None
+    _, out, _ = run(capsys, "eval", path)
+    assert out.splitlines()[-1] == "result r = 16, no loss node, gradients are of the result (no loss)"
+    document.add_node("square", "e", inputs=["r"])
+    document.set_loss("e")
+    _, out, _ = run(capsys, "eval", saved(tmp_path, document), "--json")
+    assert json.loads(out)["nodes"]["r"]["grad"] == 32.0  # with a loss, backprop starts there
 
 
 def test_eval_warns_about_a_non_finite_loss(capsys, tmp_path):
@@ -220,7 +245,7 @@ def python(*args: str) -> subprocess.CompletedProcess:
 def test_python_m_mlgarden_check():
     finished = python("-m", "mlgarden", "check", "saved_graphs/arithmetic.yaml")
     assert (finished.returncode, finished.stderr) == (0, "")
-    assert finished.stdout == "saved_graphs/arithmetic.yaml: 5 nodes (3 params), 4 links, result r, loss r\n"
+    assert finished.stdout == "saved_graphs/arithmetic.yaml: 5 nodes (5 expanded, 3 params), 4 links, result r, loss none\n"
 
 
 def test_python_m_mlgarden_check_a_missing_file():

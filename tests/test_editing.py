@@ -1,8 +1,10 @@
 """Editor power at the document level: clipboard, insert layer, arrange, never losing work."""
 
 import itertools
+import math
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -71,16 +73,73 @@ def test_paste_of_nothing_is_refused_politely():
     assert "nothing to paste" in session.status and session.document == before
 
 
-def test_insert_layer_wires_every_input_into_every_perceptron():
+def test_insert_layer_gives_one_perceptron_call_per_perceptron_in_one_step():
     session = Session(Document())
     x = session.edit("add_node", "x")
     y = session.edit("add_node", "y")
     outputs = session.insert_layer([x, y], 3, "relu", at=(300.0, 0.0))
     document = session.document
-    assert len(outputs) == 3 and all(document.nodes[o].op == "relu" for o in outputs)
+    calls = [document.nodes[o] for o in outputs]
+    assert [call.op for call in calls] == ["call"] * 3
+    assert {call.function for call in calls} == {"perceptron2_relu"}
+    assert all(call.inputs == [x, y] for call in calls)
+    assert len({call.values["w1"] for call in calls}) == 3  # each its own weights
     assert len(document.consumers(x)) == 3 and len(document.consumers(y)) == 3
+    assert {call.pos[0] for call in calls} == {300.0}  # one column
+    again = session.insert_layer(outputs, 2, "relu", at=(600.0, 0.0))
+    assert sorted(document.functions) == ["perceptron2_relu", "perceptron3_relu"]
+    assert len(document.instances("perceptron2_relu")) == 3 and len(again) == 2
     session.undo()
-    assert set(document.nodes) == {x, y}
+    session.undo()
+    assert set(document.nodes) == {x, y} and document.functions == {}
+
+
+def test_insert_layer_as_plain_nodes_pours_out_each_perceptron():
+    session = Session(Document())
+    x = session.edit("add_node", "x")
+    y = session.edit("add_node", "y")
+    outputs = session.insert_layer([x, y], 3, "relu", at=(300.0, 0.0), flat=True)
+    document = session.document
+    assert len(outputs) == 3 and all(document.nodes[o].op == "relu" for o in outputs)
+    assert len(document.nodes) == 2 + 3 * 7 and not document.functions
+    assert all(document.nodes[target].op == "mul" for target, _ in document.consumers(x))
+
+
+def test_a_layer_goes_below_the_nodes_already_where_it_would_land():
+    session = Session(Document())
+    x = session.edit("add_node", "x", pos=(0.0, 0.0))
+    blocker = session.edit("add_node", "param", pos=(320.0, 60.0))
+    outputs = session.insert_layer([x], 2, "tanh", at=(300.0, 0.0))
+    document = session.document
+    blocker_bottom = 60.0 + node_height(document, blocker)
+    tops = sorted(document.nodes[o].pos[1] for o in outputs)
+    assert tops[0] >= blocker_bottom and document.nodes[outputs[0]].pos[0] == 300.0
+
+
+def test_editing_the_perceptron_changes_every_instance_and_expand_gives_the_flat_network():
+    session = Session(Document())
+    x = session.edit("add_node", "x")
+    y = session.edit("add_node", "y")
+    calls = session.insert_layer([x, y], 2, "tanh", at=(300.0, 0.0))
+    document = session.document
+    before = [document.program().evaluate_point(document.leaf_values(), 0.5, 0.5).values[c + "/out"]
+              for c in calls]
+    session.edit("edit_definition", "perceptron2_tanh", "remove_node", "a")
+    session.edit("edit_definition", "perceptron2_tanh", "connect", "s", "out", 0)
+    evaluation = document.program().evaluate_point(document.leaf_values(), 0.5, 0.5)
+    after = [evaluation.values[c + "/out"] for c in calls]
+    assert after == [evaluation.values[c + "/s"] for c in calls]  # every instance lost its tanh
+    assert [math.tanh(a) for a in after] == pytest.approx(before)
+    session.undo()
+    session.undo()
+    flat_values = document.program().evaluate_point(document.leaf_values(), 0.5, 0.5)
+    session.edit("expand", calls[0])
+    session.edit("expand", calls[1])
+    assert not any(node.op == "call" for node in document.nodes.values())
+    assert [node.op for node in document.nodes.values()].count("mul") == 4
+    expanded = document.program().evaluate_point(document.leaf_values(), 0.5, 0.5)
+    tanh_values = sorted(expanded.values[n] for n, node in document.nodes.items() if node.op == "tanh")
+    assert tanh_values == sorted(flat_values.values[c + "/out"] for c in calls)
 
 
 def test_insert_layer_with_a_bad_width_changes_nothing():
@@ -163,3 +222,22 @@ def test_autosave_leaves_the_open_graph_exactly_as_it_was():
     restored = Session()
     restored.restore_recovery(userstate.own_recovery())
     assert restored.document.view["origin"] == [120.0, -40.0]
+
+
+def test_recent_files_of_the_same_name_are_told_apart_by_their_folders():
+    paths = [Path("/home/ana/spiral/graph.yaml"), Path("/home/ana/donut/graph.yaml"),
+             Path("/home/ana/notes.yaml"), Path("/tmp/a/work/x.yaml"), Path("/tmp/b/work/x.yaml")]
+    assert userstate.distinct_names(paths) == ["spiral/graph.yaml", "donut/graph.yaml", "notes.yaml",
+                                               "a/work/x.yaml", "b/work/x.yaml"]
+
+
+def test_a_file_that_cannot_be_opened_keeps_its_whole_message_and_the_status_a_short_one(tmp_path):
+    path = tmp_path / ("a-graph-with-a-rather-long-name-" * 3 + ".yaml")
+    path.write_text("mlgarden: 1\nnodes:\n  - id: a\n    op: no_such_op_at_all\n", encoding="utf-8")
+    session = small_graph()
+    before = session.document.copy()
+    assert not session.open(path)
+    assert session.document == before
+    assert str(path) in session.open_error and "no_such_op_at_all" in session.open_error
+    assert len(session.status) <= 110 and "\n" not in session.status
+    assert session.status.endswith("…") and session.open_error.startswith(session.status[:-1])

@@ -5,11 +5,13 @@ what scripts/make_examples.py writes, so the two can never drift apart."""
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from mlgarden.document.functions import expanded_node_count
 from mlgarden.files import fileformat
 from mlgarden.learning.datasets import load_dataset
 from mlgarden.learning.training import Trainer
@@ -116,14 +118,24 @@ def test_fit_ten_trains_the_result_to_ten():
     assert after == pytest.approx(stated, abs=5e-4)
 
 
-def test_the_big_examples_have_the_sizes_the_write_up_describes():
+def test_the_big_examples_are_perceptron_calls_the_size_the_issue_asks():
+    """final-boss: x, y, the engineered features, 8 + 4 + 1 perceptron calls, label and loss; moons:
+    micrograd's 2-16-16-1. Expanded, each is the network the write-up wired node by node."""
     final_boss = load(EXAMPLES_DIR / "final-boss.yaml")
-    assert 250 <= len(final_boss.nodes) <= 300  # the write-up's had 277
+    assert len(final_boss.nodes) <= 40
+    assert 250 <= expanded_node_count(final_boss.functions, final_boss.nodes) <= 300  # the write-up's: 277
     assert {"sin", "sqrt"} <= {node.op for node in final_boss.nodes.values()}
+    assert calls_by_function(final_boss) == {"perceptron5_tanh": 8, "perceptron13_tanh": 4, "perceptron4_tanh": 1}
     moons = load(EXAMPLES_DIR / "moons-mlp.yaml")
-    ops = [node.op for node in moons.nodes.values()]
+    assert len(moons.nodes) <= 60
+    assert calls_by_function(moons) == {"perceptron2_relu": 16, "perceptron16_relu": 16, "perceptron16_linear": 1}
+    ops = [spec.op for spec in moons.node_specs()]
     assert ops.count("relu") == 32 and ops.count("param") == 2 * 16 + 16 + 16 * 16 + 16 + 17
     assert moons.nodes[moons.loss].op == "hinge"
+
+
+def calls_by_function(document) -> dict[str, int]:
+    return dict(Counter(node.function for node in document.nodes.values() if node.op == "call"))
 
 
 DRAWN = re.compile(r"-?\d+\.\d{9,}(?:e-?\d+)?")  # a float with the digits of a random draw
@@ -152,3 +164,21 @@ def test_the_script_writes_the_committed_files_up_to_the_random_draws(tmp_path):
 def test_the_mask_hides_only_drawn_numbers():
     assert without_drawn_digits("value: -0.8377384910543098\nlr: 0.05\nvalue: 1.0\n") == \
         "value: <drawn>\nlr: 0.05\nvalue: 1.0\n"
+
+
+def test_the_fused_route_runs_the_perceptron_calls_of_the_big_examples_as_matrix_products():
+    """Expanded, each layer of perceptron calls is found as one dense layer, and the copies the
+    hidden calls' outputs make are folded away: the same plan as the network wired flat."""
+    from mlgarden.engine.fused_steps import LayerStep
+
+    for name, shapes, folded in (("final-boss", [(8, 5), (4, 13), (1, 4)], 8 + 4),
+                                 ("moons-mlp", [(16, 2), (16, 16), (1, 16)], 16 + 16)):
+        program = load(EXAMPLES_DIR / f"{name}.yaml").program()
+        for plan in (program._batch_plan, program._surface_plan):
+            layers = [(len(step.layer.sums), len(step.layer.inputs)) for step in plan.steps
+                      if isinstance(step, LayerStep)]
+            assert layers == shapes, name
+        outputs = [spec.id for spec in program.specs.values() if spec.op == "output"]
+        assert outputs == [program.result]  # kept: every report names the result
+        assert len(program.aliases) == folded  # every hidden perceptron's output copy
+        assert all(alias.endswith("/out") for alias in program.aliases)

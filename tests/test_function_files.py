@@ -259,7 +259,7 @@ def test_check_and_eval_count_and_list_what_is_inside_the_instances(capsys, tmp_
     path.write_text(text.split("## A complete example with functions", 1)[1].split("```yaml\n", 1)[1]
                     .split("```", 1)[0], encoding="utf-8")
     assert cli.main(["check", str(path)]) == 0
-    assert capsys.readouterr().out == f"{path}: 7 nodes (9 params), 1 function (3 calls), 8 links, result out, loss loss\n"
+    assert capsys.readouterr().out == f"{path}: 7 nodes (25 expanded, 9 params), 1 function (3 calls), 8 links, result out, loss loss\n"
     assert cli.main(["eval", str(path), "--x", "0.5", "--y", "-0.5"]) == 0
     table = capsys.readouterr().out
     assert "h1/w1    param          0.8" in table and "loss = 0.388496" in table

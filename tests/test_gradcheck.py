@@ -22,6 +22,8 @@ from mlgarden.engine.nudge import PointNudges
 from mlgarden.learning.gradcheck import THRESHOLD, check_at_point, check_on_batch
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "saved_graphs").glob("*.yaml"))
+# arithmetic, the write-up's first graph, has a result and no loss: nothing to train, nothing to check
+EXAMPLES_WITH_A_LOSS = [path for path in EXAMPLES if fileformat.load(path).loss is not None]
 
 
 def first_points(document: Document, count: int):
@@ -30,7 +32,7 @@ def first_points(document: Document, count: int):
     return full.points[:count, 0], full.points[:count, 1], full.labels[:count]
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", EXAMPLES_WITH_A_LOSS, ids=lambda path: path.stem)
 def test_every_example_passes_at_a_point_and_on_a_batch(path):
     document = fileformat.load(path)
     checks = (check_at_point(document, 0.3, -0.4, -1.0),

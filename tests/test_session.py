@@ -179,7 +179,7 @@ def test_undo_after_any_edit_sequence_restores_every_earlier_document(data):
 
 def test_training_a_graph_without_a_loss_explains_instead_of_raising():
     session = Session(Document())
-    for action in (session.step, session.reset, session.step):
+    for action in (session.step, session.reinitialise, session.step):
         action()
         assert "loss" in session.status
     session.play()

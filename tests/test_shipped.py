@@ -76,8 +76,8 @@ def test_mlgarden_version(capsys):
 
 def test_every_command_takes_an_example_name(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert run(capsys, "check", "arithmetic") == (0, "arithmetic: 5 nodes (3 params), 4 links, "
-                                                     "result r, loss r\n", "")
+    assert run(capsys, "check", "arithmetic") == (0, "arithmetic: 5 nodes (5 expanded, 3 params), "
+                                                     "4 links, result r, loss none\n", "")
     code, out, _ = run(capsys, "eval", "arithmetic", "--json")
     assert code == 0 and '"r": {"value": 16.0' in out
     code, out, _ = run(capsys, "train", "linear", "--dataset", "checkerboard", "--steps", "5")

@@ -164,3 +164,18 @@ def test_no_loss_no_backward_walk():
     program = compile_graph([NodeSpec("w", "param")])
     with pytest.raises(StepError, match="no computable loss"):
         start_walk(BACKWARD, program, program.evaluate_point([1.0]))
+
+
+def test_with_a_result_and_no_loss_the_walk_starts_at_the_result_as_the_engine_does():
+    """The write-up's (5 + 3) * 2: the steps end on the gradients the point route gives."""
+    specs = [NodeSpec("a", "param"), NodeSpec("b", "param"), NodeSpec("c", "param"),
+             NodeSpec("s", "add", ("a", "b")), NodeSpec("r", "mul", ("s", "c"))]
+    program = compile_graph(specs, result="r")
+    evaluation = program.evaluate_point([5.0, 3.0, 2.0])
+    steps = backward_steps(program, evaluation)
+    assert steps[0].sentence == "grad(r) = 1: backpropagation starts at the result (the graph has no loss)"
+    totals = {}
+    for step in steps:
+        totals[step.receiver] = step.total
+    assert totals == {"r": 1.0, "s": 2.0, "c": 8.0, "a": 2.0, "b": 2.0}
+    assert totals == {node_id: evaluation.grads[node_id] for node_id in totals}

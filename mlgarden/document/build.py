@@ -9,8 +9,13 @@
 Every arithmetic operator or function on a `Value` adds one node to the builder's document; a
 plain number becomes a `const` node. `param()` draws its starting value uniformly from [-1, 1]
 with the builder's seed unless given one. A perceptron is the write-up's: one weight param per
-input, a `mul` for each, a `sum` of the products and a bias param, then the activation. The
-shipped examples, the benchmark and the editor's "insert layer" are built with this module.
+input, a `mul` for each, a `sum` of the products and a bias param, then the activation.
+`perceptron()` pours those nodes out flat; `neuron()` and `layer()` add instead one call node per
+perceptron, an instance of the graph's perceptron function for that many inputs and that
+activation (`perceptron_function`: `perceptron5_tanh`, defined from the built-in template the
+first time), each instance with weights and a bias of its own. Editing that function changes every
+perceptron of that shape at once, and Expand turns a call back into the flat nodes. The shipped
+examples, the benchmark and the editor's Insert layer are built with this module.
 
 Functions (mlgarden/functions.py) too: `template("perceptron", "neuron", inputs=2)` defines one,
 `call("neuron", x, y)` adds an instance with its own params drawn like `param()`'s and returns a
@@ -25,7 +30,7 @@ import numpy as np
 
 from mlgarden.document.functions import param_paths
 from mlgarden.document.graph import Document, GraphError, make_reference
-from mlgarden.document.layout import arranged_positions
+from mlgarden.document.layout import arranged_positions, clear_column_place
 from mlgarden.engine.ops import OPS
 
 
@@ -142,10 +147,18 @@ class Builder:
             return weighted
         return self.op(activation, weighted, label=label)
 
+    def neuron(self, inputs: Sequence[Value], activation: str | None = "tanh", label: str = "") -> Value:
+        """One perceptron as a call of the graph's perceptron function, with its own weights and
+        bias drawn as `param()` draws them (in the same order as `perceptron()`: w1..wn, b)."""
+        function = perceptron_function(self.document, len(inputs), activation)
+        return self.call(function, *inputs, label=label)[0]
+
     def layer(self, inputs: Sequence[Value], width: int, activation: str | None = "tanh",
-              label: str = "h") -> list[Value]:
-        """`width` perceptrons, each reading every input."""
-        return [self.perceptron(inputs, activation, label=f"{label}{i + 1}") for i in range(width)]
+              label: str = "h", flat: bool = False) -> list[Value]:
+        """`width` perceptrons labelled label1, label2, ..., each reading every input: calls of
+        one perceptron function, or with `flat` each perceptron's plain nodes."""
+        make = self.perceptron if flat else self.neuron
+        return [make(inputs, activation, label=f"{label}{i + 1}") for i in range(width)]
 
     def template(self, template: str, name: str | None = None, **options) -> str:
         """Define a built-in function (function_templates.TEMPLATES) and return its name."""
@@ -179,24 +192,53 @@ class Builder:
         return document
 
 
+def perceptron_name(inputs: int, activation: str | None) -> str:
+    """The name a layer gives its perceptron function: perceptron5_tanh, perceptron16_linear."""
+    return f"perceptron{inputs}_{activation or 'linear'}"
+
+
+def perceptron_function(document: Document, inputs: int, activation: str | None) -> str:
+    """The graph's perceptron function of `inputs` inputs and `activation`, reused when the graph
+    has it (edited or not), defined from the built-in template when it has not."""
+    name = perceptron_name(inputs, activation)
+    existing = document.functions.get(name)
+    if existing is None:
+        return document.add_template("perceptron", name, inputs=inputs, activation=activation or "none")
+    if len(existing.input_ids()) != inputs:
+        raise GraphError(f"function {name!r} now takes {len(existing.input_ids())} input(s), not "
+                         f"{inputs}: rename it to insert a layer of {inputs}-input perceptrons")
+    return name
+
+
+def _layer_letter(document: Document) -> str:
+    """The label of a new layer's perceptrons, before their number: the first of a, b, c, ...
+    that no node uses yet (a1..a8 for the first layer, b1..b4 for the next), else h."""
+    labels = {node.label for node in document.nodes.values()}
+    return next((letter for letter in "abcdefg" if f"{letter}1" not in labels), "h")
+
+
 def insert_layer(document: Document, input_ids: Sequence[str], width: int,
                  activation: str | None = "tanh", at: tuple[float, float] = (0.0, 0.0),
-                 seed: int = 0) -> list[str]:
-    """Add `width` perceptrons, each reading every node in `input_ids`, laid out in a tidy column
-    whose top-left is `at`; return the ids of their outputs (the layer's activations)."""
+                 seed: int = 0, flat: bool = False) -> list[str]:
+    """Add `width` perceptrons, each reading every node in `input_ids`, and return the references
+    of their outputs (the layer's activations). They are calls of one perceptron function (see
+    `perceptron_function`) in one column whose top-left is `at`, or lower where nodes are already
+    there; with `flat`, each perceptron's plain nodes, laid out in tidy columns from `at`."""
     if not input_ids:
         raise GraphError("choose the nodes the layer reads (for example x and y) first")
     if not 1 <= width <= 64:
         raise GraphError(f"a layer's width must be between 1 and 64, got {width}")
     if activation is not None and activation not in OPS:
         raise GraphError(f"unknown activation {activation!r}")
-    for node_id in input_ids:
-        document.node(node_id)
+    for reference in input_ids:
+        document.check_reference(reference)
     existing = set(document.nodes)
     builder = Builder(seed=seed, document=document)
-    inputs = [Value(builder, node_id) for node_id in input_ids]
-    outputs = builder.layer(inputs, width, activation)
+    inputs = [Value(builder, reference) for reference in input_ids]
+    outputs = builder.layer(inputs, width, activation, label=_layer_letter(document), flat=flat)
     added = [node_id for node_id in document.nodes if node_id not in existing]
+    if not flat:
+        at = clear_column_place(document, added, at)
     for node_id, pos in arranged_positions(document, added, origin=at).items():
         document.move(node_id, pos)
     return [value.id for value in outputs]

@@ -278,6 +278,14 @@ def _expand(document, nodes, prefix, pins, function_name, specs, shared_done) ->
             specs.append(NodeSpec(prefix + node.id, node.op, inputs, float(node.exponent)))
 
 
+def expanded_node_count(functions: dict, nodes: dict[str, Node]) -> int:
+    """How many nodes `nodes` would be with every call expanded, recursively, as Expand does it
+    (an instance's body without its pin nodes)."""
+    return sum(expanded_node_count(functions, functions[node.function].nodes) if node.op == "call"
+               else 0 if node.op in PIN_OPS else 1
+               for node in nodes.values())
+
+
 def locate(document: Document, flat_id: str) -> tuple[Node, Node | None, str]:
     """The node a flat id stands for, the top-level call it lies in (or None) and its path there."""
     if not isinstance(flat_id, str):
@@ -292,6 +300,10 @@ def locate(document: Document, flat_id: str) -> tuple[Node, Node | None, str]:
     node = document.node(head)
     if not slash:
         return node, None, ""
+    if node.op == "call" and "/" not in path:  # a node of an instance's own body: the common case
+        inner = document.functions[node.function].nodes.get(path)
+        if inner is not None:
+            return inner, node, path
     instance = node
     for step in path.split("/"):
         inner = document.definition(node.function).nodes.get(step) if node.op == "call" else None
@@ -305,6 +317,10 @@ def leaf_value(document: Document, flat_id: str) -> float:
     """The value of a leaf of the program: a node's, an instance's own param's, or a body's."""
     if "/" not in flat_id and SHARED_MARK not in flat_id:
         return document.nodes[flat_id].value
+    head, _, path = flat_id.partition("/")
+    own = document.nodes[head].values.get(path) if head in document.nodes else None
+    if own is not None and SHARED_MARK not in flat_id:  # an instance's own param value, as stored
+        return own
     node, instance, path = locate(document, flat_id)
     if instance is None or node.op != "param":
         return node.value
@@ -321,7 +337,8 @@ def set_leaf_values(document: Document, values: dict) -> None:
         if instance is not None and node.op != "param":
             raise GraphError(f"{describe(document, flat_id)} is a constant of the function; "
                              f"edit the function to change it")
-        _check_number(f"the value of {flat_id!r}", value, low=-1e12, high=1e12)
+        if not (isinstance(value, float) and -1e12 <= value <= 1e12):  # else say what is wrong
+            _check_number(f"the value of {flat_id!r}", value, low=-1e12, high=1e12)
         changes.append((node, instance, path, float(value)))
     for node, instance, path, value in changes:
         if instance is not None:

@@ -140,3 +140,26 @@ def _leaf_row(document, node_id, readers, row_of, depth) -> float:
     partners = [row_of[s] for reader in readers[node_id] for s in document.source_ids(reader)
                 if s != node_id and s in row_of and depth.get(s, -1) <= depth[node_id]]
     return sum(partners) / len(partners) if partners else row_of[node_id]
+
+
+def clear_column_place(document: Document, column: list[str],
+                       at: tuple[float, float]) -> tuple[float, float]:
+    """Where to put a column of the nodes `column` whose top-left would be `at`: there, or lower,
+    below the nodes outside it that would overlap it."""
+    left, top = at
+    width = max((_node_width(document, n) for n in column), default=COLUMN_WIDTH)
+    height = sum(node_height(document, n) + ROW_GAP for n in column)
+    others = [(node.pos, _node_width(document, node_id), node_height(document, node_id))
+              for node_id, node in document.nodes.items() if node_id not in set(column)]
+    moved = True
+    while moved:
+        moved = False
+        for (x, y), other_width, other_height in others:
+            beside = x < left + width + ROW_GAP and left < x + other_width + ROW_GAP
+            if beside and y < top + height and top < y + other_height + ROW_GAP:
+                top, moved = y + other_height + ROW_GAP, True
+    return left, top
+
+
+def _node_width(document: Document, node_id: str) -> float:
+    return CALL_NODE_WIDTH if document.nodes[node_id].op == "call" else COLUMN_WIDTH - ROW_GAP

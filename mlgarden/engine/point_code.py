@@ -104,7 +104,8 @@ class _Writer:
 
 def point_source(specs, order: list[str], loss: str | None, on_loss_path: set[str], leaf_count: int) -> str:
     """The function (L, x, y, label) -> ([values], [grads]) in `order`, whose first `leaf_count`
-    nodes are the leaves; a node off the path to the loss gets gradient 0."""
+    nodes are the leaves. Backprop starts at `loss` (the Program passes the result when the graph
+    has no loss; None: every gradient 0); a node off the path to it gets gradient 0."""
     writer = _Writer(specs, order, loss, on_loss_path, leaf_count)
     lines = ["".join(f"v{k}, " for k in range(leaf_count)) + "= map(float, L)"] if leaf_count else []
     for node_id in order[leaf_count:]:

@@ -27,7 +27,11 @@ and the fused plan only from templates and row numbers, never from text taken fr
 so a file can never run code.
 
 Backpropagation visits nodes in reverse order and adds each consumer's share to a node's gradient:
-a node used twice, even as both inputs of one `mul`, gets both shares.
+a node used twice, even as both inputs of one `mul`, gets both shares. Where it starts, with
+gradient 1, is `backprop_from`: the loss, or with no loss the result, as in the write-up's first
+graph, (5 + 3) * 2, whose gradients are those of the result. The point route (the numbers every
+node shows, `mlgarden eval`) follows that rule; training needs a loss and its batch route starts
+at the loss only.
 
 Errors follow one policy in every route: a domain error or overflow gives inf or NaN, which
 `first_non_finite` locates; no exception escapes from a compiled function.
@@ -37,8 +41,9 @@ from __future__ import annotations
 
 import math
 import sys
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -138,6 +143,7 @@ class Evaluation:
     grads: Mapping[str, float]
     loss: float | None = None
     result: float | None = None
+    backprop_from: str | None = None  # the node whose gradient is 1 (loss, else result); None: no gradients
 
 
 @dataclass
@@ -220,6 +226,40 @@ def _computable_order(specs: dict[str, NodeSpec]) -> list[str]:
     return order
 
 
+def _fold_outputs(specs: dict[str, NodeSpec], keep: set) -> tuple[dict[str, NodeSpec], dict[str, str]]:
+    """Drop every `output` node (an identity: a function's output in the flat list) whose source
+    nothing else reads; its readers read the source instead. Such a node's value and gradient are
+    its source's exactly, so it costs nothing: a layer of perceptron calls runs as fast as the
+    same layer wired flat. The nodes in `keep` (the loss and the result) stay, so the report of
+    every node (`order`, mlgarden eval, the exported scripts) names them. Return the specs left
+    and each dropped node -> the node computing it."""
+    readers = Counter(source for spec in specs.values() for source in spec.inputs if source is not None)
+    copies = {spec.id: spec.inputs[0] for spec in specs.values()
+              if spec.op == "output" and len(spec.inputs) == 1 and spec.inputs[0] in specs
+              and readers[spec.inputs[0]] == 1 and spec.id not in keep}
+
+    def canonical(node_id):
+        while node_id in copies:
+            node_id = copies[node_id]
+        return node_id
+
+    kept = {node_id: replace(spec, inputs=tuple(canonical(s) for s in spec.inputs))
+            for node_id, spec in specs.items() if node_id not in copies}
+    return kept, {node_id: canonical(node_id) for node_id in copies}
+
+
+def _with_aliases(rows: dict[str, int], aliases: dict[str, str]) -> dict[str, int]:
+    """The row of every node: the computed ones, each followed by the folded nodes it stands for."""
+    standing_for = defaultdict(list)
+    for alias, node_id in aliases.items():
+        standing_for[node_id].append(alias)
+    index = {}
+    for node_id, row in rows.items():
+        index[node_id] = row
+        index.update((alias, row) for alias in standing_for[node_id])
+    return index
+
+
 def _has_all_inputs(spec: NodeSpec) -> bool:
     op = OPS[spec.op]
     if op.is_variadic:
@@ -250,31 +290,44 @@ class Program:
                 raise CompileError(f"node {spec.id!r} has an unknown op {spec.op!r}")
             if not math.isfinite(float(spec.exponent)):  # repr gives inf or nan: no Python names
                 raise CompileError(f"node {spec.id!r} has a non-finite exponent {spec.exponent!r}")
+        self.specs, self.aliases = _fold_outputs(self.specs, keep={loss, result})
         computable = _computable_order(self.specs)
         self.leaf_ids = [s.id for s in nodes if s.op in LEAF_VALUE_OPS]
         self.leaf_index = {node_id: k for k, node_id in enumerate(self.leaf_ids)}
-        self.loss = loss if loss in computable else None
-        self.result = result if result in computable else None
-        self.needs_gradient = _ancestors(self.specs, self.loss, set(computable))
+        self.loss = loss if self.computed_id(loss) in computable else None
+        self.result = result if self.computed_id(result) in computable else None
+        self.backprop_from = self.loss if self.loss is not None else self.result
+        # A graph classifies when it has a result to take the sign of and a label to compare it with.
+        self.classifies = self.result is not None and any(
+            spec.op == "label" for spec in self.specs.values())
+        self._loss, self._result = self.computed_id(self.loss), self.computed_id(self.result)
+        self.needs_gradient = _ancestors(self.specs, self._loss, set(computable))
+        self._root = self.computed_id(self.backprop_from)
+        self.gradient_path = _ancestors(self.specs, self._root, set(computable))  # the point route's
         groups = group_nodes(self.specs, computable, self.needs_gradient)
         inputs = self.leaf_ids + [i for i in computable if self.specs[i].op in DATA_INPUT_OPS]
-        roles = frozenset({self.loss, self.result} - {None})  # a dense layer must not absorb them
+        roles = frozenset({self._loss, self._result} - {None})  # a dense layer must not absorb them
         self._batch_plan = FusedPlan(self.specs, inputs, groups, self.leaf_index, self.needs_gradient,
-                                     self.loss, keep=roles)
+                                     self._loss, keep=roles)
         self.order = list(self._batch_plan.rows)
-        self.index = self._batch_plan.rows
-        self.incomplete = [node_id for node_id in self.specs if node_id not in self.index]
+        self.index = _with_aliases(self._batch_plan.rows, self.aliases)
+        self.incomplete = [spec.id for spec in nodes if spec.id not in self.index]
         self._inputs, self._groups = inputs, groups
         self._surface_routes: dict[str, _SurfaceRoute] = {}
-        self._surface_plan = self._surface_route(self.result).plan if self.result is not None else None
+        self._surface_plan = self._surface_route(self._result).plan if self._result is not None else None
         self._compile_routes()
 
+    def computed_id(self, node_id: str | None) -> str | None:
+        """The node the engine computes for `node_id`: itself, or what a folded output node copies."""
+        return self.aliases.get(node_id, node_id)
+
     def _compile_routes(self) -> None:
-        point = point_source(self.specs, self.order, self.loss, self.needs_gradient, len(self.leaf_ids))
+        point = point_source(self.specs, self.order, self._root, self.gradient_path,
+                             len(self.leaf_ids))
         self.point_source = point  # the point route's text, which `mlgarden export` writes out
         self._point = _build(point, SCALAR_FUNCTIONS)
         self._point_batch_limit = _point_batch_limit(len(self.order), self._batch_plan.statements)
-        self._data_rows = self._rows_of(DATA_INPUT_OPS, self.index)
+        self._data_rows = self._rows_of(DATA_INPUT_OPS, self._batch_plan.rows)
         self._eager_leaves = np.array(self._batch_plan.leaf_rows_read, dtype=int)  # leaf k is row k
         self._lazy_rows = np.zeros(len(self.order), dtype=bool)
         self._lazy_rows[:len(self.leaf_ids)] = True
@@ -287,9 +340,10 @@ class Program:
     def _surface_route(self, target: str) -> _SurfaceRoute:
         """The forward plan of the nodes `target` needs, sums of products as matrix products
         (compiled once per target and kept)."""
+        target = self.computed_id(target)
         route = self._surface_routes.get(target)
         if route is None:
-            needed = _ancestors(self.specs, target, set(self.index))
+            needed = _ancestors(self.specs, target, set(self._batch_plan.rows))
             plan = FusedPlan(self.specs, [i for i in self._inputs if i in needed],
                              [[i for i in group if i in needed] for group in self._groups],
                              self.leaf_index, set(), keep_products=False, keep=frozenset([target]))
@@ -311,7 +365,8 @@ class Program:
         """Every node's value and gradient at one data point, over Python floats."""
         leaves = leaf_values.tolist() if isinstance(leaf_values, np.ndarray) else leaf_values
         values, grads = self._point(leaves, float(x), float(y), float(label))
-        evaluation = Evaluation(NodeNumbers(self.index, values), NodeNumbers(self.index, grads))
+        evaluation = Evaluation(NodeNumbers(self.index, values), NodeNumbers(self.index, grads),
+                                backprop_from=self.backprop_from)
         if self.loss is not None:
             evaluation.loss = values[self.index[self.loss]]
         if self.result is not None:
@@ -336,7 +391,8 @@ class Program:
         """Every node's mean gradient over a batch, keyed by id (for tests and displays)."""
         with np.errstate(all="ignore"):
             _, _, node_grads = self._run_batch(leaf_values, xs, ys, labels, route, True)
-        return dict(zip(self.order, node_grads.tolist()))
+        grads = dict(zip(self.order, node_grads.tolist()))
+        return {node_id: grads[self.computed_id(node_id)] for node_id in self.index}
 
     def _run_batch(self, leaf_values, xs, ys, labels, route: str | None, node_grads: bool):
         """(values, mean leaf gradients, mean node gradients or None) by the chosen route."""
@@ -399,10 +455,10 @@ class Program:
             values[row] = columns[column]
         grads = self._scratch.take("grads", values.shape)  # no zeroing: see FusedPlan.run
         leaf_gradient = np.zeros(leaf_count)
-        if self.loss in self.leaf_index:
-            leaf_gradient[self.leaf_index[self.loss]] = size
-        elif self.loss is not None:
-            grads[self.index[self.loss]] = 1.0
+        if self._loss in self.leaf_index:
+            leaf_gradient[self.leaf_index[self._loss]] = size
+        elif self._loss is not None:
+            grads[self.index[self._loss]] = 1.0
         self._batch_plan.run(values, grads, leaves, leaf_gradient)
         leaf_gradient /= size
         rows = NodeRows(values, _completion(self._batch_plan, values, leaves.copy()), self._lazy_rows)
@@ -476,8 +532,9 @@ def _build(source: str, functions: dict) -> callable:
 
 
 def compile_graph(nodes: Sequence[NodeSpec], loss: str | None = None, result: str | None = None) -> Program:
-    """Compile a list of nodes; `loss` is where backprop starts, `result` what the surface shows.
-    Whatever stops Python's own compiler (a graph too big for it) is a CompileError too."""
+    """Compile a list of nodes; `loss` is where backprop starts (with no loss, `result`), `result`
+    what the surface shows. Whatever stops Python's own compiler (a graph too big for it) is a
+    CompileError too."""
     try:
         return Program(nodes, loss, result)
     except (RecursionError, MemoryError, SyntaxError) as error:

@@ -18,8 +18,9 @@ def finite_or_none(number: float | None) -> float | None:
 
 
 def gradient_root(program: Program) -> str | None:
-    """The node backpropagation starts from (its gradient is 1): the loss, when it is computed."""
-    return program.loss
+    """The node backpropagation starts from (its gradient is 1): the loss, or with no loss the
+    result, as in the write-up's first graph (Program.backprop_from)."""
+    return program.backprop_from
 
 
 def reports_gradients(program: Program) -> bool:
@@ -29,12 +30,13 @@ def reports_gradients(program: Program) -> bool:
 
 def roles_json(program: Program) -> dict:
     """The report's keys beside "nodes": which computed node plays which role."""
-    return {"result": program.result, "loss": program.loss}
+    return {"result": program.result, "loss": program.loss, "gradients_of": gradient_root(program)}
 
 
 def evaluation_json(program: Program, evaluation: Evaluation) -> dict:
-    """{"nodes": {id: {"value": v, "grad": g}}, "result": id, "loss": id}; the computed nodes in
-    order, null for a non-finite number, and every grad null when no loss is computed."""
+    """{"nodes": {id: {"value": v, "grad": g}}, "result": id, "loss": id, "gradients_of": id}; the
+    computed nodes in order, null for a non-finite number. Gradients are of the loss, or with no
+    loss of the result (`gradients_of` names it); every grad is null when neither is computed."""
     with_gradients = reports_gradients(program)
     nodes = {
         node_id: {"value": finite_or_none(evaluation.values[node_id]),

@@ -16,7 +16,8 @@ the slice from feeding on itself. benchmarks/bench_gui.py measures both rates.
 Layout at any viewport size: the menu bar on top, the status line at the bottom, the canvas on
 the left 60%, and the docked panels stacked in the right column (Training on top, Dataset
 below). A resize lays everything out again from the new size, so nothing overlaps. The Help
-panel floats above, shown from the Help menu.
+panel and the About this graph panel (gui/about_panel.py: the graph's description, shown when an
+example is opened) float above, shown from the Help menu.
 
 Panels follow one protocol: constructed with the Session, `build()` makes the panel's own
 window and returns its tag, `update()` runs once a frame after the training slice.
@@ -44,6 +45,7 @@ import dearpygui.dearpygui as dpg
 from mlgarden import shipped, userstate
 from mlgarden.gui import dialogs as dialogs_module
 from mlgarden.gui import ids, menus, theme
+from mlgarden.gui.about_panel import AboutPanel
 from mlgarden.gui.canvas import Canvas
 from mlgarden.gui.function_dialogs import FunctionActions
 from mlgarden.gui.learning_aids import LearningAids
@@ -71,9 +73,10 @@ class App:
         self.canvas.ask_for_node = self.open_palette_for  # a wire dropped on empty canvas
         self.dialogs = dialogs_module.Dialogs()
         self.layer_dialog = LayerDialog(session, self.canvas)
+        self.about = AboutPanel(session)
         self.functions = FunctionActions(self)
         self.aids = LearningAids(self)  # a node over the plane, the step-through (gui/learning_aids.py)
-        self.tools = Tools(session)  # Check gradients, Export as Python (gui/tools.py)
+        self.tools = Tools(session, self.dialogs.files)  # Check gradients, Export as Python
         self.last_frame_seconds = 1.0 / 60.0
         self.last_work_seconds = 1.0 / 60.0  # the last frame without its training slice
         self.training_budget = 0.0
@@ -113,6 +116,7 @@ class App:
             dpg.configure_item(window, no_move=True, no_resize=True, no_collapse=True)
         if self.help_panel is not None:
             self.help_panel.build()
+        self.about.build()
         self.dialogs.build()
         self.layer_dialog.build()
         self.functions.build()
@@ -162,9 +166,11 @@ class App:
         training_seconds = time.perf_counter() - training_started
         self.canvas.update()
         self.aids.update()
+        self.dialogs.files.update()
         self.functions.update()
         for panel in self.panels:
             panel.update()
+        self.about.update()
         self.session.autosave()
         self._show_title_and_status()
         no_dialog = not self.dialog_open()
@@ -204,8 +210,7 @@ class App:
 
     def dialog_open(self) -> bool:
         """A modal dialog has the keyboard and mouse: shortcuts and canvas menus wait."""
-        return (self.dialogs.is_open() or self.layer_dialog.is_open() or self.functions.is_open()
-                or self.tools.is_open())
+        return self.dialogs.is_open() or self.layer_dialog.is_open() or self.functions.is_open()
 
     def key_pressed(self, key: int) -> None:
         if dpg.is_item_shown(ids.PALETTE):
@@ -392,11 +397,15 @@ class App:
     def open_after_asking(self, path: Path) -> None:
         self.when_changes_are_safe(lambda: self.open_path(path))
 
+    def open_example_with_story(self, path: Path) -> None:
+        """Open a shipped example (an untitled copy) and tell its story in the About panel."""
+        self.when_changes_are_safe(lambda: self.open_path(path) and self.about.show())
+
     def open_path(self, path: Path) -> bool:
         """Load `path`; on failure show why and keep the open graph."""
         if self.session.open(path):
             return True
-        self.dialogs.show_error(self.session.status)
+        self.dialogs.show_error(self.session.open_error)  # whole; the status line has it short
         return False
 
     def save(self, then: Callable[[], None] | None = None) -> bool:
@@ -473,6 +482,9 @@ class App:
         if self.help_panel is not None:
             self.help_panel.show()
 
+    def show_about(self) -> None:
+        self.about.show()
+
     def request_quit(self) -> None:
         self.when_changes_are_safe(self.quit)
 
@@ -486,7 +498,7 @@ def start_session(path: str | None) -> tuple[Session, str | None]:
     session = Session()
     if path is not None:
         if not session.open(path):
-            return session, session.status
+            return session, session.open_error
         return session, None
     if not session.open_example(DEFAULT_EXAMPLE):
         session.status = f"the built-in example {DEFAULT_EXAMPLE} was not found: started a new graph"

@@ -90,10 +90,11 @@ class ShowMixin:
         self._shown_evaluation = shown
         values, grads = ((walk.shown_values(), walk.shown_gradients()) if walk
                          else (evaluation.values, evaluation.grads))
-        self._numbers = self._numbers_of(values, grads, evaluation.loss is not None)
+        has_gradients = evaluation.backprop_from is not None  # of the loss, else of the result
+        self._numbers = self._numbers_of(values, grads, has_gradients)
         self.largest_gradient = max(
             (abs(g) for g in grads.values() if g == g and abs(g) != float("inf")),
-            default=0.0) if evaluation.loss is not None else 0.0
+            default=0.0) if has_gradients else 0.0
         for node_id, drawing in self.drawings.items():
             drawing.numbers_stale = True
             if drawing.visible:
@@ -105,7 +106,7 @@ class ShowMixin:
         self._values_shown_at = started
         self.last_values_seconds = time.perf_counter() - started
 
-    def _numbers_of(self, values: dict, grads: dict, has_loss: bool):
+    def _numbers_of(self, values: dict, grads: dict, has_gradients: bool):
         """A function: reference shown -> (value, gradient) at the current point, or Nones."""
         prefix, pins = self._flat_prefix()
         document = self.document
@@ -122,7 +123,7 @@ class ShowMixin:
                 if self.scope is not None and node.op == "param" and node.shared:
                     flat_id = f"{self.scope}::{node_id}"  # one value for every instance
             value = values.get(flat_id) if flat_id is not None else None
-            gradient = grads.get(flat_id) if flat_id is not None and has_loss else None
+            gradient = grads.get(flat_id) if flat_id is not None and has_gradients else None
             return value, gradient
 
         return numbers

@@ -4,8 +4,8 @@ Each dialog is built once, hidden, and shown with its content and the action to 
 user answers; the action is a plain method of the app or the canvas. Only one dialog is open at
 a time, so the pending action lives here until the dialog closes.
 
-Dear PyGui's file dialog can hand back a path without the extension, or with the filter's
-wildcard appended (design fact 10): `clean_path` repairs it, and saving appends `.yaml`.
+Open and Save As use mlgarden's own file dialog (gui/file_browser.py): Dear PyGui's formats sizes
+with the locale and can hand back a path without its extension or with the filter's wildcard.
 """
 
 from __future__ import annotations
@@ -16,22 +16,10 @@ from pathlib import Path
 import dearpygui.dearpygui as dpg
 
 from mlgarden.gui import ids, theme
+from mlgarden.gui.file_browser import FileBrowser
 from mlgarden.engine.ops import CATEGORIES, ops_in_category
 
 DIALOG_WIDTH = 420
-
-
-def clean_path(path_name: str, for_saving: bool) -> Path | None:
-    """The file a file dialog meant, or None; a save path always ends in .yaml or .yml."""
-    text = (path_name or "").strip()
-    if text.endswith(".*"):
-        text = text[:-2]
-    if not text or text.endswith(("/", "\\")):
-        return None
-    path = Path(text)
-    if for_saving and path.suffix.lower() not in (".yaml", ".yml"):
-        path = path.with_name(path.name + ".yaml")
-    return path
 
 
 def palette_matches(text: str) -> list[str]:
@@ -50,9 +38,7 @@ class Dialogs:
     def __init__(self) -> None:
         self._on_text: Callable[[str], None] | None = None
         self._on_pick: Callable[[str], None] | None = None
-        self._on_open_path: Callable[[Path], None] | None = None
-        self._on_save_path: Callable[[Path], None] | None = None
-        self._on_csv_path: Callable[[Path], None] | None = None
+        self.files = FileBrowser()
 
     def build(self) -> None:
         with dpg.window(tag=ids.CONFIRM, modal=True, show=False, no_resize=True, autosize=True,
@@ -72,7 +58,7 @@ class Dialogs:
                                callback=lambda: self.answer_text(dpg.get_value(ids.RENAME_INPUT)))
                 dpg.add_button(label="Cancel", width=80, callback=lambda: self.close(ids.RENAME))
         self._build_palette()
-        self._build_file_dialogs()
+        self.files.build()
 
     def _build_palette(self) -> None:
         with dpg.window(tag=ids.PALETTE, modal=True, show=False, no_resize=True, label="Add node",
@@ -88,28 +74,11 @@ class Dialogs:
                                            callback=lambda sender, value, op_name: self.pick(op_name))
             dpg.add_button(label="Cancel", width=80, callback=lambda: self.close(ids.PALETTE))
 
-    def _build_file_dialogs(self) -> None:
-        for tag, label, saving in ((ids.OPEN_DIALOG, "Open graph", False),
-                                   (ids.SAVE_DIALOG, "Save graph as", True)):
-            with dpg.file_dialog(tag=tag, label=label, show=False, modal=True, width=720, height=460,
-                                 directory_selector=False, default_filename="" if not saving else "graph",
-                                 user_data=saving,
-                                 callback=lambda sender, data, saving_: self.file_chosen(data, saving_)):
-                dpg.add_file_extension(".yaml", color=(120, 220, 120, 255))
-                dpg.add_file_extension(".yml", color=(120, 220, 120, 255))
-                dpg.add_file_extension(".*")
-        with dpg.file_dialog(tag=ids.EXPORT_DATA_DIALOG, label="Export data as CSV", show=False, modal=True,
-                             width=720, height=460, directory_selector=False, default_filename="data",
-                             callback=lambda sender, data: self.csv_chosen(data)):
-            dpg.add_file_extension(".csv", color=(120, 220, 120, 255))
-            dpg.add_file_extension(".*")
-
     # --- showing ---------------------------------------------------------------------------------
 
     def is_open(self) -> bool:
-        return any(dpg.is_item_shown(tag) for tag in
-                   (ids.CONFIRM, ids.ERROR, ids.RENAME, ids.PALETTE, ids.OPEN_DIALOG, ids.SAVE_DIALOG,
-                    ids.EXPORT_DATA_DIALOG))
+        return self.files.is_open() or any(dpg.is_item_shown(tag) for tag in
+                                           (ids.CONFIRM, ids.ERROR, ids.RENAME, ids.PALETTE))
 
     def close(self, tag: str) -> None:
         dpg.configure_item(tag, show=False)
@@ -181,40 +150,13 @@ class Dialogs:
     # --- files -------------------------------------------------------------------------------------
 
     def choose_file_to_open(self, on_path: Callable[[Path], None], folder: Path | None) -> None:
-        self._on_open_path = on_path
-        if folder is not None:
-            dpg.configure_item(ids.OPEN_DIALOG, default_path=str(folder))
-        dpg.show_item(ids.OPEN_DIALOG)
+        self.files.ask("Open graph", folder or Path.cwd(), on_path)
 
     def choose_file_to_save(self, on_path: Callable[[Path], None], folder: Path | None,
                             name: str) -> None:
-        self._on_save_path = on_path
-        if folder is not None:
-            dpg.configure_item(ids.SAVE_DIALOG, default_path=str(folder))
-        dpg.configure_item(ids.SAVE_DIALOG, default_filename=name)
-        dpg.show_item(ids.SAVE_DIALOG)
+        self.files.ask("Save graph as", folder or Path.cwd(), on_path, saving=True, name=f"{name}.yaml")
 
     def choose_csv_to_save(self, on_path: Callable[[Path], None], folder: Path | None, name: str) -> None:
         """The file to export data to (File > Export data); ".csv" is added when missing."""
-        self._on_csv_path = on_path
-        if folder is not None:
-            dpg.configure_item(ids.EXPORT_DATA_DIALOG, default_path=str(folder))
-        dpg.configure_item(ids.EXPORT_DATA_DIALOG, default_filename=name)
-        dpg.show_item(ids.EXPORT_DATA_DIALOG)
-
-    def csv_chosen(self, data: dict) -> None:
-        path = clean_path(data.get("file_path_name", ""), for_saving=False)
-        callback, self._on_csv_path = self._on_csv_path, None
-        if path is None:
-            self.show_error("No file was chosen: pick a file, or type a name.")
-        elif callback is not None:
-            callback(path if path.suffix.lower() == ".csv" else path.with_name(path.name + ".csv"))
-
-    def file_chosen(self, data: dict, saving: bool) -> None:
-        path = clean_path(data.get("file_path_name", ""), saving)
-        callback = self._on_save_path if saving else self._on_open_path
-        self._on_save_path = self._on_open_path = None
-        if path is None:
-            self.show_error("No file was chosen: pick a file, or type a name.")
-        elif callback is not None:
-            callback(path)
+        self.files.ask("Export data as CSV", folder or Path.cwd(), on_path, saving=True,
+                       name=f"{name}.csv", suffixes=(".csv",))

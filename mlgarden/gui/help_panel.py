@@ -60,6 +60,8 @@ ACTION_TEXTS = {
     "paste": "paste at the mouse",
     "duplicate": "duplicate the selected nodes",
     "insert_layer_dialog": "insert a layer reading the selected nodes",
+    "collapse_selection": "collapse the selected nodes into a function",
+    "expand_selection": "expand the selected function call",
     "delete_selection": "delete the selected nodes",
     "fit_view": "fit the graph in view (over the canvas)",
     "step_through_backprop": "step through backprop from the loss",
@@ -94,10 +96,10 @@ def shortcut_rows() -> list[tuple[str, str]]:
     return rows + list(MOUSE_GESTURES)
 
 
-WRAP = 420  # the width of the text column; the keys table stands beside it
+WRAP = 400  # the width of the text column; the keys table stands beside it
 HEADING_COLOUR = (250, 180, 80, 255)
 POSITION = (40, 40)  # over the canvas, clear of the menu bar
-SIZE = (960, 680)
+SIZE = (1040, 680)
 
 
 class Tags:
@@ -128,16 +130,20 @@ class HelpPanel:
         return Tags.window
 
     def _build_shortcuts(self) -> None:
-        with dpg.table(tag=Tags.shortcuts, header_row=False, borders_innerH=True,
-                       policy=dpg.mvTable_SizingFixedFit):
-            dpg.add_table_column()
-            dpg.add_table_column()
+        """Two columns as wide as the window leaves them: the keys' column fits its widest entry,
+        the other takes the rest and wraps, so no row is cut at the window's edge."""
+        with dpg.table(tag=Tags.shortcuts, header_row=False, borders_innerH=True, width=-1,
+                       policy=dpg.mvTable_SizingStretchProp):
+            dpg.add_table_column(width_fixed=True)
+            dpg.add_table_column(width_stretch=True)
             for keys, action in shortcut_rows():
                 with dpg.table_row():
                     dpg.add_text(keys)
-                    dpg.add_text(action)
+                    dpg.add_text(action, wrap=0)  # 0: wrap at the column's right edge
 
     def show(self) -> None:
+        width = min(SIZE[0], dpg.get_viewport_client_width() - 2 * POSITION[0])
+        dpg.configure_item(Tags.window, width=max(width, 600))
         dpg.show_item(Tags.window)
         dpg.focus_item(Tags.window)
 

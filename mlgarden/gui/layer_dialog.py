@@ -4,7 +4,10 @@ Edit > Insert layer… (ctrl+L) and the canvas's right-click menu open it (`ask`
 nodes the layer will read: the selection when it opened, top to bottom as the user sees them;
 with none selected it does not open, and the status line says what to do. It asks for the width
 (1 to 64 perceptrons) and the activation (tanh, relu, sigmoid or none); Insert calls
-`Session.insert_layer`: one undo step, each perceptron reading every selected node.
+`Session.insert_layer`: one undo step, each perceptron reading every selected node. Each
+perceptron is one call of the graph's perceptron function for that many inputs and that
+activation (made the first time), unless "as plain nodes" is ticked: then each perceptron's
+weights, products, sum and activation are nodes of their own, as the write-up wired them.
 
 Where the layer goes: where the canvas menu was opened; from the key, at the mouse when it is over
 the canvas; else (the Edit menu) right of the selection, below the nodes already in the columns
@@ -53,7 +56,7 @@ class LayerDialog:
     def __init__(self, session, canvas) -> None:
         self.session = session
         self.canvas = canvas
-        self._on_ok: Callable[[int, str | None], None] | None = None
+        self._on_ok: Callable[[int, str | None, bool], None] | None = None
 
     def build(self) -> None:
         with dpg.window(tag=ids.INSERT_LAYER, label="Insert layer", modal=True, show=False,
@@ -64,6 +67,8 @@ class LayerDialog:
                               min_clamped=True, max_clamped=True, width=120)
             dpg.add_combo(ACTIVATIONS, tag=ids.INSERT_LAYER_ACTIVATION, label="activation",
                           default_value=ACTIVATIONS[0], width=120)
+            dpg.add_checkbox(tag=ids.INSERT_LAYER_FLAT, label="as plain nodes (no perceptron function)",
+                             default_value=False)
             with dpg.group(horizontal=True):
                 dpg.add_button(label="Insert", tag=ids.INSERT_LAYER_OK, width=90,
                                callback=lambda: self.answer())
@@ -90,18 +95,20 @@ class LayerDialog:
             at = (self.canvas.mouse_grid_position() if self.canvas.is_hovered()
                   else free_place_right_of(document, selected))
         titles = [document.nodes[node_id].title for node_id in selected]
-        self.open(titles, lambda width, activation: self.insert(selected, width, activation, at))
+        self.open(titles, lambda width, activation, flat: self.insert(selected, width, activation, at, flat))
 
     def insert(self, selected: list[str], width: int, activation: str | None,
-               at: tuple[float, float]) -> None:
+               at: tuple[float, float], flat: bool = False) -> None:
         before = set(self.session.document.nodes)
-        if self.session.insert_layer(selected, width, activation, at):
+        if self.session.insert_layer(selected, width, activation, at, flat):
             self.canvas.make_room_for(sorted(set(self.session.document.nodes) - before))
-            self.session.status = (f"inserted a layer of {width} {activation or 'linear'} "
+            kind = "plain" if flat else "call(s) of a"
+            self.session.status = (f"inserted a layer of {width} {kind} {activation or 'linear'} "
                                    f"perceptron(s) reading {len(selected)} node(s)")
 
-    def open(self, titles: list[str], on_ok: Callable[[int, str | None], None]) -> None:
-        """Ask for a layer over the nodes titled `titles`; `on_ok(width, activation or None)`."""
+    def open(self, titles: list[str], on_ok: Callable[[int, str | None, bool], None]) -> None:
+        """Ask for a layer over the nodes titled `titles`; `on_ok(width, activation or None,
+        as plain nodes)`."""
         self._on_ok = on_ok
         dpg.set_value(ids.INSERT_LAYER_TEXT, reads_text(titles))
         viewport_width = dpg.get_viewport_client_width()
@@ -116,7 +123,8 @@ class LayerDialog:
     def answer(self) -> None:
         width = int(dpg.get_value(ids.INSERT_LAYER_WIDTH))
         activation = dpg.get_value(ids.INSERT_LAYER_ACTIVATION)
+        flat = bool(dpg.get_value(ids.INSERT_LAYER_FLAT))
         on_ok = self._on_ok
         self.close()
         if on_ok is not None:
-            on_ok(width, None if activation == "none" else activation)
+            on_ok(width, None if activation == "none" else activation, flat)

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 
 import dearpygui.dearpygui as dpg
 
+from mlgarden import userstate
 from mlgarden.gui import ids, theme
 from mlgarden.engine.ops import CATEGORIES, ops_in_category
 from mlgarden import shipped
+from mlgarden.story import story_examples
 
 CATEGORY_TITLES = {
     "inputs": "Inputs",
@@ -142,10 +144,12 @@ def build_menu_bar(app) -> None:
             _item("Save As…", app.save_as_dialog, "save_as_dialog")
             dpg.add_menu(label="Open Recent", tag=ids.RECENT_MENU)
             with dpg.menu(label="Examples", tag=ids.EXAMPLES_MENU):
-                examples = shipped.example_files()  # each opens as an untitled copy
-                for path in examples:
-                    dpg.add_menu_item(label=path.stem, user_data=path,
-                                      callback=lambda sender, data, chosen: app.open_after_asking(chosen))
+                examples = story_examples(shipped.example_files())  # each opens as an untitled copy
+                for example in examples:
+                    dpg.add_menu_item(label=example.menu_label, user_data=example.path,
+                                      tag=ids.example_item(example.name),
+                                      callback=lambda sender, data, chosen:
+                                      app.open_example_with_story(chosen))
                 if not examples:
                     dpg.add_menu_item(label="(no examples found)", enabled=False)
             dpg.add_separator()
@@ -181,14 +185,15 @@ def build_menu_bar(app) -> None:
                   default_value=True, tag=ids.GRADIENT_LINKS_ITEM)
         with dpg.menu(label="Tools", tag=ids.TOOLS_MENU):
             _item("Check gradients", app.tools.check_gradients, tag=ids.CHECK_GRADIENTS_ITEM)
-        with dpg.menu(label="Help"):
+        with dpg.menu(label="Help", tag=ids.HELP_MENU):
             _item("Getting started", app.show_help)
+            _item("About this graph", app.show_about, tag=ids.ABOUT_ITEM)
 
 
 def fill_recent_menu(app, paths) -> None:
     dpg.delete_item(ids.RECENT_MENU, children_only=True)
-    for path in paths:
-        dpg.add_menu_item(label=path.name, parent=ids.RECENT_MENU, user_data=path,
+    for path, name in zip(paths, userstate.distinct_names(paths)):
+        dpg.add_menu_item(label=name, parent=ids.RECENT_MENU, user_data=path,
                           callback=lambda sender, data, chosen: app.open_after_asking(chosen))
     if not paths:
         dpg.add_menu_item(label="(none yet)", parent=ids.RECENT_MENU, enabled=False)

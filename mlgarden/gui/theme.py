@@ -21,8 +21,9 @@ import math
 import dearpygui.dearpygui as dpg
 
 from mlgarden import shipped
-from mlgarden.gui import ids
 from mlgarden.engine.ops import OPS
+from mlgarden.gui import ids
+from mlgarden.number_text import plain
 
 FONT_SIZE = 15
 
@@ -68,7 +69,7 @@ def number(value: float | None) -> str:
         return missing()
     if math.isnan(value):
         return "NaN"
-    return f"{value:.4g}"
+    return plain(value, ".4g")
 
 
 def missing() -> str:

@@ -1,4 +1,4 @@
-"""The Training panel: play, pause, step and reset, the training settings, the numbers and the curve.
+"""The Training panel: play, pause, step, reset and re-initialise, the settings, the numbers, the curve.
 
 The panel draws the Session and turns clicks into the Session's methods; it holds no state of
 its own that a user could lose. Its rules:
@@ -12,6 +12,11 @@ its own that a user could lose. Its rules:
   only when what they show has changed, and redraws the loss curve only when the history grew.
 - A training stop (a NaN or inf, a missing loss) pauses the session; the panel shows the
   session's message in red until the user trains, steps or resets again.
+- Reset puts the params back where they were when training started and clears the numbers and
+  the curve; Re-initialise draws new params from the training seed. Each is one undo step.
+- Accuracy is shown only for a graph that classifies (a result and a label); the loss curve's
+  axes are set from the data each time it is drawn, so they follow a Reset, New or Open, and a
+  loss of 0 is drawn a decade below the smallest loss above 0 (a log axis has no 0).
 
 The learning rate spans decades, so the slider moves over log10(lr) from -5 to 0 and shows the
 rate itself, and an input field next to it takes an exact value.
@@ -22,17 +27,19 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from dataclasses import dataclass
 
 import dearpygui.dearpygui as dpg
 
 from mlgarden.document.graph import OPTIMIZERS
 from mlgarden.gui import theme
+from mlgarden.number_text import plain
 from mlgarden.session import Session
 
 LOG_LR_MIN, LOG_LR_MAX = -5.0, 0.0
 RATE_WINDOW_SECONDS = 1.0  # steps per second are measured over this much recent wall time
-LOSS_FLOOR = 1e-6  # the curve's y axis is logarithmic; a loss of 0 is drawn at this floor
 EMPTY_CURVE_LOSSES = (0.01, 1.0)  # the y range shown before there is any loss to fit
+EMPTY_CURVE_STEPS = (0.0, 10.0)  # the x range shown before there is any step
 CURVE_MIN_SIZE = (160, 60)
 CURVE_INTERVAL = 0.1  # seconds between redraws of a growing loss curve
 ERROR_COLOUR = (235, 80, 70, 255)
@@ -47,6 +54,7 @@ class Tags:
     play = "training_play"
     step = "training_step"
     reset = "training_reset"
+    reinitialise = "training_reinitialise"
     lr_slider = "training_lr_slider"
     lr_input = "training_lr_input"
     batch_size = "training_batch_size"
@@ -76,11 +84,47 @@ def format_learning_rate(learning_rate: float) -> str:
 
 
 def loss_text(value: float | None) -> str:
-    return f"loss {NONE_TEXT if value is None else f'{value:.4f}'}"
+    return f"loss {NONE_TEXT if value is None else plain(value, '.4f')}"
 
 
 def accuracy_text(value: float | None) -> str:
-    return f"accuracy {NONE_TEXT if value is None else f'{100.0 * value:.1f}%'}"
+    return f"accuracy {NONE_TEXT if value is None else plain(100.0 * value, '.1f') + '%'}"
+
+
+@dataclass
+class LossCurve:
+    """The series and axis ranges the loss curve draws (a log y axis: every loss above 0)."""
+
+    steps: list[float]
+    train: list[float]
+    test_steps: list[float]
+    test: list[float]
+    step_range: tuple[float, float]
+    loss_range: tuple[float, float]
+
+
+def loss_curve(history) -> LossCurve:
+    """The curve of a trainer's history; axes that fit it (or an empty range before any step).
+    A loss of 0 (or below) is drawn a decade under the smallest loss above 0."""
+    tested = [point for point in history if point.test_loss is not None]
+    losses = [point.train_loss for point in history] + [point.test_loss for point in tested]
+    positive = [loss for loss in losses if loss > 0.0 and math.isfinite(loss)]
+    floor = min(positive) / 10.0 if positive else EMPTY_CURVE_LOSSES[0]
+
+    def drawn(loss: float) -> float:
+        return loss if loss > 0.0 else floor
+
+    steps = [float(point.step) for point in history]
+    curve = LossCurve(steps, [drawn(point.train_loss) for point in history],
+                      [float(point.step) for point in tested], [drawn(point.test_loss) for point in tested],
+                      EMPTY_CURVE_STEPS, EMPTY_CURVE_LOSSES)
+    if steps:
+        curve.step_range = (min(steps[0], 0.0), max(steps[-1], steps[0] + 1.0))
+    drawn_losses = [loss for loss in curve.train + curve.test if math.isfinite(loss)]
+    if drawn_losses:
+        low, high = min(drawn_losses), max(drawn_losses)
+        curve.loss_range = (low / 1.5, high * 1.5)  # a margin on the log axis
+    return curve
 
 
 def sentence_lines(sentence: str) -> str:
@@ -146,16 +190,21 @@ class TrainingPanel:
     def _build_controls(self) -> None:
         """Two rows, so the loss curve keeps most of a short panel."""
         with dpg.group(horizontal=True):
-            dpg.add_button(label="Play", tag=Tags.play, width=64, callback=lambda: self.toggle_play())
-            dpg.add_button(label="Step", tag=Tags.step, width=64, callback=lambda: self.step())
-            dpg.add_button(label="Reset", tag=Tags.reset, width=64, callback=lambda: self.reset())
-            dpg.add_spacer(width=12)
+            dpg.add_button(label="Play", tag=Tags.play, width=56, callback=lambda: self.toggle_play())
+            dpg.add_button(label="Step", tag=Tags.step, width=56, callback=lambda: self.step())
+            dpg.add_button(label="Reset", tag=Tags.reset, width=56, callback=lambda: self.reset())
+            dpg.add_button(label="Re-initialise", tag=Tags.reinitialise, width=100,
+                           callback=lambda: self.reinitialise())
+            dpg.add_spacer(width=4)
             dpg.add_combo(list(OPTIMIZERS), tag=Tags.optimizer, label="optimiser", width=100,
                           callback=lambda sender, value: self.set_optimizer(value))
         with dpg.tooltip(Tags.step):
             dpg.add_text("Train on one batch (disabled while playing)")
         with dpg.tooltip(Tags.reset):
-            dpg.add_text("Re-initialise every trainable param from the training seed")
+            dpg.add_text("Put the params back where they were when training started;\n"
+                         "clear the numbers and the loss curve")
+        with dpg.tooltip(Tags.reinitialise):
+            dpg.add_text("Draw every trainable param anew from the training seed")
         with dpg.group(horizontal=True):
             dpg.add_slider_double(
                 tag=Tags.lr_slider, width=130, min_value=LOG_LR_MIN, max_value=LOG_LR_MAX,
@@ -204,9 +253,8 @@ class TrainingPanel:
     def _build_curve(self) -> None:
         with dpg.plot(tag=Tags.plot, width=-1, height=-1, no_menus=True, no_box_select=True):
             dpg.add_plot_legend(location=dpg.mvPlot_Location_NorthEast)
-            dpg.add_plot_axis(dpg.mvXAxis, tag=Tags.x_axis, auto_fit=True)
-            with dpg.plot_axis(dpg.mvYAxis, tag=Tags.y_axis, label="loss", auto_fit=True,
-                               scale=dpg.mvPlotScale_Log10):
+            dpg.add_plot_axis(dpg.mvXAxis, tag=Tags.x_axis)
+            with dpg.plot_axis(dpg.mvYAxis, tag=Tags.y_axis, label="loss", scale=dpg.mvPlotScale_Log10):
                 dpg.add_line_series([], [], label="train", tag=Tags.train_series)
                 dpg.add_line_series([], [], label="test", tag=Tags.test_series)
         with dpg.theme() as compact:  # ImPlot's default minimum (200 x 150) overflows a short panel
@@ -233,6 +281,10 @@ class TrainingPanel:
 
     def reset(self) -> None:
         self.session.reset()
+        self.error = self.session.training_error
+
+    def reinitialise(self) -> None:
+        self.session.reinitialise()
         self.error = self.session.training_error
 
     def step_through(self, kind: str) -> None:
@@ -308,10 +360,11 @@ class TrainingPanel:
 
     def _show_numbers(self) -> None:
         metrics = self.session.trainer.metrics
+        classifies = self.session.document.program().classifies
         self._shown.set(Tags.train_loss, loss_text(metrics.train_loss))
-        self._shown.set(Tags.train_accuracy, accuracy_text(metrics.train_accuracy))
+        self._shown.set(Tags.train_accuracy, accuracy_text(metrics.train_accuracy) if classifies else "")
         self._shown.set(Tags.test_loss, loss_text(metrics.test_loss))
-        self._shown.set(Tags.test_accuracy, accuracy_text(metrics.test_accuracy))
+        self._shown.set(Tags.test_accuracy, accuracy_text(metrics.test_accuracy) if classifies else "")
         self._shown.set(Tags.steps, f"step {metrics.steps}")
         self._shown.set(Tags.epochs, f"epoch {metrics.epochs}")
         self._shown.set(Tags.rate, f"{self.steps_per_second():.0f} steps/s")
@@ -339,13 +392,8 @@ class TrainingPanel:
                 and now - self._curve_drawn_at < CURVE_INTERVAL):
             return
         self._curve_key, self._curve_drawn_at = key, now
-        if history:
-            dpg.set_axis_limits_auto(Tags.y_axis)
-        else:  # a log axis with nothing to fit spans 1e-300..1: show a sensible empty range
-            dpg.set_axis_limits(Tags.y_axis, EMPTY_CURVE_LOSSES[0], EMPTY_CURVE_LOSSES[1])
-        steps = [float(point.step) for point in history]
-        train = [max(point.train_loss, LOSS_FLOOR) for point in history]
-        tested = [point for point in history if point.test_loss is not None]
-        dpg.set_value(Tags.train_series, [steps, train])
-        dpg.set_value(Tags.test_series, [[float(point.step) for point in tested],
-                                         [max(point.test_loss, LOSS_FLOOR) for point in tested]])
+        curve = loss_curve(history)
+        dpg.set_value(Tags.train_series, [curve.steps, curve.train])
+        dpg.set_value(Tags.test_series, [curve.test_steps, curve.test])
+        dpg.set_axis_limits(Tags.x_axis, *curve.step_range)
+        dpg.set_axis_limits(Tags.y_axis, *curve.loss_range)

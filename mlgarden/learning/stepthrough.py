@@ -3,8 +3,9 @@
 The engine computes every gradient in one go. A step-through retells the same computation as the
 micrograd lecture does, one sentence per step, so a learner can follow it on the canvas:
 
-- **backward** (`backward_steps`): the loss starts with gradient 1. Then each node, in reverse
-  topological order, passes its (by then complete) gradient to each of its inputs along one link:
+- **backward** (`backward_steps`): the loss (with no loss, the result) starts with gradient 1.
+  Then each node, in reverse topological order, passes its (by then complete) gradient to each
+  of its inputs along one link:
   `grad(h1) += grad(t) * d t/d h1 = 0.31 * (1 - 0.62²) = 0.19`. A node used twice (by two nodes,
   or as both inputs of one `mul`) receives two shares, and its gradient accumulates with `+=`, as
   in micrograd. After the last step every gradient equals the engine's (the tests check this on
@@ -123,18 +124,19 @@ def _local_text(op: str, pin: int, a: float, b: float, out: float, exponent: flo
 
 def backward_steps(program: Program, evaluation: Evaluation,
                    name: Callable[[str], str] = str) -> list[Step]:
-    """The steps of backpropagation from the loss; `name` turns a flat id into what a sentence
-    calls the node."""
-    loss = program.loss
-    if loss is None:
-        raise StepError("the graph has no computable loss to start backpropagation from")
+    """The steps of backpropagation from the loss (with no loss, from the result, as the engine
+    does); `name` turns a flat id into what a sentence calls the node."""
+    if program.backprop_from is None:
+        raise StepError("the graph has no computable loss (nor result) to start backpropagation from")
+    start = program.computed_id(program.backprop_from)
+    where = "the loss" if program.loss is not None else "the result (the graph has no loss)"
     values = evaluation.values
-    gradients: dict[str, float] = {loss: 1.0}
-    steps = [Step(loss, None, loss, 1.0, 1.0,
-                  f"grad({name(loss)}) = 1: backpropagation starts at the loss")]
+    gradients: dict[str, float] = {start: 1.0}
+    steps = [Step(start, None, start, 1.0, 1.0,
+                  f"grad({name(start)}) = 1: backpropagation starts at {where}")]
     for node_id in reversed(program.order):
         spec = program.specs[node_id]
-        if node_id not in program.needs_gradient or not spec.inputs:
+        if node_id not in program.gradient_path or not spec.inputs:
             continue
         gradient = gradients.get(node_id, 0.0)
         operands = [values[source] for source in spec.inputs]

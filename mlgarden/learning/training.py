@@ -114,6 +114,10 @@ class Trainer:
         ids = self._program.leaf_ids
         self.document.set_values({ids[k]: float(leaves[k]) for k in np.flatnonzero(self._trainable)})
 
+    def clear_progress(self) -> None:
+        """Forget the metrics, the loss curve and the optimiser's state: training starts anew."""
+        self._forget_progress()
+
     def reset_params(self) -> None:
         """Re-initialise every trainable param uniformly in [-1, 1] from the seed; forget progress."""
         self._sync_program()
@@ -246,13 +250,13 @@ class Trainer:
             self._window_totals -= self._window.popleft()
         loss_sum, correct_sum, window_samples = self._window_totals
         metrics.train_loss = float(loss_sum / window_samples)
-        if self._program.result is not None:
+        if self._program.classifies:
             metrics.train_accuracy = float(correct_sum / window_samples)
         if metrics.steps % self._record_every == 0:
             self._record(leaves)
 
     def _correct(self, values, labels: np.ndarray) -> int:
-        if self._program.result is None:
+        if not self._program.classifies:
             return 0
         result = values[self._program.index[self._program.result]]  # one value per point
         return int(np.count_nonzero(np.sign(result) == labels))
@@ -282,8 +286,8 @@ class Trainer:
         self._sync_program()
         leaves = self._read_params() if leaves is None else leaves
         evaluation = self._program.evaluate_batch(leaves, xs, ys, labels)
-        accuracy = None
-        if self._program.result is not None:
+        accuracy = None  # only a graph with a result and a label classifies
+        if self._program.classifies:
             accuracy = self._correct(evaluation.values, labels) / len(labels)
         return evaluation.loss, accuracy
 

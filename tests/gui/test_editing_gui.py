@@ -11,7 +11,7 @@ import pytest
 from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
 from mlgarden.gui import ids, theme
 from mlgarden.gui.app import MENU_HEIGHT
-from mlgarden.document.layout import arranged_positions
+from mlgarden.document.layout import CALL_NODE_WIDTH, arranged_positions
 from mlgarden.session import Session
 from test_dataset_window import choose_in_combo
 from test_training_panel import type_into
@@ -152,16 +152,17 @@ def test_insert_layer_reads_the_selected_nodes_in_one_undo_step(app_on, tmp_path
     driver.click(*driver.item_center(ids.INSERT_LAYER_OK))
     assert not dpg.is_item_shown(ids.INSERT_LAYER)
     document = session.document
-    relus = [n for n in document.nodes.values() if n.op == "relu"]
-    assert len(relus) == 3
-    products = [n for n in document.nodes.values() if n.op == "mul" and n.id not in small_graph().nodes]
-    assert sorted(source for n in products for source in n.inputs if source in (weight, x)) == \
-        sorted([weight, x] * 3)  # each of the three perceptrons reads both
+    calls = [n for n in document.nodes.values() if n.op == "call"]
+    assert len(calls) == 3 and {n.function for n in calls} == {"perceptron2_relu"}
+    assert all(n.inputs == [weight, x] for n in calls)  # each of the three perceptrons reads both
+    assert len({n.values["w1"] for n in calls}) == 3  # each with weights of its own
     driver.frames(2)
-    assert all(dpg.does_item_exist(ids.node(n.id)) for n in relus)
+    assert all(dpg.does_item_exist(ids.node(n.id)) for n in calls)
     added = [n.id for n in document.nodes.values() if n.id not in small_graph().nodes]
-    assert layer_corner(document, added) == pytest.approx(at_mouse, abs=2)  # at the mouse
-    assert_corner_in_view(app, driver, added)  # the canvas panned to it: it is taller than the view
+    assert len({document.nodes[n].pos[0] for n in added}) == 1  # one column
+    # at the mouse, or as near as the canvas finds room for the column of (wide) call nodes
+    assert layer_corner(document, added) == pytest.approx(at_mouse, abs=CALL_NODE_WIDTH)
+    assert_corner_in_view(app, driver, added)  # the canvas panned to it
     driver.key("ctrl+z")
     assert session.document == small_graph()
 
@@ -172,12 +173,16 @@ def test_insert_layer_from_the_edit_menu_goes_right_of_the_selection_clear_of_ot
     select_w_and_x(app, driver)
     click_menu_item(driver, ids.EDIT_MENU, ids.INSERT_LAYER_ITEM)
     assert dpg.is_item_shown(ids.INSERT_LAYER)
+    x, y, width, height = driver.item_rect(ids.INSERT_LAYER_FLAT)
+    driver.click(x + 8, y + height / 2)  # the box, left of its label: "as plain nodes"
+    assert dpg.get_value(ids.INSERT_LAYER_FLAT) is True
     driver.click(*driver.item_center(ids.INSERT_LAYER_OK))
     driver.frames(2)
     old = set(small_graph().nodes)
     rects = {n: driver.item_rect(ids.node(n)) for n in session.document.nodes}
     added = [n for n in rects if n not in old]
     assert len(added) == 4 * 7  # per perceptron: two weights, two products, a bias, a sum, a tanh
+    assert not session.document.functions
     weight = session.document.nodes[node_named(session, "w")]
     assert min(session.document.nodes[n].pos[0] for n in added) > weight.pos[0]
     for new in added:
@@ -208,9 +213,9 @@ def test_insert_layer_from_the_canvas_menu_puts_it_where_the_menu_opened(app_on)
     assert dpg.get_value(ids.INSERT_LAYER_TEXT) == "Each perceptron reads the selected node: x1."
     driver.click(*driver.item_center(ids.INSERT_LAYER_OK))
     added = [n for n in session.document.nodes.values() if n.id not in small_graph().nodes]
-    assert len([n for n in added if n.op == "tanh"]) == 4  # the defaults: width 4, tanh
+    assert [n.function for n in added] == ["perceptron1_tanh"] * 4  # the defaults: width 4, tanh
     driver.frames(2)
-    assert layer_corner(session.document, [n.id for n in added]) == pytest.approx(at_menu, abs=2)
+    assert layer_corner(session.document, [n.id for n in added]) == pytest.approx(at_menu, abs=CALL_NODE_WIDTH)
     assert_corner_in_view(app, driver, [n.id for n in added])
 
 

@@ -18,6 +18,7 @@ from mlgarden import shipped
 from mlgarden.files import fileformat
 from mlgarden.gui import ids
 from mlgarden.gui.app import start_session
+from mlgarden.gui.file_browser import Tags as FileTags
 from mlgarden.document.layout import node_height
 from mlgarden.session import DEFAULT_EXAMPLE, Session
 from test_files_power_gui import click_in_submenu
@@ -75,9 +76,19 @@ def drag_a_node(session, driver):
 def assert_ctrl_s_asks_where(app, driver, name, folder):
     driver.key("ctrl+s")
     driver.frames(2)
-    assert dpg.is_item_shown(ids.SAVE_DIALOG)
-    assert dpg.get_item_configuration(ids.SAVE_DIALOG)["default_filename"] == name
+    assert dpg.is_item_shown(FileTags.window)
+    assert dpg.get_value(FileTags.name) == f"{name}.yaml"
+    assert app.dialogs.files.folder == folder.resolve()
     assert app.session.path is None
+
+
+def type_file_name(driver, name):
+    """Type a name into the file dialog's name field and press Enter, as its OK."""
+    x, y, width, height = driver.item_rect(FileTags.name)
+    driver.click(x + 20, y + height / 2)
+    driver.key("ctrl+a")
+    driver.type_text(name)
+    driver.key("Return")
 
 
 def test_an_example_from_the_menu_is_an_untitled_copy_saved_where_the_user_says(
@@ -86,8 +97,9 @@ def test_an_example_from_the_menu_is_an_untitled_copy_saved_where_the_user_says(
     before = shipped_bytes()
     session = Session()
     app, driver = app_on(session)
-    names = [dpg.get_item_label(entry) for entry in dpg.get_item_children(ids.EXAMPLES_MENU, 1)]
-    assert names == shipped.example_names()
+    labels = [dpg.get_item_label(entry) for entry in dpg.get_item_children(ids.EXAMPLES_MENU, 1)]
+    names = [label.split(":")[0] for label in labels]
+    assert len(names) == len(set(names)) and set(names) == set(shipped.example_names())
     click_in_submenu(driver, ids.FILE_MENU, ids.EXAMPLES_MENU, names.index("arithmetic"))
     driver.frames(3)
     assert (session.path, session.example) == (None, "arithmetic")
@@ -95,7 +107,7 @@ def test_an_example_from_the_menu_is_an_untitled_copy_saved_where_the_user_says(
     driver.screenshot(tmp_path / "arithmetic-copy.png")
     drag_a_node(session, driver)
     assert_ctrl_s_asks_where(app, driver, "arithmetic", tmp_path)
-    app.dialogs.file_chosen({"file_path_name": str(tmp_path / "mine.yaml")}, True)  # the dialog's OK
+    type_file_name(driver, "mine")  # ".yaml" is added
     driver.frames(2)
     assert session.path == tmp_path / "mine.yaml" and not session.dirty
     assert fileformat.load(tmp_path / "mine.yaml") == session.document

@@ -11,7 +11,8 @@ import pytest
 from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
 from mlgarden.files import fileformat
 from mlgarden.gui import ids
-from mlgarden.gui.dialogs import clean_path
+from mlgarden.gui.file_browser import Tags as FileTags
+from mlgarden.gui.file_browser import row_tag
 from mlgarden.session import Session
 
 pytestmark = pytest.mark.gui
@@ -45,10 +46,15 @@ def test_ctrl_s_saves_and_open_brings_back_the_same_graph(app_on, tmp_path):
     driver.key("ctrl+o")
     assert dpg.is_item_shown(ids.CONFIRM)  # unsaved work: ask first
     click_confirm_button(driver, "Discard")
-    assert dpg.is_item_shown(ids.OPEN_DIALOG)
-    app.dialogs.file_chosen({"file_path_name": str(tmp_path / "graph.yaml")}, False)
-    dpg.hide_item(ids.OPEN_DIALOG)
+    driver.frames(2)
+    assert dpg.is_item_shown(FileTags.window)
+    names = [entry.name for entry in app.dialogs.files.entries]
+    assert names[0] == ".." and "graph.yaml" in names
+    driver.click(*driver.item_center(row_tag(names.index("graph.yaml"))))
+    assert dpg.get_value(FileTags.name) == "graph.yaml"
+    driver.click(*driver.item_center(FileTags.ok))
     driver.frames(3)
+    assert not dpg.is_item_shown(FileTags.window)
     assert session.document == saved
     assert dpg.does_item_exist(ids.node(out))
     assert app.canvas.document_position_shown(out) == pytest.approx(moved_to, abs=1)
@@ -64,7 +70,8 @@ def test_a_file_that_fails_to_load_shows_the_error_and_keeps_the_graph(app_on, t
     assert not app.open_path(bad)
     driver.frames(3)
     assert dpg.is_item_shown(ids.ERROR)
-    assert dpg.get_value(ids.ERROR_TEXT) == session.status != ""
+    assert dpg.get_value(ids.ERROR_TEXT) == session.open_error != ""  # the whole message
+    assert session.open_error.startswith(session.status.rstrip("…"))  # the status line: short
     driver.screenshot(tmp_path / "error.png")
     assert session.document == before
     assert len(app.canvas.drawings) == len(before.nodes)
@@ -116,19 +123,6 @@ def test_quit_asks_first_when_there_is_unsaved_work(app_on):
     assert dpg.is_item_shown(ids.CONFIRM)
     click_confirm_button(driver, "Cancel")
     assert not app.quitting and dpg.is_dearpygui_running()
-
-
-@pytest.mark.parametrize("typed, saving, expected", [
-    ("/tmp/a/graph.*", True, "/tmp/a/graph.yaml"),
-    ("/tmp/a/graph", True, "/tmp/a/graph.yaml"),
-    ("/tmp/a/graph.yaml", True, "/tmp/a/graph.yaml"),
-    ("/tmp/a/graph.yml", False, "/tmp/a/graph.yml"),
-    ("/tmp/a/", True, None),
-    ("", False, None),
-])
-def test_file_dialog_paths_are_repaired(typed, saving, expected):
-    result = clean_path(typed, saving)
-    assert (str(result) if result else None) == expected
 
 
 def launch(arguments, folder):

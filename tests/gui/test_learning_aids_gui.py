@@ -14,6 +14,7 @@ from mlgarden.gui import canvas_draw, ids, theme
 from mlgarden.gui.app import MENU_HEIGHT, App
 from mlgarden.gui.dataset_window import DatasetWindow
 from mlgarden.gui.dataset_window import Tags as DatasetTags
+from mlgarden.gui.file_browser import Tags as FileTags
 from mlgarden.gui.help_panel import HelpPanel
 from mlgarden.gui.training_panel import Tags as TrainingTags
 from mlgarden.gui.training_panel import TrainingPanel, sentence_lines
@@ -263,10 +264,15 @@ def test_file_export_data_writes_the_points_shown_as_csv(open_app, tmp_path):
     _, entry_y = dpg.get_item_pos(ids.EXPORT_DATA_ITEM)
     driver.click(menu_x + 40, MENU_HEIGHT + entry_y + 7)
     driver.frames(2)
-    assert dpg.is_item_shown(ids.EXPORT_DATA_DIALOG)
-    assert dpg.get_item_configuration(ids.EXPORT_DATA_DIALOG)["default_filename"] == "linear-data"
-    app.dialogs.close(ids.EXPORT_DATA_DIALOG)
-    app.dialogs.csv_chosen({"file_path_name": str(tmp_path / "mine")})  # what the dialog hands back
+    assert dpg.is_item_shown(FileTags.window)
+    assert dpg.get_value(FileTags.name) == "linear-data.csv"
+    app.dialogs.files.show_folder(tmp_path)  # the test's folder, not the working directory
+    x, y, width, height = driver.item_rect(FileTags.name)
+    driver.click(x + 20, y + height / 2)
+    driver.key("ctrl+a")
+    driver.type_text("mine")
+    driver.key("Return")  # ".csv" is added
+    driver.frames(2)
     exported = read_csv_dataset(tmp_path / "mine.csv")
     np.testing.assert_array_equal(exported.points, app.session.dataset.points)
     assert app.session.status == "exported 30 points to mine.csv"

@@ -14,6 +14,7 @@ from test_editing_gui import click_menu_item
 from mlgarden.cli import main
 from mlgarden.files import fileformat
 from mlgarden.gui import ids
+from mlgarden.gui.file_browser import Tags as FileTags
 from mlgarden.session import Session
 
 pytestmark = pytest.mark.gui
@@ -49,27 +50,22 @@ def test_check_gradients_without_a_loss_says_why(app_on):
     assert "no loss node that can be computed" in dpg.get_value(ids.GRADCHECK_TEXT)
 
 
-DIALOG_SIZE = (720, 460)  # the export dialog's size (gui/tools.py); Dear PyGui centres it
-OK_BUTTON = (21, 441)  # where its OK button is drawn, from its top-left corner (seen on a screenshot)
-
-
 def test_export_as_python_asks_where_writes_the_script_and_says_so(app_on, tmp_path, capsys):
     session = Session(small_graph())
     session.path = tmp_path / "graph.yaml"  # the dialog opens in the graph's folder, named after it
     fileformat.save(session.document, session.path)
     app, driver = app_on(session)
     click_menu_item(driver, ids.FILE_MENU, ids.EXPORT_PYTHON_ITEM)
-    driver.frames_until(lambda: dpg.is_item_shown(ids.EXPORT_DIALOG), "the export file dialog")
+    driver.frames_until(lambda: dpg.is_item_shown(FileTags.window), "the export file dialog")
     assert app.dialog_open()
-    driver.frames(2)
+    assert dpg.get_value(FileTags.name) == "graph.py"
+    assert app.dialogs.files.folder == tmp_path.resolve()
     driver.screenshot(tmp_path / "export-dialog.png")
-    left = (dpg.get_viewport_client_width() - DIALOG_SIZE[0]) // 2
-    top = (dpg.get_viewport_client_height() - DIALOG_SIZE[1]) // 2
-    driver.click(left + OK_BUTTON[0], top + OK_BUTTON[1])
+    driver.click(*driver.item_center(FileTags.ok))
     script = tmp_path / "graph.py"
     driver.frames_until(script.is_file, "the exported script")
     driver.frames(2)
-    assert not dpg.is_item_shown(ids.EXPORT_DIALOG)
+    assert not dpg.is_item_shown(FileTags.window)
     assert dpg.get_value(ids.STATUS_TEXT) == f"exported the graph as Python to {script}"
     run = subprocess.run([sys.executable, "-I", "-S", str(script), "--json", "--x", "0.25"],
                          capture_output=True, text=True, check=True)
@@ -81,7 +77,13 @@ def test_export_as_python_asks_where_writes_the_script_and_says_so(app_on, tmp_p
 def test_export_to_a_folder_that_does_not_exist_says_so(app_on, tmp_path):
     session = Session(small_graph())
     app, driver = app_on(session)
-    app.tools.export_chosen({"file_path_name": str(tmp_path / "missing" / "model.py")})
+    app.tools.export_python_dialog()
+    app.dialogs.files.show_folder(tmp_path)
+    (tmp_path / "missing").mkdir()
+    app.dialogs.files.show_folder(tmp_path / "missing")
+    (tmp_path / "missing").rmdir()  # gone while the dialog was open
+    dpg.set_value(FileTags.name, "model")
+    app.dialogs.files.answer()
     driver.frames(2)
     assert dpg.get_value(ids.STATUS_TEXT) == "could not write model.py: No such file or directory"
 

@@ -199,11 +199,11 @@ def test_a_nan_stop_pauses_and_shows_the_message_in_red():
         close_panels(app, driver)
 
 
-def test_reset_and_step_on_a_graph_without_a_loss_say_why_instead_of_failing():
+def test_reinitialise_and_step_on_a_graph_without_a_loss_say_why_instead_of_failing():
     app = driver = None
     try:
         app, driver = open_panels(Document())
-        for button in (Tags.reset, Tags.step, Tags.step):
+        for button in (Tags.reinitialise, Tags.step, Tags.step):
             driver.click(*driver.item_center(button))
             driver.frames(2)
             assert "loss" in dpg.get_value(Tags.message)
