@@ -92,6 +92,8 @@ class FileBrowser:
         self.entries: list[Entry] = []
         self._on_path: Callable[[Path], None] | None = None
         self._frames_to_show = 0
+        self._answer: tuple[Callable[[Path], None], Path] | None = None
+        self._frames_to_answer = 0
         self.suffixes = GRAPH_SUFFIXES
 
     def build(self) -> None:
@@ -112,7 +114,7 @@ class FileBrowser:
                                  callback=lambda: self.show_folder(self.folder))
 
     def is_open(self) -> bool:
-        return bool(self._frames_to_show) or dpg.is_item_shown(Tags.window)
+        return bool(self._frames_to_show or self._frames_to_answer) or dpg.is_item_shown(Tags.window)
 
     def ask(self, title: str, folder: Path, on_path: Callable[[Path], None], saving: bool = False,
             name: str = "", suffixes: tuple[str, ...] = GRAPH_SUFFIXES) -> None:
@@ -126,10 +128,14 @@ class FileBrowser:
         self._frames_to_show = 2  # this frame's update, then the next one's
 
     def update(self) -> None:
-        """Once a frame: show the window asked for, a frame later. Not at once: asked from the
-        answer of another
-        modal dialog (Discard unsaved changes?), it would close with that dialog's popup, which
-        closes when the frame renders."""
+        """Once a frame: give the answer, and show the window asked for, each a frame later. Not at
+        once: a modal dialog opened in the frame another one closes would close with it (the
+        answer's Overwrite? or error after this window; this window after Discard changes?)."""
+        if self._frames_to_answer:
+            self._frames_to_answer -= 1
+            if not self._frames_to_answer:
+                on_path, path = self._answer
+                on_path(path)
         if self._frames_to_show:
             self._frames_to_show -= 1
             if self._frames_to_show:
@@ -172,8 +178,8 @@ class FileBrowser:
             path = path.with_name(path.name + self.suffixes[0])
         on_path = self._on_path
         self.close()
-        if on_path is not None:
-            on_path(path)
+        if on_path is not None:  # after the window has closed: the answer may open another dialog
+            self._answer, self._frames_to_answer = (on_path, path), 2
 
     def close(self) -> None:
         dpg.configure_item(Tags.window, show=False)

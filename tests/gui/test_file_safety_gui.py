@@ -17,6 +17,7 @@ import pytest
 from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
 from mlgarden.files import fileformat
 from mlgarden.gui import ids
+from mlgarden.gui.file_browser import Tags as FileTags
 from mlgarden.session import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -33,13 +34,19 @@ def click_button(driver, window, label):
     driver.frames(2)
 
 
+def choose_in_the_file_dialog(app, driver, path):
+    """In mlgarden's file dialog (open): go to the path's folder, give its name, click the button."""
+    driver.frames(2)
+    assert dpg.is_item_shown(FileTags.window)
+    app.dialogs.files.show_folder(path.parent)
+    dpg.set_value(FileTags.name, path.name)
+    driver.click(*driver.item_center(FileTags.ok))
+    driver.frames(3)
+
+
 def save_as_through_the_dialog(app, driver, path):
     driver.key("ctrl+shift+s")
-    assert dpg.is_item_shown(ids.SAVE_DIALOG)
-    dpg.hide_item(ids.SAVE_DIALOG)  # Dear PyGui closes its dialog, then runs the callback
-    driver.frames(1)
-    app.dialogs.file_chosen({"file_path_name": str(path)}, True)
-    driver.frames(3)
+    choose_in_the_file_dialog(app, driver, path)
 
 
 def test_save_as_onto_an_existing_file_asks_and_cancel_keeps_it(app_on, tmp_path):
@@ -113,11 +120,7 @@ def test_a_hostile_file_opened_in_the_app_shows_its_line_and_keeps_the_graph(app
     app, driver = app_on(session)
     before = session.document.copy()
     driver.key("ctrl+o")
-    assert dpg.is_item_shown(ids.OPEN_DIALOG)
-    dpg.hide_item(ids.OPEN_DIALOG)  # Dear PyGui closes its dialog, then runs the callback
-    driver.frames(1)
-    app.dialogs.file_chosen({"file_path_name": str(hostile)}, False)
-    driver.frames(3)
+    choose_in_the_file_dialog(app, driver, hostile)
     assert dpg.is_item_shown(ids.ERROR)
     message = dpg.get_value(ids.ERROR_TEXT)
     assert message.startswith(f"{hostile}, line {line}: ") and problem in message, message
