@@ -21,14 +21,18 @@ missing (an unconnected pin of one call) is None and is not computed, as in the 
 
 from __future__ import annotations
 
+import pprint
+
 from mlgarden.document.graph import Document, Node, split_reference
 from mlgarden.engine.ops import OPS, SCALAR_FUNCTIONS
+from mlgarden.engine.program import Program
 from mlgarden.engine.point_code import times
 from mlgarden.export.names import NameTable
 
 # the generated script's own module-level names, which no function may take
 SCRIPT_NAMES = frozenset({
     "argparse", "csv", "json", "math", "random", "sys", "INF", "NAN", "LEAVES", "NODE_IDS", "OPS", "LOSS",
+    "COPIES", "GRADIENT_ROOT",
     "ROLES", "REPORTS_GRADIENTS", "LEARNING_RATE", "BATCH_SIZE", "STEPS", "finite_or_none",
     "evaluation_json", "evaluation_table", "read_points", "train", "main", "run", "graph", "Tape",
     "Value", "FORWARD", "SHARES"}) | frozenset(SCALAR_FUNCTIONS)
@@ -55,6 +59,16 @@ def rules_source(ops: set[str]) -> str:
             "# Each op's share of gradient for each input: the local derivative times the reader's\n"
             "# gradient g (out is the op's value). A sum's one rule is for each of its inputs.\n"
             "SHARES = {\n" + "".join(shares) + "}\n")
+
+
+def copies_source(program: Program) -> str:
+    """COPIES and GRADIENT_ROOT: the output copies the engine folds into what they copy (so a
+    gradient reaching one reaches the node it copies), and the node whose gradient is 1."""
+    root = None if program.backprop_from is None else program.computed_id(program.backprop_from)
+    return ("\n\n# Output copies that are the node they copy, as in mlgarden's engine (copy id -> node id).\n"
+            f"COPIES = {pprint.pformat(dict(sorted(program.aliases.items())), width=100)}\n"
+            "# Backpropagation starts here (gradient 1): the loss, or with no loss the result.\n"
+            f"GRADIENT_ROOT = {root!r}\n")
 
 
 def body_source(document: Document, function_names: dict[str, str]) -> str:
@@ -190,9 +204,13 @@ class Tape:
         return value
 
     def node(self, node_id, op, *inputs, exponent=2.0):
-        """The node's Value from its inputs' (None when one of them is missing)."""
+        """The node's Value from its inputs' (None when one of them is missing). An output copy
+        that mlgarden folds into what it copies (`COPIES`) is that same Value under a second id."""
         if not inputs or None in inputs:
             return None
+        if node_id in COPIES:
+            self.values[node_id] = inputs[0]
+            return inputs[0]
         numbers = [value.data for value in inputs]
         if op == "sum":
             data = numbers[0]
@@ -229,8 +247,8 @@ def run(leaf_values, x, y, label):
     """Every node's value and gradient at one point, in NODE_IDS order (0 off the loss's path)."""
     tape = Tape({leaf_id: value for (leaf_id, _, _), value in zip(LEAVES, leaf_values)}, x, y, label)
     graph(tape)
-    if LOSS is not None:
-        tape.backward(LOSS)
+    if GRADIENT_ROOT is not None:
+        tape.backward(GRADIENT_ROOT)
     values = [tape.values[node_id] for node_id in NODE_IDS]
     return [value.data for value in values], [0.0 if value.grad is None else value.grad for value in values]
 '''

@@ -20,7 +20,8 @@ from mlgarden.engine.ops import SCALAR_FUNCTIONS
 from mlgarden.engine.program import Program
 from mlgarden.engine.report import reports_gradients, roles_json
 from mlgarden.export.names import NameTable
-from mlgarden.export.python_functions import TAPE, body_source, function_names, ops_used, rules_source
+from mlgarden.export.python_functions import (TAPE, body_source, copies_source, function_names, ops_used,
+                                              rules_source)
 
 _VARIABLE = re.compile(r"\b([vg])(\d+)\b")  # the point route's names: v<row> values, g<row> gradients
 RUN_PARAMETERS = ("L", "x", "y", "label")  # the point route's function reads these names
@@ -32,7 +33,8 @@ def export_python(document: Document, title: str = "graph") -> str:
     the point route's straight lines."""
     program = document.program()
     if any(node.op == "call" for node in document.nodes.values()):
-        code = (rules_source(ops_used(document)) + TAPE + body_source(document, function_names(document)))
+        code = (rules_source(ops_used(document)) + copies_source(program) + TAPE
+                + body_source(document, function_names(document)))
         about, heading = _ABOUT_FUNCTIONS, ""
     else:
         code = _renamed_point_route(program)
