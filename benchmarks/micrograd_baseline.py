@@ -28,6 +28,7 @@ import math
 
 from micrograd.engine import Value
 
+from mlgarden.document import function_edits
 from mlgarden.document.graph import Document
 
 
@@ -144,7 +145,7 @@ def expanded(document: Document) -> Document:
     same numbers): micrograd gets the network node by node, as the write-up wired it."""
     flat = document.copy()
     while calls := [node_id for node_id, node in flat.nodes.items() if node.op == "call"]:
-        flat.expand(calls[0])
+        function_edits.expand(flat, calls[0])
     return flat
 
 

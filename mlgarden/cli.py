@@ -57,8 +57,7 @@ from mlgarden.engine.program import CompileError
 from mlgarden.engine.report import evaluation_json, finite_or_none
 from mlgarden.document.functions import expanded_node_count
 from mlgarden.document.graph import OPTIMIZERS, Document, GraphError
-from mlgarden.session import SURFACE_MARGIN
-from mlgarden.learning.surface import colours, decision_values
+from mlgarden.learning.surface import SURFACE_MARGIN, colours, decision_values
 from mlgarden.number_text import plain
 from mlgarden.learning.training import Trainer, TrainingError
 

@@ -3,8 +3,10 @@
 The app's windows draw a Session and call its methods; everything here is plain Python, so every
 behaviour a user sees (edit, undo, nudge, train, open, save) is tested without a window.
 
-- Edits go through `edit(name, ...)`, which records an undo step, calls the document's named edit,
-  and turns a refused edit (GraphError) into a status message: nothing changes, nothing raises.
+- Edits go through `edit(name, ...)`, which records an undo step, applies the named edit
+  (document/edits.py), and turns a refused edit (GraphError) into a status message: nothing
+  changes, nothing raises. What the app shows and edits may be a function's body instead of the
+  graph (`scope`, session_scope.py).
 - The current data point (the `sample`) feeds the x, y and label nodes of the point evaluation
   that the canvas shows; `evaluation()` recomputes it only after a change.
 - `tick(seconds)` trains for a time slice while playing; a TrainingError pauses and says why.
@@ -30,25 +32,26 @@ from mlgarden.files import fileformat
 from mlgarden import shipped, userstate
 from mlgarden.document.build import insert_layer
 from mlgarden.document.clipboard import Fragment, copy_fragment, paste_fragment
+from mlgarden.document.edits import apply_edit
 from mlgarden.document.history import History
 from mlgarden.learning.custom_data import document_dataset
 from mlgarden.learning.datasets import DatasetError, load_dataset
 from mlgarden.engine.program import Evaluation
 from mlgarden.document.graph import Document, GraphError
 from mlgarden.document.layout import arranged_positions
-from mlgarden.learning.surface import decision_values
+from mlgarden.learning.surface import SURFACE_MARGIN, decision_values
 from mlgarden.learning.training import Trainer, TrainingError
 from mlgarden.session_aids import SessionAids
+from mlgarden.session_scope import SessionScope
 from mlgarden.session_tools import SessionTools
 
 DEFAULT_EXAMPLE = "perceptrons-2-1"  # what the app opens when it is given no file
-SURFACE_MARGIN = 0.1
 AUTOSAVE_SECONDS = 3.0
 PASTE_OFFSET = 40.0
 STATUS_LIMIT = 110  # characters of an error the status line shows; the dialog shows it all
 
 
-class Session(SessionAids, SessionTools):
+class Session(SessionAids, SessionTools, SessionScope):
     def __init__(self, document: Document | None = None, path: Path | None = None):
         self.document = document if document is not None else Document()
         self.path = path
@@ -77,6 +80,7 @@ class Session(SessionAids, SessionTools):
 
     def _on_document_change(self, what: str) -> None:
         self._evaluation = None
+        self._forget_shown_body()
         if what in ("structure", "values", "reset"):
             self._surface_stale = True
         if what in ("structure", "values", "reset", "data"):
@@ -93,7 +97,7 @@ class Session(SessionAids, SessionTools):
         """Apply the document's edit `name`; a refused edit only sets `status` and returns None."""
         recorded = self.history.record(self.document, name.replace("_", " "), merge_key)
         try:
-            outcome = getattr(self.document, name)(*args, **kwargs)
+            outcome = apply_edit(self.document, name, *args, **kwargs)
         except GraphError as error:
             if recorded:
                 self.history.discard_last()
@@ -106,7 +110,7 @@ class Session(SessionAids, SessionTools):
         """A follow-up edit that belongs to the step just made, with no undo step of its own (the
         canvas moving what a paste or an expand added off the nodes it would cover)."""
         try:
-            outcome = getattr(self.document, name)(*args, **kwargs)
+            outcome = apply_edit(self.document, name, *args, **kwargs)
         except GraphError as error:
             self.status = str(error)
             return None
@@ -472,7 +476,6 @@ class Session(SessionAids, SessionTools):
 
     def _train(self, action):
         """Run a training action; a TrainingError pauses and becomes `training_error` and status."""
-        started = time.perf_counter()
         self.training_error = ""
         try:
             return action()
@@ -480,8 +483,6 @@ class Session(SessionAids, SessionTools):
             self.playing = False
             self.status = self.training_error = str(error)
             return None
-        finally:
-            self.last_train_seconds = time.perf_counter() - started
 
 
 def graph_path(path: str | Path) -> Path:

@@ -6,6 +6,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from mlgarden.document import edits
 from mlgarden.document import build
 from mlgarden.document.build import Builder, Value
 from mlgarden.document.graph import split_reference
@@ -150,7 +151,7 @@ def test_a_second_layer_of_the_same_shape_reuses_the_perceptron_function_even_ed
     builder = Builder(seed=0)
     x, y = builder.x(), builder.y()
     builder.layer([x, y], 2, label="a")
-    builder.document.edit_definition("perceptron2_tanh", "set_value", "b", 0.25)
+    edits.edit_definition(builder.document, "perceptron2_tanh", "set_value", "b", 0.25)
     edited = builder.document.definition("perceptron2_tanh").copy()
     builder.layer([y, x], 3, label="b")
     assert list(builder.document.functions) == ["perceptron2_tanh"]

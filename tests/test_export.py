@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from helpers import document_of, random_graphs
+from mlgarden.document import function_edits
 from mlgarden.cli import main
 from mlgarden.document.graph import Document, GraphError
 from mlgarden.engine.ops import OPS
@@ -69,7 +70,7 @@ def collapsed_randomly(document: Document, data) -> Document:
             if around:
                 chosen.append(data.draw(st.sampled_from(around)))
         try:
-            document.collapse(chosen, f"group{round_number}")
+            function_edits.collapse(document, chosen, f"group{round_number}")
         except GraphError:
             continue
     return document
@@ -105,7 +106,7 @@ def called_again(document: Document, data) -> Document:
     for name, definition in list(document.functions.items()):
         params = [node_id for node_id, node in definition.nodes.items() if node.op == "param"]
         if params and data.draw(st.booleans()):
-            document.set_shared(name, data.draw(st.sampled_from(params)), True)
+            function_edits.set_shared(document, name, data.draw(st.sampled_from(params)), True)
         plain = [node_id for node_id, node in document.nodes.items() if node.op != "call"]
         for _ in range(data.draw(st.integers(0, 3)) if plain and definition.output_ids() else 0):
             pins = [data.draw(st.sampled_from(plain)) for _ in definition.input_ids()]
@@ -173,7 +174,7 @@ def write_points(path: Path, points) -> Path:
 def functions_graph() -> Document:
     """final-boss-built (two functions, three calls), one param shared by both sine_feature calls."""
     document = fileformat.load(next(path for path in EXAMPLES if path.stem == "final-boss-built"))
-    document.set_shared("sine_feature", "a", True)
+    function_edits.set_shared(document, "sine_feature", "a", True)
     return document
 
 
@@ -337,7 +338,7 @@ def test_names_are_identifiers_that_shadow_nothing():
 def test_a_param_shared_by_every_instance_lives_once_on_the_model(capsys, tmp_path):
     torch = pytest.importorskip("torch")
     document = fileformat.load(next(path for path in EXAMPLES if path.stem == "final-boss-built"))
-    document.set_shared("sine_feature", "a", True)
+    function_edits.set_shared(document, "sine_feature", "a", True)
     namespace = script_namespace(export_torch(document))
     model = namespace["Model"]()
     names = [name for name, _ in model.named_parameters()]

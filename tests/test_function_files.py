@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import random_graphs
+from mlgarden.document import function_edits
 from mlgarden.files.fileformat import FileFormatError, document_from_dict, document_to_dict, dumps, load, loads, save
 from mlgarden.document.function_templates import TEMPLATES
 from mlgarden.document.graph import GraphError
@@ -82,8 +83,8 @@ def test_a_file_with_a_function_loads_and_computes():
 def test_a_graph_without_functions_is_written_as_format_1_and_one_with_them_as_format_2():
     document = loads(GOOD)
     assert dumps(document).startswith("mlgarden: 2\n")
-    document.expand("f1")
-    document.remove_function("feature")
+    function_edits.expand(document, "f1")
+    function_edits.remove_function(document, "feature")
     assert dumps(document).startswith("mlgarden: 1\n")
 
 
@@ -214,12 +215,12 @@ def documents_with_functions(draw):
     data = draw(st.data())
     for round_number in range(draw(st.integers(0, 3))):
         try:
-            document.collapse(connected_selection(data, document), f"f{round_number}",)
+            function_edits.collapse(document, connected_selection(data, document), f"f{round_number}",)
         except GraphError:
             pass
     for template in draw(st.lists(st.sampled_from(sorted(TEMPLATES)), max_size=3, unique=True)):
-        document.add_template(template)
-        instance = document.insert_function(template, (draw(st.integers(-500, 500)), 0.5))
+        function_edits.add_template(document, template)
+        instance = function_edits.insert_function(document, template, (draw(st.integers(-500, 500)), 0.5))
         for pin in range(document.pin_count(instance)):
             if draw(st.booleans()):
                 document.connect(draw(st.sampled_from(sorted(n for n in document.nodes if n != instance
@@ -228,7 +229,7 @@ def documents_with_functions(draw):
     for name in list(document.functions):
         params = [n.id for n in document.functions[name].nodes.values() if n.op == "param"]
         if params and draw(st.booleans()):
-            document.set_shared(name, draw(st.sampled_from(params)))
+            function_edits.set_shared(document, name, draw(st.sampled_from(params)))
     for node in list(document.nodes.values()):
         if node.op == "call" and node.values and draw(st.booleans()):
             path = draw(st.sampled_from(sorted(node.values)))

@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import assert_undo_and_redo_walk_through, document_of, random_graphs, same_number
+from mlgarden.document import function_edits
+from mlgarden.document import edits
 from mlgarden.files import fileformat
 from mlgarden.document.build import Builder
 from mlgarden.document.function_templates import TEMPLATES
@@ -83,7 +85,7 @@ def test_collapse_then_expand_keeps_every_value_and_gradient(graph, data):
         selection = connected_selection(data, document)
         copy = document.copy()
         try:
-            instance = document.collapse(selection, f"f{round_number}")
+            instance = function_edits.collapse(document, selection, f"f{round_number}")
         except GraphError as error:
             assert "nothing leaves" in str(error) or "reads from it and feeds it" in str(error)
             assert document == copy
@@ -98,7 +100,7 @@ def test_collapse_then_expand_keeps_every_value_and_gradient(graph, data):
         instance = next(node for node in document.nodes.values() if node.op == "call")
         inner = [n.id for n in document.functions[instance.function].nodes.values()
                  if n.op not in ("input", "output")]
-        new_ids = dict(zip(inner, document.expand(instance.id)))
+        new_ids = dict(zip(inner, function_edits.expand(document, instance.id)))
         for node_id, flat in flat_of.items():
             head, _, rest = flat.partition("/")
             if head == instance.id:
@@ -116,7 +118,7 @@ def test_collapse_makes_pins_from_the_links_that_cross_the_selection():
     document = builder.finish(result=out, loss=builder.loss("squared_error", out), arrange=False)
     inner = [n for n in document.nodes if n not in ("x1", "y1", out.id, "label1", "squared_error1")]
     values = {n: document.nodes[n].value for n in inner if document.nodes[n].op == "param"}
-    instance = document.collapse(inner, "perceptron", ["x", "y"], ["h"])
+    instance = function_edits.collapse(document, inner, "perceptron", ["x", "y"], ["h"])
     definition = document.functions["perceptron"]
     assert definition.input_names() == ["x", "y"] and definition.output_names() == ["h"]
     call = document.nodes[instance]
@@ -133,20 +135,20 @@ def test_collapse_refuses_what_it_cannot_do_and_changes_nothing():
     document.add_node("neg", "lonely", inputs=["x"])
     copy = document.copy()
     refused = [
-        (lambda d: d.collapse([], "f"), "select"),
-        (lambda d: d.collapse(["nope"], "f"), "'nope'"),
-        (lambda d: d.collapse(["h1"], "bad name"), "name"),
-        (lambda d: d.collapse(["lonely"], "f"), "nothing leaves"),
-        (lambda d: d.collapse(["m0", "h1"], "f"), "'a1' is outside the selection but reads from it and feeds it"),
-        (lambda d: d.collapse(["h1"], "f", input_names=["a", "b"]), "1 input"),
+        (lambda d: function_edits.collapse(d, [], "f"), "select"),
+        (lambda d: function_edits.collapse(d, ["nope"], "f"), "'nope'"),
+        (lambda d: function_edits.collapse(d, ["h1"], "bad name"), "name"),
+        (lambda d: function_edits.collapse(d, ["lonely"], "f"), "nothing leaves"),
+        (lambda d: function_edits.collapse(d, ["m0", "h1"], "f"), "'a1' is outside the selection but reads from it and feeds it"),
+        (lambda d: function_edits.collapse(d, ["h1"], "f", input_names=["a", "b"]), "1 input"),
     ]
     for edit, fragment in refused:
         with pytest.raises(GraphError, match=fragment):
             edit(document)
         assert document == copy
-    document.collapse(["h1"], "f")
+    function_edits.collapse(document, ["h1"], "f")
     with pytest.raises(GraphError, match="already a function 'f'"):
-        document.collapse(["s2"], "f")
+        function_edits.collapse(document, ["s2"], "f")
 
 
 def two_layer_document() -> Document:
@@ -172,9 +174,9 @@ def two_layer_document() -> Document:
 
 def test_a_function_with_two_outputs_links_each_by_reference():
     document = two_layer_document()
-    instance = document.collapse(["w1", "m0", "a1", "h1"], "layer")
+    instance = function_edits.collapse(document, ["w1", "m0", "a1", "h1"], "layer")
     assert document.output_count(instance) == 1 and document.pin_names(instance) == ["x", "b1"]
-    document.edit_definition("layer", "add_node", "output", "pre", inputs=["a1"], label="pre")
+    edits.edit_definition(document, "layer", "add_node", "output", "pre", inputs=["a1"], label="pre")
     assert document.output_names(instance) == ["h1", "pre"]
     document.connect(f"{instance}:1", "s2", 1)
     assert document.nodes["s2"].inputs == ["m1", f"{instance}:1"]
@@ -187,7 +189,7 @@ def test_a_function_with_two_outputs_links_each_by_reference():
     assert document.program().result == f"{instance}/pre"
     again = fileformat.loads(fileformat.dumps(document))
     assert again == document
-    document.edit_definition("layer", "remove_node", "pre")
+    edits.edit_definition(document, "layer", "remove_node", "pre")
     assert document.nodes["s2"].inputs == ["m1", None] and document.result is None
 
 
@@ -197,13 +199,13 @@ def test_a_function_with_two_outputs_links_each_by_reference():
 def perceptron_pair(shared_bias: bool = False) -> tuple[Document, str, str]:
     """Two perceptron instances on x and y, summed, trained against the label."""
     document = Document()
-    document.add_template("perceptron", inputs=2, activation="tanh")
+    function_edits.add_template(document, "perceptron", inputs=2, activation="tanh")
     if shared_bias:
-        document.set_shared("perceptron", "b")
+        function_edits.set_shared(document, "perceptron", "b")
     document.add_node("x", "x")
     document.add_node("y", "y")
-    first = document.insert_function("perceptron", (200, 0))
-    second = document.insert_function("perceptron", (200, 200))
+    first = function_edits.insert_function(document, "perceptron", (200, 0))
+    second = function_edits.insert_function(document, "perceptron", (200, 200))
     for instance in (first, second):
         document.connect("x", instance, 0)
         document.connect("y", instance, 1)
@@ -236,7 +238,7 @@ def test_two_instances_learn_their_own_weights_and_a_shared_param_stays_one():
 
 def test_frozen_params_of_a_function_are_not_trained():
     document, first, _ = perceptron_pair()
-    document.edit_definition("perceptron", "set_trainable", "w1", False)
+    edits.edit_definition(document, "perceptron", "set_trainable", "w1", False)
     points = np.random.default_rng(1).uniform(-1, 1, size=(32, 2))
     labels = np.sign(points[:, 0])
     frozen = document.nodes[first].values.get("w1")
@@ -246,10 +248,10 @@ def test_frozen_params_of_a_function_are_not_trained():
 
 def test_set_values_routes_flat_ids_and_refuses_a_function_constant():
     document = Document()
-    document.add_template("distance")
+    function_edits.add_template(document, "distance")
     document.add_node("x", "x")
     document.add_node("y", "y")
-    instance = document.insert_function("distance")
+    instance = function_edits.insert_function(document, "distance")
     document.connect("x", instance, 0)
     document.connect("y", instance, 1)
     document.set_values({f"{instance}/px": 0.25})
@@ -267,14 +269,14 @@ def test_set_values_routes_flat_ids_and_refuses_a_function_constant():
 def test_templates_compute_what_they_say():
     document = Document()
     for template in TEMPLATES:
-        document.add_template(template)
-    document.add_template("perceptron", "relu3", inputs=3, activation="relu")
-    document.add_template("perceptron", "linear1", inputs=1, activation=None)
+        function_edits.add_template(document, template)
+    function_edits.add_template(document, "perceptron", "relu3", inputs=3, activation="relu")
+    function_edits.add_template(document, "perceptron", "linear1", inputs=1, activation=None)
     document.add_node("x", "x")
     document.add_node("y", "y")
     calls = {}
     for name in ("perceptron", "sine_feature", "distance", "relu3", "linear1"):
-        calls[name] = document.insert_function(name)
+        calls[name] = function_edits.insert_function(document, name)
         for pin in range(document.pin_count(calls[name])):
             document.connect("x" if pin % 2 == 0 else "y", calls[name], pin)
     evaluation = document.program().evaluate_point(document.leaf_values(), 0.4, -0.9)
@@ -295,14 +297,14 @@ def test_templates_compute_what_they_say():
     assert value("distance") == pytest.approx(math.sqrt((x - own("distance", "px")) ** 2
                                                         + (y - own("distance", "py")) ** 2 + 1e-4))
     before = document.copy()
-    assert document.add_template("perceptron") == "perceptron"  # already there, the same: kept
+    assert function_edits.add_template(document, "perceptron") == "perceptron"  # already there, the same: kept
     assert document == before
     with pytest.raises(GraphError, match="different function"):
-        document.add_template("perceptron", inputs=4)
+        function_edits.add_template(document, "perceptron", inputs=4)
     with pytest.raises(GraphError, match="activation"):
-        document.add_template("perceptron", "p9", activation="softmax")
+        function_edits.add_template(document, "perceptron", "p9", activation="softmax")
     with pytest.raises(GraphError, match="unknown template"):
-        document.add_template("convolution")
+        function_edits.add_template(document, "convolution")
 
 
 def test_an_unconnected_instance_pin_leaves_its_readers_uncomputed():
@@ -318,22 +320,22 @@ def test_an_unconnected_instance_pin_leaves_its_readers_uncomputed():
 
 def test_editing_a_definition_changes_every_instance():
     document, first, second = perceptron_pair()
-    document.edit_definition("perceptron", "add_node", "relu", "r", inputs=["a"])
-    document.edit_definition("perceptron", "connect", "r", "out", 0)
+    edits.edit_definition(document, "perceptron", "add_node", "relu", "r", inputs=["a"])
+    edits.edit_definition(document, "perceptron", "connect", "r", "out", 0)
     evaluation = document.program().evaluate_point(document.leaf_values(), *POINT)
     for instance in (first, second):
         assert evaluation.values[document.flat_id(instance)] >= 0.0
         assert f"{instance}/r" in evaluation.values
-    document.edit_definition("perceptron", "set_value", "b", 5.0)  # the default; instances have their own
+    edits.edit_definition(document, "perceptron", "set_value", "b", 5.0)  # the default; instances have their own
     assert document.leaf_values() == document.copy().leaf_values()
 
 
 def test_body_edits_keep_the_instances_linked_pin_by_pin():
     document, first, second = perceptron_pair()
-    document.edit_definition("perceptron", "add_node", "input", "x3", label="z")
+    edits.edit_definition(document, "perceptron", "add_node", "input", "x3", label="z")
     assert document.pin_names(first) == ["x1", "x2", "z"]
     assert document.nodes[first].inputs == ["x", "y", None]
-    document.edit_definition("perceptron", "remove_node", "x1")
+    edits.edit_definition(document, "perceptron", "remove_node", "x1")
     assert document.nodes[first].inputs == ["y", None] and document.nodes[second].inputs == ["y", None]
     document.check()
 
@@ -353,7 +355,7 @@ def test_a_body_edit_that_breaks_the_graph_is_refused_and_changes_nothing():
     ]
     for arguments, fragment in refused:
         with pytest.raises(GraphError, match=fragment):
-            document.edit_definition(*arguments)
+            edits.edit_definition(document, *arguments)
         assert document == before and events == []
 
 
@@ -361,41 +363,41 @@ def test_a_body_edit_fires_the_event_it_would_fire_in_a_graph():
     document, _, _ = perceptron_pair()
     events = []
     document.subscribe(events.append)
-    document.edit_definition("perceptron", "move", "a", (5, 5))
-    document.edit_definition("perceptron", "set_value", "b", 0.5)
-    document.edit_definition("perceptron", "disconnect", "a", 0)
+    edits.edit_definition(document, "perceptron", "move", "a", (5, 5))
+    edits.edit_definition(document, "perceptron", "set_value", "b", 0.5)
+    edits.edit_definition(document, "perceptron", "disconnect", "a", 0)
     assert events == ["layout", "values", "structure"]
 
 
 def test_recursion_is_refused_directly_and_through_another_function():
     document = Document()
-    document.add_template("sine_feature", "f")
-    document.add_template("sine_feature", "g")
-    document.edit_definition("f", "insert_function", "g")
+    function_edits.add_template(document, "sine_feature", "f")
+    function_edits.add_template(document, "sine_feature", "g")
+    edits.edit_definition(document, "f", "insert_function", "g")
     before = document.copy()
     with pytest.raises(GraphError, match=r"'f' would call itself"):
-        document.edit_definition("f", "insert_function", "f")
+        edits.edit_definition(document, "f", "insert_function", "f")
     with pytest.raises(GraphError, match=r"would call itself through 'f'"):
-        document.edit_definition("g", "insert_function", "f")
+        edits.edit_definition(document, "g", "insert_function", "f")
     assert document == before
     looping = FunctionDefinition("h", {"i": Node("i", "input"), "c": Node("c", "call", [None], function="h"),
                                        "o": Node("o", "output", ["i"])})
     with pytest.raises(GraphError, match="call itself"):
-        document.define_function(looping)
+        function_edits.define_function(document, looping)
     assert document == before
 
 
 def test_nested_functions_compute_expand_and_round_trip():
     document = Document()
-    document.add_template("perceptron", inputs=1, activation="tanh")
-    document.define_function(FunctionDefinition("twice", {
+    function_edits.add_template(document, "perceptron", inputs=1, activation="tanh")
+    function_edits.define_function(document, FunctionDefinition("twice", {
         "i": Node("i", "input", label="in"),
         "p1": Node("p1", "call", ["i"], function="perceptron", values={"w1": 0.5}),
         "p2": Node("p2", "call", ["p1"], function="perceptron"),
         "o": Node("o", "output", ["p2"], label="out"),
     }))
     document.add_node("x", "x")
-    outer = document.insert_function("twice")
+    outer = function_edits.insert_function(document, "twice")
     document.connect("x", outer, 0)
     document.set_loss(outer)
     paths = set(document.nodes[outer].values)
@@ -407,7 +409,7 @@ def test_nested_functions_compute_expand_and_round_trip():
     assert evaluation.loss == pytest.approx(math.tanh(own["p2/w1"] * inner + own["p2/b"]))
     text = fileformat.dumps(document)
     assert fileformat.loads(text) == document and fileformat.dumps(fileformat.loads(text)) == text
-    new_ids = document.expand(outer)
+    new_ids = function_edits.expand(document, outer)
     calls = [n for n in new_ids if document.nodes[n].op == "call"]
     assert len(calls) == 2 and document.nodes[calls[0]].values == {"w1": own["p1/w1"], "b": own["p1/b"]}
     assert document.program().evaluate_point(document.leaf_values(), 0.8).loss == pytest.approx(evaluation.loss)
@@ -416,25 +418,25 @@ def test_nested_functions_compute_expand_and_round_trip():
 def test_functions_in_use_cannot_be_removed_and_rename_follows_every_call():
     document, first, _ = perceptron_pair()
     with pytest.raises(GraphError, match="still used by node"):
-        document.remove_function("perceptron")
-    document.rename_function("perceptron", "neuron")
+        function_edits.remove_function(document, "perceptron")
+    function_edits.rename_function(document, "perceptron", "neuron")
     assert document.nodes[first].function == "neuron" and list(document.functions) == ["neuron"]
-    document.add_template("sine_feature")
-    document.remove_function("sine_feature")
+    function_edits.add_template(document, "sine_feature")
+    function_edits.remove_function(document, "sine_feature")
     assert "sine_feature" not in document.functions
     with pytest.raises(GraphError, match="already a function"):
-        document.rename_function("neuron", "neuron")
+        function_edits.rename_function(document, "neuron", "neuron")
 
 
 def test_set_shared_is_refused_for_what_is_not_a_param_and_unshare_gives_each_instance_the_value():
     document, first, second = perceptron_pair()
     with pytest.raises(GraphError, match="only a param"):
-        document.set_shared("perceptron", "m1", True)
+        function_edits.set_shared(document, "perceptron", "m1", True)
     with pytest.raises(GraphError, match="no node"):
-        document.set_shared("perceptron", "zz", True)
-    document.set_shared("perceptron", "w1", True)
+        function_edits.set_shared(document, "perceptron", "zz", True)
+    function_edits.set_shared(document, "perceptron", "w1", True)
     assert "w1" not in document.nodes[first].values
-    document.set_shared("perceptron", "w1", False)
+    function_edits.set_shared(document, "perceptron", "w1", False)
     shared_value = document.functions["perceptron"].nodes["w1"].value
     leaves = dict(zip(document.program().leaf_ids, document.leaf_values()))
     assert leaves[f"{first}/w1"] == leaves[f"{second}/w1"] == shared_value
@@ -454,12 +456,12 @@ def test_input_and_output_nodes_belong_in_a_body():
 
 def test_training_error_names_the_node_inside_its_function():
     document = Document()
-    document.define_function(FunctionDefinition("logger", {
+    function_edits.define_function(document, FunctionDefinition("logger", {
         "i": Node("i", "input"), "w": Node("w", "param", value=1.0),
         "m": Node("m", "mul", ["w", "i"]), "l": Node("l", "log", ["m"]), "o": Node("o", "output", ["l"]),
     }))
     document.add_node("x", "x")
-    instance = document.insert_function("logger")
+    instance = function_edits.insert_function(document, "logger")
     document.connect("x", instance, 0)
     document.set_values({f"{instance}/w": 1.0})
     document.add_node("label", "label")
@@ -522,8 +524,8 @@ def test_copy_and_paste_of_a_call_keeps_its_function_and_values_even_in_another_
 
 def test_copy_and_paste_keeps_links_from_a_second_output():
     document = two_layer_document()
-    instance = document.collapse(["w1", "m0", "a1", "h1"], "layer")
-    document.edit_definition("layer", "add_node", "output", "pre", inputs=["a1"])
+    instance = function_edits.collapse(document, ["w1", "m0", "a1", "h1"], "layer")
+    edits.edit_definition(document, "layer", "add_node", "output", "pre", inputs=["a1"])
     document.add_node("neg", "n", inputs=[f"{instance}:1"])
     session = Session(document)
     session.copy([instance, "n"])
@@ -640,32 +642,32 @@ def test_collapse_and_expand_inside_a_body_keep_each_instance_s_own_values():
     document, first, second = perceptron_pair()
     before = numbers(document)
     values = {i: dict(document.nodes[i].values) for i in (first, second)}
-    inner = document.edit_definition("perceptron", "collapse", ["w1", "m1"], "scaled")
+    inner = edits.edit_definition(document, "perceptron", "collapse", ["w1", "m1"], "scaled")
     assert document.nodes[first].values[f"{inner}/w1"] == values[first]["w1"]
     flat = {node_id: node_id for node_id in ("x", "y", "out", "loss", "label")}
     assert_same_numbers(before, numbers(document), flat)
     assert fileformat.loads(fileformat.dumps(document)) == document
-    assert sorted(document.edit_definition("perceptron", "expand", inner)) == ["m1", "w1"]
+    assert sorted(edits.edit_definition(document, "perceptron", "expand", inner)) == ["m1", "w1"]
     assert_same_numbers(before, numbers(document), flat)
     assert {i: document.nodes[i].values for i in (first, second)} == values
 
 
 def test_a_nested_call_s_defaults_and_a_function_s_description_can_be_edited():
     document = Document()
-    document.add_template("sine_feature", "wave")
-    document.define_function(FunctionDefinition("outer", {
+    function_edits.add_template(document, "sine_feature", "wave")
+    function_edits.define_function(document, FunctionDefinition("outer", {
         "i": Node("i", "input"), "g": Node("g", "call", ["i"], function="wave"), "o": Node("o", "output", ["g"]),
     }))
-    document.edit_definition("outer", "set_values", {"g/a": 3.0})
+    edits.edit_definition(document, "outer", "set_values", {"g/a": 3.0})
     assert document.functions["outer"].nodes["g"].values == {"a": 3.0}
     document.add_node("x", "x")
     document.add_node("call", "f", function="outer", inputs=["x"])  # no values of its own: the defaults
     evaluation = document.program().evaluate_point(document.leaf_values(), 0.5)
     assert evaluation.values[document.flat_id("f")] == pytest.approx(math.sin(3.0 * 0.5))
-    document.set_function_description("outer", "a wave of x")
+    function_edits.set_function_description(document, "outer", "a wave of x")
     assert fileformat.loads(fileformat.dumps(document)).functions["outer"].description == "a wave of x"
     with pytest.raises(GraphError, match="must be text"):
-        document.set_function_description("outer", None)
+        function_edits.set_function_description(document, "outer", None)
 
 
 def test_collapse_pins_names_what_a_collapse_would_make():

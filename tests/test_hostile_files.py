@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from mlgarden.document import function_edits
 from mlgarden.cli import main
 from mlgarden.document.function_limits import MAX_CALL_DEPTH, MAX_EXPANDED_LINKS, MAX_EXPANDED_NODES
 from mlgarden.engine import point_code
@@ -224,7 +225,7 @@ def test_an_edit_that_would_expand_the_graph_past_the_limit_is_refused():
     before = document.copy()
     with pytest.raises(GraphError, match=f"the graph expands to 32767 nodes with its functions; "
                                          f"a graph may expand to at most {MAX_EXPANDED_NODES}"):
-        document.insert_function("f13")
+        function_edits.insert_function(document, "f13")
     assert document == before
 
 

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import random_graphs
+from mlgarden.document import function_edits
 from mlgarden.document.build import Builder
 from mlgarden.document.scope_ids import flat_id_shown, shown_node
 from mlgarden.learning.stepthrough import BACKWARD, FORWARD
@@ -55,9 +56,9 @@ def two_perceptrons():
     """Two instances of one perceptron function on x and y, summed, then tanh: result and loss."""
     builder = Builder(seed=5)
     document = builder.finish(arrange=False)
-    document.add_template("perceptron", inputs=2, activation="tanh")
+    function_edits.add_template(document, "perceptron", inputs=2, activation="tanh")
     x, y = document.add_node("x"), document.add_node("y")
-    calls = [document.insert_function("perceptron") for _ in range(2)]
+    calls = [function_edits.insert_function(document, "perceptron") for _ in range(2)]
     for call in calls:
         document.connect(x, call, 0)
         document.connect(y, call, 1)

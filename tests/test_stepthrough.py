@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import op_program, random_graphs, same_number
+from mlgarden.document import function_edits
 from mlgarden.document.build import Builder
 from mlgarden.engine.ops import OPS
 from mlgarden.learning.stepthrough import (
@@ -117,8 +118,8 @@ def test_negative_numbers_stand_in_parentheses():
 def perceptron_pair():
     builder = Builder(seed=4)
     document = builder.finish(arrange=False)
-    document.add_template("perceptron", inputs=2, activation="tanh")
-    call = document.insert_function("perceptron")
+    function_edits.add_template(document, "perceptron", inputs=2, activation="tanh")
+    call = function_edits.insert_function(document, "perceptron")
     for pin, op in enumerate(("x", "y")):
         document.connect(document.add_node(op), call, pin)
     loss = document.add_node("squared_error")

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from mlgarden.document import function_edits
 from mlgarden.document.functions import param_paths
 from mlgarden.document.graph import Document, GraphError, make_reference
 from mlgarden.document.layout import arranged_positions, clear_column_place
@@ -162,7 +163,7 @@ class Builder:
 
     def template(self, template: str, name: str | None = None, **options) -> str:
         """Define a built-in function (function_templates.TEMPLATES) and return its name."""
-        return self.document.add_template(template, name, **options)
+        return function_edits.add_template(self.document, template, name, **options)
 
     def call(self, function: str, *inputs: Value, label: str = "") -> list[Value]:
         """An instance of `function` reading `inputs`, each trainable param of its own drawn from
@@ -203,7 +204,7 @@ def perceptron_function(document: Document, inputs: int, activation: str | None)
     name = perceptron_name(inputs, activation)
     existing = document.functions.get(name)
     if existing is None:
-        return document.add_template("perceptron", name, inputs=inputs, activation=activation or "none")
+        return function_edits.add_template(document, "perceptron", name, inputs=inputs, activation=activation or "none")
     if len(existing.input_ids()) != inputs:
         raise GraphError(f"function {name!r} now takes {len(existing.input_ids())} input(s), not "
                          f"{inputs}: rename it to insert a layer of {inputs}-input perceptrons")

@@ -16,12 +16,13 @@ function edits and Insert function refuse it), and the caller's undo step puts e
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass, field
 
+from mlgarden.document import function_edits
 from mlgarden.document.function_limits import expansion_problem
 from mlgarden.document.graph import Document, GraphError, Node, make_reference, split_reference
 from mlgarden.document.layout import topological_order
+from mlgarden.document.nodes import id_stem
 from mlgarden.engine.ops import OPS
 
 
@@ -64,7 +65,7 @@ def paste_fragment(document: Document, fragment: Fragment, at: tuple[float, floa
         raise GraphError("there is nothing to paste")
     for name, definition in fragment.functions.items():
         if name not in document.functions and name != document.body_of:
-            document.define_function(definition)
+            function_edits.define_function(document, definition)
     left = min(node.pos[0] for node in fragment.nodes)
     top = min(node.pos[1] for node in fragment.nodes)
     new_ids: dict[str, str] = {}
@@ -76,7 +77,7 @@ def paste_fragment(document: Document, fragment: Fragment, at: tuple[float, floa
         return make_reference(new_ids[node_id], output)
 
     for node in fragment.nodes:
-        new_id = document.fresh_id(re.sub(r"\d+$", "", node.id) or node.op)
+        new_id = document.fresh_id(id_stem(node.id, node.op))
         new_ids[node.id] = new_id
         document.add_node(
             node.op, new_id, pos=(at[0] + node.pos[0] - left, at[1] + node.pos[1] - top),

@@ -8,9 +8,10 @@
 - `insert_function` adds an instance with its own freshly drawn params and free pins.
 - `define_function`, `remove_function`, `rename_function`, `set_function_description`,
   `set_shared`, `add_template`.
-- `edit_definition` applies one named Document edit to a function's body; every instance follows.
-  Adding an input node gives every instance a free pin; removing one drops the link into that pin
-  of every instance; removing an output node drops the links that read it.
+- the helpers of `edits.edit_definition`, which applies one named edit to a function's body:
+  every instance follows its pins (`follow_the_pins`), a collapse or expand in a body moves the
+  instances' own param values with it (`moved_params`, `rename_paths`), and values of params a
+  body no longer has are dropped (`forget_stale_values`).
 
 Every edit works on a copy of the document, checks all of it, and only then hands it over with
 `Document.adopt`: a refused edit changes nothing. Listeners get one `structure` event (a body's
@@ -20,7 +21,6 @@ move or rename is a `layout` event, a body's value change a `values` event).
 from __future__ import annotations
 
 import copy
-import re
 import zlib
 
 import numpy as np
@@ -29,39 +29,37 @@ from mlgarden.document import function_templates
 from mlgarden.document.functions import (
     FunctionDefinition,
     an,
-    body_document,
     check_definitions,
     check_function_name,
     instance_value,
     instance_values,
     param_paths,
     reference_title,
-    refuse_recursion,
 )
 from mlgarden.document.function_limits import expansion_problem
-from mlgarden.document.graph import Document, GraphError, Node, make_reference, split_reference
+from mlgarden.document.graph import Document
+from mlgarden.document.nodes import (
+    GraphError,
+    Node,
+    fresh_id,
+    id_stem,
+    make_reference,
+    node_of,
+    split_reference,
+)
 from mlgarden.document.layout import COLUMN_WIDTH, ROW_HEIGHT
 from mlgarden.engine.ops import OPS
 
-BODY_EDITS = ("add_node", "remove_node", "remove_nodes", "connect", "disconnect", "set_value",
-              "set_values", "set_exponent", "set_trainable", "move", "rename", "insert_function",
-              "collapse", "expand")
-_EVENT_WEIGHT = {"layout": 1, "values": 2, "settings": 2, "structure": 3, "reset": 3}
-
-
-def _node_of(reference: str | None) -> str | None:
-    return None if reference is None else reference.partition(":")[0]
 
 
 def _fresh(prefix: str, taken: set[str]) -> str:
-    number = 1
-    while f"{prefix}{number}" in taken:
-        number += 1
-    taken.add(f"{prefix}{number}")
-    return f"{prefix}{number}"
+    """A fresh id numbered after `prefix`, added to `taken` so the next one differs."""
+    new_id = fresh_id(prefix, taken)
+    taken.add(new_id)
+    return new_id
 
 
-def _hand_over(document: Document, candidate: Document, what: str = "structure") -> None:
+def hand_over(document: Document, candidate: Document, what: str = "structure") -> None:
     """Check the whole changed copy, then let the document take it."""
     if candidate.body_of is not None:
         check_definitions(candidate)
@@ -116,7 +114,7 @@ def collapse(document: Document, node_ids, name: str, input_names=None, output_n
     instance.values = instance_values(candidate.functions, instance)
 
     def repoint(reference):
-        if _node_of(reference) not in chosen:
+        if node_of(reference) not in chosen:
             return reference
         return make_reference(instance_id, leaving.index(reference))
 
@@ -129,7 +127,7 @@ def collapse(document: Document, node_ids, name: str, input_names=None, output_n
         nodes[node_id] = node
     candidate.nodes = nodes
     candidate.result, candidate.loss = repoint(candidate.result), repoint(candidate.loss)
-    _hand_over(document, candidate)
+    hand_over(document, candidate)
     return instance_id
 
 
@@ -154,10 +152,10 @@ def _crossing(document: Document, chosen: set[str]) -> tuple[list[str], list[str
         return position[node_id], output
 
     entering = {source for node_id in chosen for source in document.nodes[node_id].inputs
-                if source is not None and _node_of(source) not in chosen}
+                if source is not None and node_of(source) not in chosen}
     leaving = {source for node in document.nodes.values() if node.id not in chosen
-               for source in node.inputs if _node_of(source) in chosen}
-    leaving |= {role for role in (document.result, document.loss) if _node_of(role) in chosen}
+               for source in node.inputs if node_of(source) in chosen}
+    leaving |= {role for role in (document.result, document.loss) if node_of(role) in chosen}
     return sorted(entering, key=in_document_order), sorted(leaving, key=in_document_order)
 
 
@@ -193,19 +191,19 @@ def _refuse_a_loop_through_the_outside(document: Document, chosen: set[str], pos
     for node in document.nodes.values():
         for source in node.inputs:
             if source is not None:
-                readers.setdefault(_node_of(source), []).append(node.id)
+                readers.setdefault(node_of(source), []).append(node.id)
     downstream, stack = set(), [reader for node_id in chosen for reader in readers.get(node_id, ())]
     while stack:
         node_id = stack.pop()
         if node_id not in chosen and node_id not in downstream:
             downstream.add(node_id)
             stack.extend(readers.get(node_id, ()))
-    upstream, stack = set(), [_node_of(s) for node_id in chosen for s in document.nodes[node_id].inputs]
+    upstream, stack = set(), [node_of(s) for node_id in chosen for s in document.nodes[node_id].inputs]
     while stack:
         node_id = stack.pop()
         if node_id is not None and node_id not in chosen and node_id not in upstream:
             upstream.add(node_id)
-            stack.extend(_node_of(s) for s in document.nodes[node_id].inputs)
+            stack.extend(node_of(s) for s in document.nodes[node_id].inputs)
     both = downstream & upstream
     if both:
         culprit = min(both, key=position.__getitem__)
@@ -223,7 +221,7 @@ def expand(document: Document, instance_id: str) -> list[str]:
     pins = dict(zip(definition.input_ids(), instance.inputs))
     inner = [node for node in definition.nodes.values() if node.op not in ("input", "output")]
     taken = set(document.nodes) - {instance_id}
-    new_id = {node.id: _fresh(re.sub(r"\d+$", "", node.id) or node.op, taken) for node in inner}
+    new_id = {node.id: _fresh(id_stem(node.id, node.op), taken) for node in inner}
 
     def inside(reference):
         if reference is None:
@@ -249,7 +247,7 @@ def expand(document: Document, instance_id: str) -> list[str]:
     outputs = [inside(definition.nodes[node_id].inputs[0]) for node_id in definition.output_ids()]
 
     def outside(reference):
-        if _node_of(reference) != instance_id:
+        if node_of(reference) != instance_id:
             return reference
         return outputs[split_reference(reference)[1]]
 
@@ -263,7 +261,7 @@ def expand(document: Document, instance_id: str) -> list[str]:
         nodes[node_id] = node
     candidate.nodes = nodes
     candidate.result, candidate.loss = outside(candidate.result), outside(candidate.loss)
-    _hand_over(document, candidate)
+    hand_over(document, candidate)
     return list(created)
 
 
@@ -296,7 +294,7 @@ def define_function(document: Document, definition: FunctionDefinition) -> str:
     check_function_name(document.functions, definition.name)
     candidate = document.copy()
     candidate.functions[definition.name] = definition.copy()
-    _hand_over(document, candidate)
+    hand_over(document, candidate)
     return definition.name
 
 
@@ -311,7 +309,7 @@ def remove_function(document: Document, name: str) -> None:
                              f"expand or delete its instances first")
     candidate = document.copy()
     del candidate.functions[name]
-    _hand_over(document, candidate)
+    hand_over(document, candidate)
 
 
 def rename_function(document: Document, name: str, new_name: str) -> None:
@@ -325,7 +323,7 @@ def rename_function(document: Document, name: str, new_name: str) -> None:
         for node in nodes.values():
             if node.op == "call" and node.function == name:
                 node.function = new_name
-    _hand_over(document, candidate)
+    hand_over(document, candidate)
 
 
 def set_function_description(document: Document, name: str, description: str) -> None:
@@ -334,7 +332,7 @@ def set_function_description(document: Document, name: str, description: str) ->
         raise GraphError(f"the description of function {name!r} must be text")
     candidate = document.copy()
     candidate.functions[name].description = description
-    _hand_over(document, candidate, "settings")
+    hand_over(document, candidate, "settings")
 
 
 def set_shared(document: Document, name: str, param_id: str, shared: bool = True) -> None:
@@ -348,8 +346,8 @@ def set_shared(document: Document, name: str, param_id: str, shared: bool = True
                          f"be shared")
     candidate = document.copy()
     candidate.functions[name].nodes[param_id].shared = bool(shared)
-    _forget_stale_values(candidate)
-    _hand_over(document, candidate)
+    forget_stale_values(candidate)
+    hand_over(document, candidate)
 
 
 def add_template(document: Document, template: str, name: str | None = None, **options) -> str:
@@ -365,36 +363,10 @@ def add_template(document: Document, template: str, name: str | None = None, **o
     return define_function(document, definition)
 
 
-# --- editing a body ---------------------------------------------------------------------------------
+# --- what follows an edit of a body (edits.edit_definition) ---------------------------------------------------------------------------------
 
 
-def edit_definition(document: Document, name: str, edit: str, *args, **kwargs):
-    """Apply Document edit `edit` to the body of function `name` and return what it returns;
-    the instances follow the body's pins, and the whole document is checked before it changes."""
-    if edit not in BODY_EDITS:
-        raise GraphError(f"{edit!r} is not an edit of a function's body; these are: "
-                         f"{', '.join(BODY_EDITS)}")
-    definition = document.definition(name)
-    inputs_before, outputs_before = definition.input_ids(), definition.output_ids()
-    candidate = document.copy()
-    body = body_document(candidate, name)
-    events: list[str] = []
-    body.subscribe(events.append)
-    outcome = getattr(body, edit)(*args, **kwargs)
-    candidate.functions = body.functions
-    candidate.functions[name].nodes = body.nodes
-    refuse_recursion(candidate.functions, name)
-    _follow_the_pins(candidate, name, inputs_before, outputs_before)
-    moved = _moved_params(document, name, edit, args, kwargs, outcome)
-    if moved is not None:
-        _rename_paths(candidate, name, moved)
-    _forget_stale_values(candidate)
-    what = max(events, key=_EVENT_WEIGHT.get, default="structure")
-    _hand_over(document, candidate, "structure" if what == "reset" else what)
-    return outcome
-
-
-def _follow_the_pins(document: Document, name: str, inputs_before: list[str],
+def follow_the_pins(document: Document, name: str, inputs_before: list[str],
                      outputs_before: list[str]) -> None:
     """Keep each instance of `name` linked as before, pin by pin (by the pin node's id)."""
     definition = document.functions[name]
@@ -409,7 +381,7 @@ def _follow_the_pins(document: Document, name: str, inputs_before: list[str],
             continue
 
         def moved(reference):
-            if _node_of(reference) not in instances:
+            if node_of(reference) not in instances:
                 return reference
             node_id, output = split_reference(reference)
             index = new_output.get(output)
@@ -424,7 +396,7 @@ def _follow_the_pins(document: Document, name: str, inputs_before: list[str],
             document.result, document.loss = moved(document.result), moved(document.loss)
 
 
-def _moved_params(document: Document, name: str, edit: str, args: tuple, kwargs: dict, outcome):
+def moved_params(document: Document, name: str, edit: str, args: tuple, kwargs: dict, outcome):
     """How a collapse or expand in the body of `name` moves its params, as old path -> new path,
     so that every instance keeps its own values; None for the other edits."""
     if edit == "collapse":
@@ -447,7 +419,7 @@ def _moved_params(document: Document, name: str, edit: str, args: tuple, kwargs:
     return moved
 
 
-def _rename_paths(document: Document, name: str, moved) -> None:
+def rename_paths(document: Document, name: str, moved) -> None:
     """Apply `moved` to the part of every instance's value paths that lies inside `name`."""
 
     def renamed(function: str, path: str) -> str:
@@ -465,7 +437,7 @@ def _rename_paths(document: Document, name: str, moved) -> None:
                 node.values = {renamed(node.function, path): value for path, value in node.values.items()}
 
 
-def _forget_stale_values(document: Document) -> None:
+def forget_stale_values(document: Document) -> None:
     """Drop the instance values of params a body no longer has (removed, or now shared)."""
     for nodes in _scopes(document):
         for node in nodes.values():

@@ -21,7 +21,7 @@ is checked first).
 
 from __future__ import annotations
 
-from mlgarden.document.graph import Node
+from mlgarden.document.nodes import Node
 
 MAX_EXPANDED_NODES = 20_000
 MAX_EXPANDED_LINKS = 100_000  # inputs read; a sum of thousands of inputs still fits

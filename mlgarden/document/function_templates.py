@@ -13,7 +13,7 @@ checks the options and names the result. Document.add_template defines one in a 
 from __future__ import annotations
 
 from mlgarden.document.functions import FunctionDefinition
-from mlgarden.document.graph import ID_PATTERN, GraphError, Node
+from mlgarden.document.nodes import ID_PATTERN, ID_RULE, GraphError, Node
 from mlgarden.document.layout import COLUMN_WIDTH, ROW_HEIGHT
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "none")
@@ -100,6 +100,6 @@ def build(template: str, name: str | None = None, **options) -> FunctionDefiniti
         raise GraphError(f"template {template!r} has no option among {', '.join(options)}") from None
     if name is not None:
         if not isinstance(name, str) or not ID_PATTERN.fullmatch(name):
-            raise GraphError(f"a function's name must be a valid id, got {name!r}")
+            raise GraphError(f"a function's name {ID_RULE}, got {name!r}")
         definition.name = name
     return definition

@@ -10,7 +10,7 @@ A graph soon repeats itself: a layer is eight perceptrons that differ only in th
   order of the output nodes is the order of the outputs. Nothing in the body reads an output node.
 - **instances**: `call` nodes in the graph (or in another function's body) that name the
   definition. A call has the definition's input pins and outputs; a link from output k of call
-  f1 is written `"f1:k"` (and `"f1"` for output 0), a *reference* (graph.split_reference).
+  f1 is written `"f1:k"` (and `"f1"` for output 0), a *reference* (nodes.split_reference).
 
 Each instance has its own params: a perceptron inserted twice learns two sets of weights. The
 body holds each param's default value; an instance keeps its own values in `values`, keyed by
@@ -31,6 +31,10 @@ refuses that, as it refuses every other broken rule of a body and a graph that w
 the limits of `function_limits.py`. The edits that make and change
 functions (collapse, expand, insert, define, edit a body, share a param) are in
 `function_edits.py`; the built-in templates are in `function_templates.py`.
+
+This module sits below the Document (`graph.py`), which applies these rules when it checks and
+expands calls: it imports `nodes.py`, never `graph.py`, and its functions take the document as
+their first argument.
 """
 
 from __future__ import annotations
@@ -40,7 +44,15 @@ from dataclasses import dataclass, field
 
 from mlgarden.document.function_limits import expansion_problem
 from mlgarden.engine.program import NodeSpec
-from mlgarden.document.graph import ID_PATTERN, Document, GraphError, Node, _check_number, split_reference
+from mlgarden.document.nodes import (
+    ID_PATTERN,
+    ID_RULE,
+    VALUE_BOUND,
+    GraphError,
+    Node,
+    check_value,
+    split_reference,
+)
 from mlgarden.engine.ops import LEAF_VALUE_OPS
 
 PIN_OPS = ("input", "output")
@@ -79,13 +91,12 @@ class FunctionDefinition:
 def check_function_name(functions: dict, name) -> None:
     """A new function's name: a valid id that no function has yet."""
     if not isinstance(name, str) or not ID_PATTERN.fullmatch(name):
-        raise GraphError(f"a function's name must start with a letter or _ and use only letters, "
-                         f"digits, _ . - (at most 64), got {name!r}")
+        raise GraphError(f"a function's name {ID_RULE}, got {name!r}")
     if name in functions:
         raise GraphError(f"there is already a function {name!r}")
 
 
-def check_node_in_graph(document: Document, node: Node) -> None:
+def check_node_in_graph(document, node: Node) -> None:
     """The rules that depend on where a node is: pins and shared params only in a body, a call's
     function, pins and values, and fields only the right ops carry."""
     if node.op in PIN_OPS and document.body_of is None:
@@ -124,7 +135,7 @@ def call_problem(functions: dict, node: Node) -> tuple[str, str] | None:
             return "values", (f"node {node.id!r} has a value for {path!r}, which is not a param of "
                               f"{node.function!r} of its own (its params: {known})")
         try:
-            _check_number(f"the value of {path!r} in {node.id!r}", value, low=-1e12, high=1e12)
+            check_value(f"the value of {path!r} in {node.id!r}", value)
         except GraphError as error:
             return "values", str(error)
     return None
@@ -169,7 +180,7 @@ def refuse_recursion(functions: dict, start: str | None = None) -> None:
                          f"a function cannot use itself")
 
 
-def check_definitions(document: Document) -> None:
+def check_definitions(document) -> None:
     """Every function of the document: its name, no recursion, and its body's own rules."""
     functions = document.functions
     for name, definition in functions.items():
@@ -184,22 +195,11 @@ def check_definitions(document: Document) -> None:
         raise GraphError(too_big[2])
     for name, definition in functions.items():
         try:
-            body_document(document, name, copy_nodes=False).check()
+            document.body_document(name, copy_nodes=False).check()
         except GraphError as error:
             raise GraphError(f"in function {name!r}: {error}") from None
         if not definition.output_ids():
             raise GraphError(f"function {name!r} has no output node: nothing would leave it")
-
-
-def body_document(document: Document, name: str, copy_nodes: bool = True) -> Document:
-    """Function `name`'s body as a document of its own (pins allowed, no result or loss), sharing
-    `document`'s functions; edits to it change only the copy of the nodes unless told otherwise."""
-    definition = document.definition(name)
-    body = Document()
-    body.body_of = name
-    body.functions = document.functions
-    body.nodes = copy.deepcopy(definition.nodes) if copy_nodes else definition.nodes
-    return body
 
 
 # --- params and their paths -------------------------------------------------------------------------
@@ -237,7 +237,7 @@ def instance_values(functions: dict, call: Node) -> dict[str, float]:
 # --- expansion into the engine's flat node list ------------------------------------------------------
 
 
-def flat_specs(document: Document) -> list[NodeSpec]:
+def flat_specs(document) -> list[NodeSpec]:
     """The document's nodes with every call expanded, recursively, for the engine."""
     specs: list[NodeSpec] = []
     _expand(document, document.nodes, "", None, document.body_of or "", specs, set())
@@ -286,7 +286,7 @@ def expanded_node_count(functions: dict, nodes: dict[str, Node]) -> int:
                for node in nodes.values())
 
 
-def locate(document: Document, flat_id: str) -> tuple[Node, Node | None, str]:
+def locate(document, flat_id: str) -> tuple[Node, Node | None, str]:
     """The node a flat id stands for, the top-level call it lies in (or None) and its path there."""
     if not isinstance(flat_id, str):
         raise GraphError(f"there is no node {flat_id!r}")
@@ -313,7 +313,7 @@ def locate(document: Document, flat_id: str) -> tuple[Node, Node | None, str]:
     return node, instance, path
 
 
-def leaf_value(document: Document, flat_id: str) -> float:
+def leaf_value(document, flat_id: str) -> float:
     """The value of a leaf of the program: a node's, an instance's own param's, or a body's."""
     if "/" not in flat_id and SHARED_MARK not in flat_id:
         return document.nodes[flat_id].value
@@ -327,7 +327,7 @@ def leaf_value(document: Document, flat_id: str) -> float:
     return instance_value(document.functions, instance, path)
 
 
-def set_leaf_values(document: Document, values: dict) -> None:
+def set_leaf_values(document, values: dict) -> None:
     """Set leaf values by flat id (see Document.set_values); all are checked before any is set."""
     changes = []
     for flat_id, value in values.items():
@@ -337,8 +337,8 @@ def set_leaf_values(document: Document, values: dict) -> None:
         if instance is not None and node.op != "param":
             raise GraphError(f"{describe(document, flat_id)} is a constant of the function; "
                              f"edit the function to change it")
-        if not (isinstance(value, float) and -1e12 <= value <= 1e12):  # else say what is wrong
-            _check_number(f"the value of {flat_id!r}", value, low=-1e12, high=1e12)
+        if not (isinstance(value, float) and -VALUE_BOUND <= value <= VALUE_BOUND):  # else say what is wrong
+            check_value(f"the value of {flat_id!r}", value)
         changes.append((node, instance, path, float(value)))
     for node, instance, path, value in changes:
         if instance is not None:
@@ -347,7 +347,7 @@ def set_leaf_values(document: Document, values: dict) -> None:
             node.value = value
 
 
-def describe(document: Document, flat_id: str) -> str:
+def describe(document, flat_id: str) -> str:
     """A flat id as the user knows it: "'w1' in perceptron 'f1'", "'b' shared by every
     perceptron", or a plain node's "'h3'"."""
     node, instance, path = locate(document, flat_id)
@@ -367,7 +367,7 @@ def an(word: str) -> str:
     return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
-def reference_title(document: Document, reference: str) -> str:
+def reference_title(document, reference: str) -> str:
     """What an output is called: its node's title, or for a call the function's output name."""
     node_id, output = split_reference(reference)
     node = document.nodes[node_id]

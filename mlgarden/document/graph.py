@@ -11,7 +11,7 @@ stores it. It holds:
   `split_reference` is the one place that tells them apart;
 - the *result* node (what the decision surface shows) and the *loss* node (where backprop starts),
   both references too;
-- the user's functions (`mlgarden/functions.py`): definitions, whose instances are `call` nodes;
+- the user's functions (`functions.py`): definitions, whose instances are `call` nodes;
 - the training settings and the dataset choice stored with the graph, and free-form view state.
 
 Every change goes through a named edit (add_node, remove_node, connect, disconnect, set_value,
@@ -26,9 +26,12 @@ Links obey three rules: one link per input pin, no cycles, and a pin index withi
 A variadic op (`sum`) takes one more pin each time its last one is filled; disconnecting one of its
 pins removes that pin. A call node has the pins and outputs its function's body defines.
 
-The function edits (collapse, expand, insert_function, define_function, edit_definition, ...) are
-methods here so that Session.edit can name them, but their algorithms live in function_edits.py: each
-builds a changed copy, checks all of it, and only then `adopt`s it.
+The shared pieces (Node, references, the rules of ids and values, GraphError) are in nodes.py;
+the rules of functions, which the document applies when it checks and expands calls, in
+functions.py. The function edits (collapse, expand, insert_function, define_function, ...) are
+operations *on* a document, in function_edits.py, which builds on this module: each builds a
+changed copy, checks all of it, and only then `adopt`s it. `edits.py` names every edit, the
+document's methods and the function edits alike, for Session.edit and for a function's body.
 """
 
 from __future__ import annotations
@@ -41,56 +44,25 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 
 from mlgarden.document import custom_points as points_rules
+from mlgarden.document import functions
+from mlgarden.document.nodes import (
+    ID_PATTERN,
+    ID_RULE,
+    GraphError,
+    Node,
+    check_number,
+    check_value,
+    check_whole,
+    fresh_id,
+    is_finite,
+    make_reference,
+    node_of,
+    split_reference,
+)
 from mlgarden.engine.program import NodeSpec, Program, compile_graph
 from mlgarden.engine.ops import LEAF_VALUE_OPS, OPS
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
-ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
-_OUTPUT_INDEX = re.compile(r"[0-9]{1,6}")
-
-
-class GraphError(ValueError):
-    """An edit or a document that breaks a rule; the message names the node and the rule."""
-
-
-def split_reference(reference: str) -> tuple[str, int]:
-    """A reference to an output as (node id, output index): 'f1:2' -> ('f1', 2), 'n' -> ('n', 0)."""
-    node_id, colon, index = reference.partition(":")
-    if not colon:
-        return reference, 0
-    if not _OUTPUT_INDEX.fullmatch(index):
-        raise GraphError(f"{reference!r} is neither a node id nor a reference like 'f1:2'")
-    return node_id, int(index)
-
-
-def make_reference(node_id: str, output: int = 0) -> str:
-    """The reference to output `output` of a node: its id for output 0, else 'id:output'."""
-    return node_id if output == 0 else f"{node_id}:{output}"
-
-
-def _node_of(reference: str | None) -> str | None:
-    return None if reference is None else reference.partition(":")[0]
-
-
-@dataclass
-class Node:
-    id: str
-    op: str
-    inputs: list[str | None] = field(default_factory=list)
-    value: float = 0.0
-    label: str = ""
-    pos: tuple[float, float] = (0.0, 0.0)
-    trainable: bool = True
-    exponent: float = 2.0
-    function: str = ""  # a call node: the name of the function it is an instance of
-    values: dict[str, float] = field(default_factory=dict)  # a call node: its own param values,
-    # keyed by the param's path in the body ("w1", or "g2/w1" inside the nested call g2)
-    shared: bool = False  # a param in a function's body: one value for every instance
-
-    @property
-    def title(self) -> str:
-        """What the canvas calls the node: its label, or its id when it has none."""
-        return self.label or self.id
 
 
 @dataclass
@@ -106,12 +78,12 @@ class TrainingSettings:
     def check(self) -> None:
         if self.optimizer not in OPTIMIZERS:
             raise GraphError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
-        _check_number("learning_rate", self.learning_rate, low=0.0, high=100.0, low_open=True)
-        _check_whole("batch_size", self.batch_size, low=1, high=100_000)
-        _check_number("lr_decay", self.lr_decay, low=0.0, high=1e6)
-        _check_number("momentum", self.momentum, low=0.0, high=0.999999)
-        _check_whole("seed", self.seed, low=0, high=2**32 - 1)
-        _check_whole("steps", self.steps, low=1, high=10**9)
+        check_number("learning_rate", self.learning_rate, low=0.0, high=100.0, low_open=True)
+        check_whole("batch_size", self.batch_size, low=1, high=100_000)
+        check_number("lr_decay", self.lr_decay, low=0.0, high=1e6)
+        check_number("momentum", self.momentum, low=0.0, high=0.999999)
+        check_whole("seed", self.seed, low=0, high=2**32 - 1)
+        check_whole("steps", self.steps, low=1, high=10**9)
 
 
 @dataclass
@@ -125,47 +97,13 @@ class DatasetSettings:
     def check(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise GraphError("dataset name must be a non-empty text")
-        _check_whole("points", self.points, low=1, high=100_000)
-        _check_number("noise", self.noise, low=0.0, high=1.0)
-        _check_whole("seed", self.seed, low=0, high=2**32 - 1)
-        _check_number("test_fraction", self.test_fraction, low=0.0, high=0.9)
-
-
-def _check_number(name, value, low, high, low_open=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
-        raise GraphError(f"{name} must be a finite number, got {value!r}")
-    if value < low or value > high or (low_open and value == low):
-        bound = f"above {low}" if low_open else f"at least {low}"
-        raise GraphError(f"{name} must be {bound} and at most {high}, got {value!r}")
-
-
-def _finite(value) -> bool:
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int too large for a float
-        return False
-
-
-def _check_whole(name, value, low, high):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise GraphError(f"{name} must be a whole number, got {value!r}")
-    if not low <= value <= high:
-        raise GraphError(f"{name} must be between {low} and {high}, got {value}")
+        check_whole("points", self.points, low=1, high=100_000)
+        check_number("noise", self.noise, low=0.0, high=1.0)
+        check_whole("seed", self.seed, low=0, high=2**32 - 1)
+        check_number("test_fraction", self.test_fraction, low=0.0, high=0.9)
 
 
 Listener = Callable[[str], None]
-
-
-def _functions():
-    from mlgarden.document import functions  # imported when used: it builds on this module
-
-    return functions
-
-
-def _edits():
-    from mlgarden.document import function_edits  # imported when used: it builds on this module
-
-    return function_edits
 
 
 class Document:
@@ -213,7 +151,7 @@ class Document:
             (other.id, pin)
             for other in self.nodes.values()
             for pin, source in enumerate(other.inputs)
-            if _node_of(source) == node_id
+            if node_of(source) == node_id
         ]
 
     def links(self) -> list[tuple[str, str, int]]:
@@ -227,7 +165,7 @@ class Document:
 
     def source_ids(self, node_id: str) -> list[str | None]:
         """The ids of the nodes feeding each pin of a node (None for a free pin)."""
-        return [_node_of(s) for s in self.nodes[node_id].inputs]
+        return [node_of(s) for s in self.nodes[node_id].inputs]
 
     def params(self) -> list[Node]:
         return [node for node in self.nodes.values() if node.op == "param"]
@@ -242,17 +180,14 @@ class Document:
             if current in seen:
                 continue
             seen.add(current)
-            stack.extend(_node_of(s) for s in self.nodes[current].inputs if s is not None)
+            stack.extend(node_of(s) for s in self.nodes[current].inputs if s is not None)
         return False
 
     def fresh_id(self, prefix: str) -> str:
         prefix = re.sub(r"[^A-Za-z0-9_]", "_", prefix) or "n"
         if not re.match(r"[A-Za-z_]", prefix):
             prefix = "n" + prefix
-        number = 1
-        while f"{prefix}{number}" in self.nodes:
-            number += 1
-        return f"{prefix}{number}"
+        return fresh_id(prefix, self.nodes)
 
     def pin_count(self, node_id: str) -> int:
         """Pins the canvas shows: the arity (a call's function's inputs), or for `sum` one free
@@ -299,7 +234,7 @@ class Document:
     def node_specs(self) -> list[NodeSpec]:
         """The flat node list the engine compiles: every call expanded into its body's nodes, with
         ids 'instance/body id' (see functions.py); a graph without calls maps one to one."""
-        return _functions().flat_specs(self)
+        return functions.flat_specs(self)
 
     def program(self) -> Program:
         """The compiled graph, rebuilt only after a structural change."""
@@ -314,7 +249,7 @@ class Document:
         program = program or self.program()
         if not self.functions:
             return [self.nodes[node_id].value for node_id in program.leaf_ids]
-        leaf_value = _functions().leaf_value
+        leaf_value = functions.leaf_value
         return [leaf_value(self, flat_id) for flat_id in program.leaf_ids]
 
     def flat_id(self, reference: str) -> str:
@@ -330,11 +265,11 @@ class Document:
     def flat_node(self, flat_id: str) -> Node:
         """The node a flat id of the program stands for: a node of this graph, or the body node of
         a function ('f1/w1' -> node w1 of f1's function; 'perceptron::b' -> a shared param)."""
-        return _functions().locate(self, flat_id)[0]
+        return functions.locate(self, flat_id)[0]
 
     def describe(self, flat_id: str) -> str:
         """A flat id as the user knows it: "'w1' in perceptron 'f1'", "'h3'"."""
-        return _functions().describe(self, flat_id)
+        return functions.describe(self, flat_id)
 
     # --- edits ---------------------------------------------------------------------------------
 
@@ -370,7 +305,7 @@ class Document:
     def _check_node(self, node: Node) -> None:
         """The rules for one node in this graph: its own fields, where it may be, its links."""
         check_node_fields(node)
-        _functions().check_node_in_graph(self, node)
+        functions.check_node_in_graph(self, node)
         for source in node.inputs:
             if source is not None:
                 self.check_reference(source, reader=f"node {node.id!r} reads")
@@ -413,12 +348,12 @@ class Document:
             del self.nodes[node_id]
         for node in self.nodes.values():
             if OPS[node.op].is_variadic:
-                node.inputs = [s for s in node.inputs if _node_of(s) not in node_ids]
+                node.inputs = [s for s in node.inputs if node_of(s) not in node_ids]
             else:
-                node.inputs = [None if _node_of(s) in node_ids else s for s in node.inputs]
-        if _node_of(self.result) in node_ids:
+                node.inputs = [None if node_of(s) in node_ids else s for s in node.inputs]
+        if node_of(self.result) in node_ids:
             self.result = None
-        if _node_of(self.loss) in node_ids:
+        if node_of(self.loss) in node_ids:
             self.loss = None
         self._changed("structure")
 
@@ -461,7 +396,7 @@ class Document:
         node = self.node(node_id)
         if node.op not in LEAF_VALUE_OPS:
             raise GraphError(f"node {node_id!r} ({node.op}) has no value to set")
-        _check_number(f"the value of {node_id!r}", value, low=-1e12, high=1e12)
+        check_value(f"the value of {node_id!r}", value)
         node.value = float(value)
         self._changed("values")
 
@@ -473,18 +408,18 @@ class Document:
             for node_id, value in values.items():
                 if self.node(node_id).op not in LEAF_VALUE_OPS:
                     raise GraphError(f"node {node_id!r} has no value to set")
-                _check_number(f"the value of {node_id!r}", value, low=-1e12, high=1e12)
+                check_value(f"the value of {node_id!r}", value)
             for node_id, value in values.items():
                 self.nodes[node_id].value = float(value)
         else:
-            _functions().set_leaf_values(self, values)
+            functions.set_leaf_values(self, values)
         self._changed("values")
 
     def set_exponent(self, node_id: str, exponent: float) -> None:
         node = self.node(node_id)
         if node.op != "pow":
             raise GraphError(f"node {node_id!r} ({node.op}) has no exponent")
-        _check_number(f"the exponent of {node_id!r}", exponent, low=-1e3, high=1e3)
+        check_number(f"the exponent of {node_id!r}", exponent, low=-1e3, high=1e3)
         node.exponent = float(exponent)
         self._changed("structure")
 
@@ -595,56 +530,30 @@ class Document:
         duplicate.custom_points = self.custom_points  # a tuple of tuples: never changed in place
         return duplicate
 
-    # --- functions (the algorithms are in function_edits.py) -----------------------------------------
-
-    def collapse(self, node_ids: Iterable[str], name: str, input_names: list[str] | None = None,
-                 output_names: list[str] | None = None) -> str:
-        """Turn the selected nodes into a new function and one instance of it; return its id."""
-        return _edits().collapse(self, node_ids, name, input_names, output_names)
-
-    def expand(self, instance_id: str) -> list[str]:
-        """Put the nodes of a call's function in place of the call; return the new node ids."""
-        return _edits().expand(self, instance_id)
-
-    def insert_function(self, name: str, at=(0.0, 0.0)) -> str:
-        """Add an instance of function `name` with freshly drawn params; return its id."""
-        return _edits().insert_function(self, name, at)
-
-    def define_function(self, definition) -> str:
-        return _edits().define_function(self, definition)
-
-    def remove_function(self, name: str) -> None:
-        _edits().remove_function(self, name)
-
-    def rename_function(self, name: str, new_name: str) -> None:
-        _edits().rename_function(self, name, new_name)
-
-    def edit_definition(self, name: str, edit: str, *args, **kwargs):
-        """Apply the named edit `edit` to the body of function `name`; every instance follows."""
-        return _edits().edit_definition(self, name, edit, *args, **kwargs)
-
-    def set_function_description(self, name: str, description: str) -> None:
-        _edits().set_function_description(self, name, description)
-
-    def set_shared(self, name: str, param_id: str, shared: bool = True) -> None:
-        """Give param `param_id` of function `name` one value for every instance, or not."""
-        _edits().set_shared(self, name, param_id, shared)
-
-    def add_template(self, template: str, name: str | None = None, **options) -> str:
-        """Define a built-in function (function_templates.TEMPLATES) unless `name` is already defined."""
-        return _edits().add_template(self, template, name, **options)
+    # --- function bodies (the edits that change functions are in function_edits.py) -------------
 
     def body(self, name: str) -> Document:
         """A working copy of function `name`'s body as a document (to draw it; edit it through
         edit_definition)."""
-        return _functions().body_document(self.copy(), name)
+        return self.copy().body_document(name)
+
+    def body_document(self, name: str, copy_nodes: bool = True) -> Document:
+        """Function `name`'s body as a document of its own (pins allowed, no result or loss),
+        sharing this document's functions; edits to it change only the copy of the nodes unless
+        `copy_nodes` is False."""
+        definition = self.definition(name)
+        body = Document()
+        body.body_of = name
+        body.functions = self.functions
+        body.nodes = copy.deepcopy(definition.nodes) if copy_nodes else definition.nodes
+        return body
 
     # --- whole-document checks ------------------------------------------------------------------
 
     def check(self) -> None:
         """Raise GraphError for the first broken rule (used on load; edits keep the rules)."""
         if self.body_of is None and self.functions:
-            _functions().check_definitions(self)
+            functions.check_definitions(self)
         for node_id, node in self.nodes.items():
             if node_id != node.id:
                 raise GraphError(f"node {node.id!r} is stored under another id, {node_id!r}")
@@ -704,7 +613,7 @@ def check_node_fields(node: Node) -> None:
     """The rules for one node on its own: id, known op, pin count, finite numbers."""
     if not isinstance(node.id, str) or not ID_PATTERN.fullmatch(node.id):
         raise GraphError(
-            f"node id {node.id!r} must start with a letter or _ and use only letters, digits, _ . -"
+            f"node id {node.id!r} {ID_RULE}"
         )
     if node.op not in OPS:
         raise GraphError(f"node {node.id!r} has an unknown op {node.op!r}")
@@ -720,10 +629,10 @@ def check_node_fields(node: Node) -> None:
         )
     if any(not isinstance(s, str) for s in node.inputs if s is not None):
         raise GraphError(f"node {node.id!r}: each input must be a node id or null")
-    if node.id in map(_node_of, node.inputs):
+    if node.id in map(node_of, node.inputs):
         raise GraphError(f"node {node.id!r} reads itself")
-    _check_number(f"the value of {node.id!r}", node.value, low=-1e12, high=1e12)
-    _check_number(f"the exponent of {node.id!r}", node.exponent, low=-1e3, high=1e3)
+    check_value(f"the value of {node.id!r}", node.value)
+    check_number(f"the exponent of {node.id!r}", node.exponent, low=-1e3, high=1e3)
     check_label(node.label, node.id)
     _position(node.pos, node.id)
 
@@ -735,7 +644,7 @@ def check_label(label, node_id: str) -> None:
 
 def _real(number, what: str) -> float:
     """float(number) for a real number; a GraphError, not a TypeError, for text, None or a bool."""
-    if isinstance(number, bool) or not isinstance(number, numbers.Real) or not _finite(number):
+    if isinstance(number, bool) or not isinstance(number, numbers.Real) or not is_finite(number):
         raise GraphError(f"{what} must be a finite number, got {number!r}")
     return float(number)
 

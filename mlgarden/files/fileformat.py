@@ -46,12 +46,12 @@ from mlgarden.files import bounded_yaml
 from mlgarden.files.function_file import first_problem, free_pins, function_to_dict, node_to_dict
 from mlgarden.document.function_limits import MAX_EXPANDED_LINKS
 from mlgarden.document.functions import FunctionDefinition, an
-from mlgarden.document.graph import (
+from mlgarden.document.graph import Document, check_node_fields
+from mlgarden.document.nodes import (
     ID_PATTERN,
-    Document,
+    ID_RULE,
     GraphError,
     Node,
-    check_node_fields,
     make_reference,
     split_reference,
 )
@@ -505,8 +505,7 @@ class _Reader:
         for name, entry in entries.items():
             path = ("functions", name)
             if not isinstance(name, str) or not ID_PATTERN.fullmatch(name):
-                self.fail(f"function name {name!r} must start with a letter or _ and use only letters, "
-                          "digits, _ . - (at most 64)", *path)
+                self.fail(f"function name {name!r} {ID_RULE}", *path)
             if not isinstance(entry, dict):
                 self.fail(f"function {name!r} must be a mapping (description, nodes), found "
                           f"{_describe(entry)}", *path)
@@ -580,8 +579,7 @@ class _Reader:
         if not isinstance(node_id, str):
             self.fail(f"node entry {index + 1}: the id must be text, found {_describe(node_id)}", *path, "id")
         if not ID_PATTERN.fullmatch(node_id):
-            self.fail(f"node id {node_id!r} must start with a letter or _ and use only letters, digits, "
-                      "_ . - (at most 64)", *path, "id")
+            self.fail(f"node id {node_id!r} {ID_RULE}", *path, "id")
         return node_id
 
     def read_op(self, entry: dict, node_id: str, path: tuple) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from mlgarden.document.functions import (
     FunctionDefinition,
-    body_document,
     call_problem,
     check_node_in_graph,
     find_recursion,
@@ -85,7 +84,7 @@ def first_problem(document: Document) -> Problem | None:
         function, call_id, message = too_big
         return function, call_id, None, message
     for name, definition in document.functions.items():
-        problem = _scope_problem(body_document(document, name, copy_nodes=False), name)
+        problem = _scope_problem(document.body_document(name, copy_nodes=False), name)
         if problem is not None:
             return problem
         if not definition.output_ids():

@@ -17,15 +17,14 @@ graph is opened the canvas shows its saved view, or fits it; `fit` (F, Home) fit
 the selection.
 
 A user function's body can be shown instead of the graph (`open_function`, "Edit definition" on a
-call node): the canvas then draws `document.body(name)`, a copy rebuilt after every change, and
-routes every edit through `Document.edit_definition(name, ...)` (`_edit`), so every instance
-follows and each edit is one undo step. The numbers shown in a body are those of the graph's
+call node): the session's scope (session_scope.py) then names the function, the canvas draws
+`Session.shown_document`, a copy of the body rebuilt after every change, and sends every edit
+through `Session.edit_shown`, which routes it into the definition, so every instance follows and
+each edit is one undo step. The numbers shown in a body are those of the graph's
 first instance of the function (its flat ids "instance/body id"); with no instance they are "—".
 """
 
 from __future__ import annotations
-
-import time
 
 import dearpygui.dearpygui as dpg
 
@@ -70,10 +69,6 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self.largest_gradient = 0.0
         self._gesture = 0
         self._shown_opened: int | None = None
-        self.last_sync_seconds = 0.0
-        self.last_values_seconds = 0.0
-        self.scope: str | None = None
-        self._body = None
         self._graph_view = ViewTransform()
         self.canvas_rect = (0.0, 0.0, 800.0, 600.0)  # x, y, width, height in viewport pixels
         self._shown_tooltip = None
@@ -82,17 +77,12 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
     @property
     def document(self):
         """What the canvas draws: the graph, or a copy of the body of the function being edited."""
-        if self.scope is None:
-            return self.session.document
-        if self._body is None:
-            self._body = self.session.document.body(self.scope)
-        return self._body
+        return self.session.shown_document
 
-    def _edit(self, name: str, *args, **kwargs):
-        """A named edit of what is shown: of the graph, or of the function's body (one undo step)."""
-        if self.scope is None:
-            return self.session.edit(name, *args, **kwargs)
-        return self.session.edit("edit_definition", self.scope, name, *args, **kwargs)
+    @property
+    def scope(self) -> str | None:
+        """The function whose body is shown (the session's scope), or None for the graph."""
+        return self.session.scope
 
     # --- building ------------------------------------------------------------------------------
 
@@ -122,7 +112,6 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self.minimap.build()
 
     def _on_document_change(self, what: str) -> None:
-        self._body = None
         if self.scope is not None and what != "layout":
             what = "structure" if what in ("structure", "reset") else "layout"
         if what in ("structure", "reset"):
@@ -135,7 +124,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
     def update(self) -> None:
         """Input, then structure, layout, view and numbers: each only when it changed."""
         self._measure()
-        if self.scope is not None and self.scope not in self.session.document.functions:
+        if self.session.scope_is_stale():
             self.close_function()  # an undo or an open took the function away
         if self._shown_opened != self.session.opened:
             if self.scope is not None:
@@ -179,7 +168,6 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
             self.sync_layout()
 
     def sync_structure(self) -> None:
-        started = time.perf_counter()
         document = self.document
         changed = {node_id for node_id, drawing in self.drawings.items()
                    if node_id not in document.nodes
@@ -203,7 +191,6 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self._structure_stale = False
         self._layout_stale = True
         self._shown_evaluation = None
-        self.last_sync_seconds = time.perf_counter() - started
 
     def _describe(self, drawing: NodeDrawing, document, node_id: str) -> None:
         node = document.nodes[node_id]

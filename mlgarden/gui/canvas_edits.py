@@ -22,15 +22,15 @@ class EditMixin:
     def nudge(self, node_id: str, value: float) -> None:
         """A param's value is being dragged: set it and show the new numbers at once."""
         value = round(float(value), NUDGE_DIGITS)
-        self._edit("set_value", node_id, value, merge_key=("value", node_id, self._gesture))
+        self.session.edit_shown("set_value", node_id, value, merge_key=("value", node_id, self._gesture))
         self.show_values(force=True)
 
     def set_const(self, node_id: str, value: float) -> None:
-        self._edit("set_value", node_id, float(value))
+        self.session.edit_shown("set_value", node_id, float(value))
         self.show_values(force=True)
 
     def set_exponent(self, node_id: str, exponent: float) -> None:
-        self._edit("set_exponent", node_id, float(exponent))
+        self.session.edit_shown("set_exponent", node_id, float(exponent))
 
     # --- links ---------------------------------------------------------------------------------
 
@@ -45,13 +45,13 @@ class EditMixin:
         if source_pin is not None or pin is None:
             self.session.status = "drag from an output pin (right side) to an input pin (left side)"
             return
-        self._edit("connect", source, target, pin, merge_key=("wire", self._gesture))
+        self.session.edit_shown("connect", source, target, pin, merge_key=("wire", self._gesture))
 
     def disconnect_link(self, link) -> None:
         """Cut a link, given by its key (source, target, pin) or its tag."""
         key = ids.link_of(link) if isinstance(link, str) else link
         if key is not None:
-            self._edit("disconnect", key[1], key[2], merge_key=("wire", self._gesture))
+            self.session.edit_shown("disconnect", key[1], key[2], merge_key=("wire", self._gesture))
 
     def disconnect_inputs(self, node_id: str) -> None:
         node = self.document.nodes.get(node_id)
@@ -60,17 +60,17 @@ class EditMixin:
         key = ("disconnect inputs", self._gesture)
         for pin in reversed(range(len(node.inputs))):
             if node.inputs[pin] is not None:
-                self._edit("disconnect", node_id, pin, merge_key=key)
+                self.session.edit_shown("disconnect", node_id, pin, merge_key=key)
         self.session.end_gesture()
 
     def add_linked_node(self, source: str, op: str, at) -> str | None:
         """A wire dropped on empty canvas: add `op` there and feed its first pin from `source`."""
         key = ("add linked", self._gesture)
-        node_id = self._edit("add_node", op, pos=self.free_spot_for(op, at), merge_key=key)
+        node_id = self.session.edit_shown("add_node", op, pos=self.free_spot_for(op, at), merge_key=key)
         if not node_id:
             return None
         if self.document.pin_count(node_id):
-            self._edit("connect", source, node_id, 0, merge_key=key)
+            self.session.edit_shown("connect", source, node_id, 0, merge_key=key)
         self.session.end_gesture()
         self.session.status = f"added {node_id}, fed by {source}"
         return node_id
@@ -100,15 +100,15 @@ class EditMixin:
         doomed = set(nodes)
         for source, target, pin in sorted(links, key=lambda link: (link[1], -link[2])):
             if target not in doomed:
-                self._edit("disconnect", target, pin, merge_key=key)
+                self.session.edit_shown("disconnect", target, pin, merge_key=key)
         if nodes:
-            self._edit("remove_nodes", nodes, merge_key=key)
+            self.session.edit_shown("remove_nodes", nodes, merge_key=key)
         self.session.end_gesture()
         self.clear_selection()
         self.session.status = f"deleted {len(nodes)} node(s) and {len(links)} link(s)"
 
     def delete_node(self, node_id: str) -> None:
-        self._edit("remove_node", node_id)
+        self.session.edit_shown("remove_node", node_id)
 
     # --- adding, naming, roles -----------------------------------------------------------------
 
@@ -116,7 +116,7 @@ class EditMixin:
         """Add a node of `op` with its corner at `pos` (or the free spot nearest it)."""
         if find_space:
             pos = self.free_spot_for(op, pos)
-        node_id = self._edit("add_node", op, pos=(float(pos[0]), float(pos[1])))
+        node_id = self.session.edit_shown("add_node", op, pos=(float(pos[0]), float(pos[1])))
         if node_id:
             self.session.status = f"added {node_id}"
         return node_id
@@ -181,17 +181,17 @@ class EditMixin:
         self.show_view((x, y))
 
     def rename(self, node_id: str, label: str) -> None:
-        if self._edit("rename", node_id, label.strip()):
+        if self.session.edit_shown("rename", node_id, label.strip()):
             self.session.status = f"renamed {node_id} to {label.strip() or node_id}"
 
     def set_role(self, node_id: str, role: str) -> None:
-        if self._edit(f"set_{role}", node_id):
+        if self.session.edit_shown(f"set_{role}", node_id):
             self.session.status = f"{self.document.nodes[node_id].title} is the {role}"
 
     def toggle_trainable(self, node_id: str) -> None:
         node = self.document.nodes.get(node_id)
         if node is not None and node.op == "param":
-            self._edit("set_trainable", node_id, not node.trainable)
+            self.session.edit_shown("set_trainable", node_id, not node.trainable)
 
     # --- moves -----------------------------------------------------------------------------------
 
@@ -201,7 +201,7 @@ class EditMixin:
         moved = 0
         for node_id in self.selected_nodes():
             x, y = self.document.nodes[node_id].pos
-            if self._edit("move", node_id, (x + offset[0], y + offset[1]), merge_key=key):
+            if self.session.edit_shown("move", node_id, (x + offset[0], y + offset[1]), merge_key=key):
                 moved += 1
         if moved:
             self.session.status = f"moved {moved} node(s)"
@@ -210,14 +210,11 @@ class EditMixin:
 
     def open_function(self, name: str) -> None:
         """Show the body of function `name` in place of the graph, to edit its definition."""
-        if name not in self.session.document.functions:
-            self.session.status = f"there is no function {name!r}"
+        graph_view = self.view if self.scope is None else self._graph_view
+        if not self.session.open_function(name):
             return
-        if self.scope is None:
-            self._graph_view = self.view
+        self._graph_view = graph_view
         self._clear_items()
-        self.scope = name
-        self._body = None
         instances = self.session.document.instances(name)
         shown = f"values of instance {instances[0]}" if instances else "values — (no instance in the graph)"
         dpg.set_value(ids.FUNCTION_HEADING_TEXT,
@@ -227,19 +224,15 @@ class EditMixin:
         self.sync_structure()
         self.sync_layout()
         self.set_view(self._fitted_view())
-        self.session.status = f"editing function {name}: Back to graph returns"
 
     def close_function(self) -> None:
         """Show the graph again, where it was before the body was opened."""
         if self.scope is None:
             return
-        name = self.scope
         self._clear_items()
-        self.scope = None
-        self._body = None
+        self.session.close_function()
         dpg.configure_item(ids.FUNCTION_HEADING, show=False)
         self.set_view(ViewTransform(self._graph_view.origin, self._graph_view.zoom))
-        self.session.status = f"back to the graph from function {name}"
 
     def _clear_items(self) -> None:
         """Delete every node and link item (the ids of a body and of the graph may clash)."""

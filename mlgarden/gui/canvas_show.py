@@ -104,7 +104,6 @@ class ShowMixin:
             if link.mode != "hidden":
                 self._style_link(key, link)
         self._values_shown_at = started
-        self.last_values_seconds = time.perf_counter() - started
 
     def _numbers_of(self, values: dict, grads: dict, has_gradients: bool):
         """A function: reference shown -> (value, gradient) at the current point, or Nones."""

@@ -147,8 +147,8 @@ class FunctionActions:
         return found
 
     def collapse(self, node_ids, name: str, input_names=None, output_names=None) -> str | None:
-        instance = self.canvas._edit("collapse", list(node_ids), name, input_names or None,
-                                     output_names or None)
+        instance = self.session.edit_shown("collapse", list(node_ids), name, input_names or None,
+                                           output_names or None)
         if instance:
             self.session.status = f"collapsed {len(node_ids)} node(s) into function {name} ({instance})"
             self.canvas.clear_selection()
@@ -164,7 +164,7 @@ class FunctionActions:
                 self.session.status = "select one function call to expand"
                 return None
             node_id = calls[0]
-        added = self.canvas._edit("expand", node_id)
+        added = self.session.edit_shown("expand", node_id)
         if added:
             self.session.status = f"expanded {node_id} into {len(added)} node(s)"
             self.canvas.clear_selection()
@@ -176,21 +176,11 @@ class FunctionActions:
     def insert(self, name: str, template: str | None = None, **options) -> str | None:
         """An instance of `name` in the middle of the canvas (defining template `template` first
         when it is given), as one undo step; inside a body, into the body."""
-        at = self.canvas.visible_centre()
-        scope = self.canvas.scope
-
-        def change(document):
-            if template is not None:
-                document.add_template(template, name, **options)
-            if scope is None:
-                return document.insert_function(name, at)
-            return document.edit_definition(scope, "insert_function", name, at)
-
-        instance = self.session.apply(f"insert function {name}", change)
+        instance = self.session.insert_function_shown(name, self.canvas.visible_centre(), template,
+                                                      **options)
         if instance:
-            self.session.status = f"inserted {instance}, an instance of function {name}"
             self.canvas.make_room_for([instance])
-        return instance or None
+        return instance
 
     def ask_template(self, template: str) -> None:
         self._template = template

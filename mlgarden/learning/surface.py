@@ -19,6 +19,7 @@ from mlgarden.engine.program import Program
 BLUE = np.array([0.16, 0.40, 0.80], dtype=np.float32)
 WHITE = np.array([1.0, 1.0, 1.0], dtype=np.float32)
 RED = np.array([0.84, 0.19, 0.15], dtype=np.float32)
+SURFACE_MARGIN = 0.1  # the plane shown extends the data's bounds by this share on each side
 
 
 def grid(bounds: tuple[float, float, float, float], resolution: int) -> tuple[np.ndarray, np.ndarray]:

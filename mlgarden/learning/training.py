@@ -28,9 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlgarden.document.graph import Document
+from mlgarden.document.nodes import VALUE_BOUND
 
 HISTORY_LIMIT = 2000
-VALUE_LIMIT = 1e12  # the document refuses a value beyond this, so a param past it has diverged
+VALUE_LIMIT = VALUE_BOUND  # the document refuses a value beyond this, so a param past it has diverged
 
 
 class TrainingError(RuntimeError):

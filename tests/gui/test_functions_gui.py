@@ -7,6 +7,7 @@ import dearpygui.dearpygui as dpg
 import pytest
 
 from app_fixture import app_on, canvas_text  # noqa: F401  (app_on is a fixture)
+from mlgarden.document import function_edits
 from mlgarden.document.build import Builder
 from mlgarden.document.graph import make_reference
 from mlgarden.gui import ids, node_view, theme
@@ -24,7 +25,7 @@ def two_output_graph():
     p = builder.op("mul", x, y, label="p")
     out = builder.op("add", s, p, label="out")
     document = builder.finish(result=out, arrange=True)
-    document.collapse([s.id, p.id], "pair", ["left", "right"], ["total", "product"])
+    function_edits.collapse(document, [s.id, p.id], "pair", ["left", "right"], ["total", "product"])
     return document
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from app_fixture import canvas_text, small_graph, track
 from driver import Driver
+from mlgarden.document import function_edits
 from mlgarden.gui import canvas_draw, ids, theme
 from mlgarden.gui.app import MENU_HEIGHT, App
 from mlgarden.gui.dataset_window import DatasetWindow
@@ -107,8 +108,8 @@ def test_selecting_a_node_shades_it_over_the_plane_until_escape(open_app, tmp_pa
 def perceptron_call_graph():
     """The small graph's neuron as an instance of the built-in perceptron function."""
     document = small_graph()
-    document.add_template("perceptron", inputs=1, activation="tanh")
-    call = document.insert_function("perceptron", at=(210, 330))
+    function_edits.add_template(document, "perceptron", inputs=1, activation="tanh")
+    call = function_edits.insert_function(document, "perceptron", at=(210, 330))
     document.connect(next(n.id for n in document.nodes.values() if n.op == "x"), call, 0)
     return document, call
 
