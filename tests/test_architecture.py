@@ -1,5 +1,9 @@
-"""The design's one hard rule, read from the source of every module under mlgarden/ with ast.
+"""The package's layering and the design's hard rules, read from the source of every module under
+mlgarden/ with ast (imports inside functions count too).
 
+- each part of the package imports only the parts below it (LAYERS: the engine nothing, the
+  document the engine, ...), and no module reaches, through any chain of imports, back to itself;
+- every subpackage says in its docstring what it owns and what it may import;
 - nothing outside mlgarden/gui/ imports dearpygui or mlgarden.gui, except that mlgarden/cli.py
   may import mlgarden.gui inside a function (the app is loaded only when it is asked for);
 - only mlgarden/files/fileformat.py (and its bounded_yaml.py) imports yaml, and no module loads YAML with anything but the safe
@@ -8,7 +12,7 @@
 - nothing imports mlgarden.cli, except mlgarden/__main__.py, which is how `python -m mlgarden`
   reaches it.
 
-The checker is tested on small made-up sources too, so that a rule that can never fire is caught.
+The checkers are tested on small made-up sources too, so that a rule that can never fire is caught.
 """
 
 import ast
@@ -171,6 +175,172 @@ def test_every_module_keeps_the_import_rule(path):
     source = path.read_text(encoding="utf-8")
     assert rule_breaks(module, imports_of(source, module, path.name == "__init__.py")) == []
     assert unsafe_yaml_uses(source) == [], f"{module} loads YAML unsafely"
+
+
+# --- the layers and the import graph ---------------------------------------------------------------
+
+# What each part of mlgarden may import of mlgarden, besides itself. A part is a subpackage, or a
+# top-level module (session_aids, session_scope and session_tools are parts of the session).
+# Lower layers never import higher ones: engine < document < files, learning, export < userstate,
+# session < gui < cli. atomic, number_text, shipped and story are leaves any layer may use.
+LEAVES = {"atomic", "number_text", "shipped", "story"}
+CORE = {"engine", "document", "files", "learning", "export"}
+LAYERS = {
+    "engine": set(),
+    "document": {"engine"},
+    "files": {"engine", "document", "atomic"},
+    "learning": {"engine", "document", "atomic"},
+    "export": {"engine", "document"},
+    "atomic": set(), "number_text": set(), "shipped": set(), "story": set(),
+    "userstate": {"atomic"},
+    "session": CORE | LEAVES | {"userstate"},
+    "gui": CORE | LEAVES | {"userstate", "session"},
+    "cli": CORE | LEAVES | {"userstate", "session", "gui"},  # the GUI lazily (rule_breaks)
+    "__main__": {"cli"},
+    "mlgarden": set(),  # the package's own __init__
+}
+SESSION_PARTS = {"session", "session_aids", "session_scope", "session_tools"}
+SUBPACKAGES = ("engine", "document", "files", "learning", "export", "gui")
+
+
+def part_of(module: str) -> str:
+    """The part of the package a module belongs to: 'mlgarden.document.graph' -> 'document'."""
+    parts = module.split(".")
+    if len(parts) == 1:
+        return "mlgarden"
+    return "session" if parts[1] in SESSION_PARTS else parts[1]
+
+
+def layer_breaks(module: str, imports: list[Import]) -> list[str]:
+    """Every import of mlgarden by `module` that reaches a part its layer may not use."""
+    own = part_of(module)
+    breaks = []
+    for item in imports:
+        if not _is(item.target, "mlgarden") or item.target == "mlgarden":
+            continue
+        used = part_of(item.target)
+        if used != own and used not in LAYERS[own]:
+            allowed = ", ".join(sorted(LAYERS[own])) or "nothing of mlgarden"
+            breaks.append(f"{module} line {item.line} imports {item.target}: {own} may import "
+                          f"{allowed}")
+    return breaks
+
+
+def import_graph(sources: dict[str, tuple[str, bool]]) -> dict[str, set[str]]:
+    """module -> the modules of `sources` it imports (anywhere in it), from module -> (source,
+    is_package); `from a import b` counts as importing a, and b when b is a module."""
+    graph = {}
+    for module, (source, is_package) in sources.items():
+        targets = set()
+        for item in imports_of(source, module, is_package):
+            name = item.target
+            while name and name not in sources:  # a name imported from a module: the module
+                name = name.rpartition(".")[0]
+            if name and name != module:
+                targets.add(name)
+        graph[module] = targets
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """A chain of imports that comes back to where it started (['a', 'b', 'a']), or None."""
+    state: dict[str, str] = {}  # "open" while on the current path, "done" after
+    for root in sorted(graph):
+        if root in state:
+            continue
+        path, pending = [root], [iter(sorted(graph[root]))]
+        state[root] = "open"
+        while pending:
+            for target in pending[-1]:
+                if state.get(target) == "open":
+                    return path[path.index(target):] + [target]
+                if target not in state:
+                    state[target] = "open"
+                    path.append(target)
+                    pending.append(iter(sorted(graph.get(target, ()))))
+                    break
+            else:
+                state[path.pop()] = "done"
+                pending.pop()
+    return None
+
+
+def _package_sources() -> dict[str, tuple[str, bool]]:
+    return {module_name(path): (path.read_text(encoding="utf-8"), path.name == "__init__.py")
+            for path in MODULE_FILES}
+
+
+def test_every_part_of_the_package_has_a_layer():
+    assert {part_of(module_name(path)) for path in MODULE_FILES} <= set(LAYERS)
+
+
+@pytest.mark.parametrize("path", MODULE_FILES, ids=lambda p: str(p.relative_to(PACKAGE_DIR)))
+def test_every_module_imports_only_the_layers_below_it(path):
+    module = module_name(path)
+    imports = imports_of(path.read_text(encoding="utf-8"), module, path.name == "__init__.py")
+    assert layer_breaks(module, imports) == []
+
+
+def test_no_module_imports_itself_through_others():
+    graph = import_graph(_package_sources())
+    assert len(graph) == len(MODULE_FILES)
+    cycle = find_cycle(graph)
+    assert cycle is None, "an import cycle: " + " -> ".join(cycle)
+
+
+@pytest.mark.parametrize("name", SUBPACKAGES)
+def test_each_subpackage_says_what_it_owns_and_what_it_may_import(name):
+    docstring = ast.get_docstring(ast.parse((PACKAGE_DIR / name / "__init__.py").read_text()))
+    assert docstring is not None, f"mlgarden/{name}/__init__.py has no docstring"
+    assert len(docstring.split()) >= 30, f"mlgarden/{name}/__init__.py: say what it owns"
+    assert "import" in docstring, f"mlgarden/{name}/__init__.py: say what it may import"
+
+
+@pytest.mark.parametrize("module, source, complaint", [
+    ("mlgarden.engine.ops", "from mlgarden.document.graph import Document", "engine may import nothing"),
+    ("mlgarden.document.graph", "from mlgarden.files import fileformat", "document may import engine"),
+    ("mlgarden.document.graph", "def f():\n    from mlgarden.learning import training", "document may"),
+    ("mlgarden.learning.training", "from mlgarden import session", "learning may import"),
+    ("mlgarden.files.png", "from ..learning import surface", "files may import"),
+    ("mlgarden.session_scope", "from mlgarden.gui import canvas", "session may import"),
+    ("mlgarden.userstate", "import mlgarden.session", "userstate may import atomic"),
+])
+def test_the_layer_checker_catches_an_import_upwards(module, source, complaint):
+    breaks = layer_breaks(module, imports_of(source, module))
+    assert any(complaint in line for line in breaks), breaks
+
+
+@pytest.mark.parametrize("module, source", [
+    ("mlgarden.document.graph", "from mlgarden.engine.program import compile_graph\nfrom . import nodes"),
+    ("mlgarden.session_aids", "from mlgarden.learning.datasets import DatasetError\nfrom mlgarden import shipped"),
+    ("mlgarden.gui.app", "from mlgarden.session import Session"),
+    ("mlgarden.files.png", "from mlgarden.atomic import write_atomically"),
+])
+def test_the_layer_checker_lets_imports_downwards_pass(module, source):
+    assert layer_breaks(module, imports_of(source, module)) == []
+
+
+def test_the_cycle_finder_reports_a_cycle_through_a_lazy_import():
+    sources = {
+        "mlgarden.document.graph": ("def f():\n    from mlgarden.document import edits", False),
+        "mlgarden.document.edits": ("from mlgarden.document.functions import check", False),
+        "mlgarden.document.functions": ("from mlgarden.document.graph import Document", False),
+        "mlgarden.document.nodes": ("import math", False),
+    }
+    cycle = find_cycle(import_graph(sources))
+    assert cycle == ["mlgarden.document.edits", "mlgarden.document.functions",
+                     "mlgarden.document.graph", "mlgarden.document.edits"]
+
+
+def test_the_cycle_finder_lets_a_layered_graph_pass():
+    sources = {
+        "mlgarden.document.graph": ("from mlgarden.document.nodes import Node", False),
+        "mlgarden.document.edits": ("from mlgarden.document import graph, nodes", False),
+        "mlgarden.document.nodes": ("import math", False),
+    }
+    assert import_graph(sources)["mlgarden.document.edits"] == {"mlgarden.document.graph",
+                                                              "mlgarden.document.nodes"}
+    assert find_cycle(import_graph(sources)) is None
 
 
 # --- the checker itself, on made-up sources ----------------------------------------------------------

@@ -315,9 +315,9 @@ def values_in(text: str) -> int:
     "a:\n  - b:\n    c: [[], {}, [[[]]]]\n  - ? k\n    : v\n",
 ])
 def test_the_c_count_of_values_is_never_more_than_the_file_holds(text):
-    from mlgarden.files.bounded_yaml import _fewest_values
+    from mlgarden.files.bounded_yaml import fewest_values
 
-    assert _fewest_values(text) <= values_in(text)
+    assert fewest_values(text) <= values_in(text)
 
 
 def test_a_flood_over_many_lines_is_refused_by_its_last_line():

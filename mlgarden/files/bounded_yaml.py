@@ -70,12 +70,12 @@ def refuse_a_flood(text: str, max_items: int) -> None:
     valid YAML is left to the loader, which says where."""
     if _EventCounter is None:
         return
-    fewest = _fewest_values(text)
+    fewest = fewest_values(text)
     if fewest is not None and fewest > max_items:
         raise Refused(text.count("\n", 0, len(text) - 1) + 1, _too_many_values(max_items))
 
 
-def _fewest_values(text: str) -> int | None:
+def fewest_values(text: str) -> int | None:
     """A lower bound of the values in the text, counted in C (None when libyaml refuses it)."""
     try:
         events = _EventCounter(text).raw_parse()

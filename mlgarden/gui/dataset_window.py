@@ -36,7 +36,7 @@ import numpy as np
 from mlgarden.document.custom_points import CUSTOM
 from mlgarden.gui import menus
 from mlgarden.learning.datasets import available_datasets
-from mlgarden.gui.training_panel import ShownValues
+from mlgarden.gui.shown_values import ShownValues
 from mlgarden.session import Session
 from mlgarden.learning.surface import BLUE, RED, WHITE, colours, symmetric_scale
 

@@ -2,8 +2,9 @@
 
 Every menu item and shortcut calls one plain method of the app (or of its canvas), so a test can
 call the same method, and a shortcut does exactly what its menu item does. Shortcuts are ignored
-while the user types in a field (design fact 9): ctrl+Z there is the field's own undo, and
-Delete there deletes a character, not the selected nodes.
+while the user types in a field (Dear PyGui's key handlers fire while a field has the keyboard,
+so the handler checks what has focus first): ctrl+Z there is the field's own undo, and Delete
+there deletes a character, not the selected nodes.
 
 Right-click on the canvas opens one of three menus, chosen by what is under the mouse: a node
 (rename, set as result or loss, trainable, disconnect its inputs, delete), a link (disconnect),

@@ -33,6 +33,7 @@ import dearpygui.dearpygui as dpg
 
 from mlgarden.document.graph import OPTIMIZERS
 from mlgarden.gui import theme
+from mlgarden.gui.shown_values import ShownValues
 from mlgarden.number_text import plain
 from mlgarden.session import Session
 
@@ -135,28 +136,6 @@ def sentence_lines(sentence: str) -> str:
         return sentence
     formula, equals, numbers = rest.partition(" = ")
     return f"{head} += {formula}\n    = {numbers}" if equals else sentence
-
-
-class ShownValues:
-    """What each widget was last given, so a frame sets only what changed (set_value is not free)."""
-
-    def __init__(self) -> None:
-        self._given: dict[tuple[str, str], object] = {}
-
-    def set(self, tag: str, value, what: str = "value") -> None:
-        """Give widget `tag` a value, or a configuration item such as its label, if it changed."""
-        key = (tag, what)
-        if key in self._given and self._given[key] == value:
-            return
-        self._given[key] = value
-        if what == "value":
-            dpg.set_value(tag, value)
-        else:
-            dpg.configure_item(tag, **{what: value})
-
-    def forget(self) -> None:
-        """Give every widget its value again on the next call (after a refused edit)."""
-        self._given.clear()
 
 
 class TrainingPanel:

@@ -22,12 +22,12 @@ Rules the app under test must follow (see docs/gui-testing.md):
 """
 
 import re
-import struct
 import subprocess
-import zlib
 
 import dearpygui.dearpygui as dpg
 import numpy as np
+
+from mlgarden.files import png
 
 # For a node, get_item_rect_min is the drawn top-left corner plus imnodes' NodePadding
 # (default 8, 8; not the window padding), while rect_size is the full drawn size. Pass
@@ -51,23 +51,6 @@ def xdotool(*arguments):
     if result.returncode != 0:
         raise RuntimeError(f"xdotool {' '.join(map(str, arguments))} failed: {result.stderr.strip()}")
     return result.stdout
-
-
-def write_png(path, rgb):
-    """Write an (height, width, 3) uint8 array as an 8-bit RGB PNG, rows unfiltered."""
-    height, width, _ = rgb.shape
-    rows = np.zeros((height, 1 + width * 3), dtype=np.uint8)  # filter byte 0 = none
-    rows[:, 1:] = rgb.reshape(height, width * 3)
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    with open(path, "wb") as file:
-        file.write(b"\x89PNG\r\n\x1a\n")
-        file.write(chunk(b"IHDR", header))
-        file.write(chunk(b"IDAT", zlib.compress(rows.tobytes(), 3)))
-        file.write(chunk(b"IEND", b""))
 
 
 def _title_pattern(title):
@@ -319,5 +302,5 @@ class Driver:
         pixels = pixels.reshape(buffer.get_height(), buffer.get_width(), 4)
         rgb = np.round(pixels[:, :, :3] * 255).astype(np.uint8)
         if path is not None:
-            write_png(path, rgb)
+            png.write(path, rgb)
         return rgb

@@ -1,7 +1,8 @@
 """Shortcuts are never dropped: quick presses while frames are slow each do their work once.
 
 xdotool sends all six ctrl+Z chords before the app renders another frame, as a hand does while
-a big graph takes 200 ms a frame; the app must read ctrl together with each Z (design fact 4).
+a big graph takes 200 ms a frame; the app must read ctrl together with each Z, in the key event,
+not after the frame, when the modifier of a quick chord is already released.
 """
 
 import time
