@@ -56,7 +56,7 @@ def seconds_to_read(path: Path) -> tuple[float, str]:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        print(f"| file | bytes | seconds | outcome |\n|---|---|---|---|")
+        print("| file | bytes | seconds | outcome |\n|---|---|---|---|")
         for name, text in FILES.items():
             path = Path(folder) / "graph.yaml"
             path.write_text(text, encoding="utf-8")

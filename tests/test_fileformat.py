@@ -25,7 +25,7 @@ from mlgarden.files.fileformat import (
     loads,
     save,
 )
-from mlgarden.document.graph import ID_PATTERN, OPTIMIZERS, Document, GraphError
+from mlgarden.document.graph import OPTIMIZERS, Document, GraphError
 from mlgarden.engine.ops import CATEGORIES, LEAF_VALUE_OPS, OPS
 
 ARITHMETIC = Path(__file__).resolve().parent.parent / "saved_graphs" / "arithmetic.yaml"

@@ -41,7 +41,7 @@ import math
 import numbers
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 from mlgarden.document import custom_points as points_rules
 from mlgarden.document import functions
