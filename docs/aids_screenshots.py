@@ -8,8 +8,9 @@ Built on docs/screenshots.py's Shooter (one app, 1280 x 800, its own frame loop,
    hidden layer selected with a real click: the Dataset window shades that unit's value over the
    plane, with its own colour scale. Cropped to the Dataset window.
 2. `backprop-step.png`: saved_graphs/linear.yaml, its output end in view, "Step through backprop"
-   clicked and the right arrow pressed three times (the step back through the tanh): the current node and link lit up, the gradients known so far in
-   orange, the sentence in the Training panel. The whole window.
+   clicked and the right arrow pressed three times (the step back through the tanh): the current
+   node and link lit up, the gradients known so far in orange, the sentence in the Training panel.
+   The whole window.
 """
 
 from __future__ import annotations

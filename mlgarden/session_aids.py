@@ -57,7 +57,9 @@ class SessionAids:
         node = self.plane_node()
         if node is None:
             result = self.document.result
-            return f"result {self.document.describe(self.document.flat_id(result))}" if result else "no result"
+            if not result:
+                return "no result"
+            return f"result {self.document.describe(self.document.flat_id(result))}"
         return f"node {self.document.describe(node)} ({self.document.flat_node(node).op})"
 
     # --- step through -------------------------------------------------------------------------

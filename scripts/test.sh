@@ -3,6 +3,7 @@
 #
 #   bash scripts/test.sh              # the whole suite
 #   bash scripts/test.sh -q -k drag   # extra arguments go to pytest
+#   bash scripts/test.sh --lint -q    # `ruff check .` first (what CI runs); a finding stops it
 #
 # On a fresh Debian machine, as root, it installs the system packages itself; as another
 # user it names them and stops. The virtualenv lives in .venv and is reused; the project is
@@ -11,6 +12,12 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+
+lint=false
+if [ "${1:-}" = "--lint" ]; then
+    lint=true
+    shift
+fi
 
 # xvfb-run needs xauth; Dear PyGui links libX11 and dlopens libGL (GLX) and, optionally,
 # the XRandR/Xinerama/Xcursor/XInput libraries through its built-in GLFW. On Debian 12
@@ -77,6 +84,10 @@ wanted="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     .venv/bin/python -m pip install --quiet -e '.[test,torch]' -c constraints.txt
     echo "$wanted" > "$stamp"
+fi
+
+if $lint; then
+    .venv/bin/ruff check .
 fi
 
 # A screen as large as the app's viewport, so every point the tests click is on it.

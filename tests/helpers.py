@@ -238,7 +238,8 @@ def document_of(graph: RandomGraph):
     document = Document()
     for index, spec in enumerate(graph.specs):
         document.nodes[spec.id] = Node(spec.id, spec.op, list(spec.inputs),
-                                       graph.leaf_values.get(spec.id, 0.0), pos=(index * 30.0, index % 7 * 50.0))
+                                       graph.leaf_values.get(spec.id, 0.0),
+                                       pos=(index * 30.0, index % 7 * 50.0))
     document.result, document.loss = graph.result, graph.loss
     document.check()
     return document

@@ -42,7 +42,8 @@ def big_sum(inputs: int, distinct: int = 100) -> str:
     """s = the sum of `inputs` params (p0 ... p99 again and again, each 0.5); loss (s - label)²."""
     lines = ["mlgarden: 1", "nodes:", "  - {id: l, op: label}"]
     lines += [f"  - {{id: p{k}, op: param, value: 0.5}}" for k in range(distinct)]
-    lines.append("  - {id: s, op: sum, inputs: [" + ", ".join(f"p{k % distinct}" for k in range(inputs)) + "]}")
+    summed = ", ".join(f"p{k % distinct}" for k in range(inputs))
+    lines.append("  - {id: s, op: sum, inputs: [" + summed + "]}")
     lines += ["  - {id: e, op: squared_error, inputs: [s, l]}", "result: s", "loss: e"]
     return "\n".join(lines) + "\n"
 

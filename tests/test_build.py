@@ -1,4 +1,5 @@
-"""Tests for mlgarden.document.build and mlgarden.document.layout: what each builder call adds, and tidy positions."""
+"""Tests for mlgarden.document.build and mlgarden.document.layout: what each builder call adds,
+and tidy positions."""
 
 import math
 from collections import Counter
@@ -10,7 +11,14 @@ from mlgarden.document import edits
 from mlgarden.document import build
 from mlgarden.document.build import Builder, Value
 from mlgarden.document.graph import split_reference
-from mlgarden.document.layout import COLUMN_WIDTH, ROW_GAP, ROW_HEIGHT, arranged_positions, depths, node_height
+from mlgarden.document.layout import (
+    COLUMN_WIDTH,
+    ROW_GAP,
+    ROW_HEIGHT,
+    arranged_positions,
+    depths,
+    node_height,
+)
 
 
 def ops_of(document):

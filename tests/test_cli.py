@@ -53,7 +53,8 @@ def test_check_counts_frozen_params_and_incomplete_nodes(capsys, tmp_path):
     path = saved(tmp_path, document)
     code, out, _ = run(capsys, "check", path)
     assert code == 0
-    assert out == f"{path}: 2 nodes (2 expanded, 1 param, 1 frozen), 0 links, result none, loss none, 1 node not computed (an input is not connected)\n"
+    assert out == (f"{path}: 2 nodes (2 expanded, 1 param, 1 frozen), 0 links, result none, loss none, "
+                   "1 node not computed (an input is not connected)\n")
 
 
 def test_check_reports_a_broken_file_in_one_line(capsys, tmp_path):
@@ -176,7 +177,8 @@ def test_eval_warns_about_a_non_finite_loss(capsys, tmp_path):
     code, out, err = run(capsys, "eval", path)
     assert code == 0
     assert "lg" in out and "nan" in out
-    assert err == "mlgarden: warning: node 'lg' (log) is the first to give a non-finite value (nan); the loss is nan\n"
+    assert err == ("mlgarden: warning: node 'lg' (log) is the first to give a non-finite value (nan); "
+                   "the loss is nan\n")
     code, out, err = run(capsys, "eval", path, "--json")
     assert json.loads(out)["nodes"]["sq"] == {"value": None, "grad": 1.0}
     assert "node 'lg'" in err
@@ -221,7 +223,8 @@ def fake_app(monkeypatch):
 
 @pytest.mark.parametrize(
     ("argv", "path"),
-    [([], None), (["open"], None), (["open", "g.yaml"], "g.yaml"), (["g.yaml"], "g.yaml"), (["G.YML"], "G.YML")],
+    [([], None), (["open"], None), (["open", "g.yaml"], "g.yaml"), (["g.yaml"], "g.yaml"),
+     (["G.YML"], "G.YML")],
 )
 def test_the_app_opens_with_or_without_a_file(fake_app, argv, path):
     assert main(argv) == 7
@@ -245,7 +248,8 @@ def python(*args: str) -> subprocess.CompletedProcess:
 def test_python_m_mlgarden_check():
     finished = python("-m", "mlgarden", "check", "saved_graphs/arithmetic.yaml")
     assert (finished.returncode, finished.stderr) == (0, "")
-    assert finished.stdout == "saved_graphs/arithmetic.yaml: 5 nodes (5 expanded, 3 params), 4 links, result r, loss none\n"
+    assert finished.stdout == ("saved_graphs/arithmetic.yaml: 5 nodes (5 expanded, 3 params), 4 links, "
+                               "result r, loss none\n")
 
 
 def test_python_m_mlgarden_check_a_missing_file():

@@ -209,8 +209,8 @@ def test_a_non_finite_gradient_with_a_finite_loss_names_the_node_and_the_reader(
     document = builder.finish(result=root, loss=builder.loss("squared_error", root), arrange=False)
     fileformat.save(document, tmp_path / "sqrt.yaml")
     code, out, err = train(capsys, tmp_path / "sqrt.yaml", "--steps", "3")
-    assert_one_line_error(code, out, err, "node 'u' (mul) got an infinite or NaN gradient from node 'root' (sqrt) "
-                               "while the loss stayed finite")
+    assert_one_line_error(code, out, err, "node 'u' (mul) got an infinite or NaN gradient from node "
+                               "'root' (sqrt) while the loss stayed finite")
     assert "the loss became" not in err
 
 

@@ -165,7 +165,8 @@ def test_arrange_places_nodes_by_depth_without_overlaps_as_one_undo_step():
     for a, b in itertools.combinations(document.nodes, 2):
         (ax, ay), (bx, by) = document.nodes[a].pos, document.nodes[b].pos
         upper, lower = (a, b) if ay <= by else (b, a)
-        clear_below = document.nodes[upper].pos[1] + node_height(document, upper) <= document.nodes[lower].pos[1]
+        upper_bottom = document.nodes[upper].pos[1] + node_height(document, upper)
+        clear_below = upper_bottom <= document.nodes[lower].pos[1]
         assert abs(ax - bx) >= COLUMN_WIDTH or clear_below
     session.undo()
     assert document == before

@@ -101,7 +101,8 @@ def test_a_node_feeding_two_different_nodes_sums_their_shares():
 
 
 def test_a_variadic_sum_reading_one_node_three_times():
-    specs = [NodeSpec("a", "param"), NodeSpec("t", "tanh", ("a",)), NodeSpec("s", "sum", ("a", "t", "a", "a"))]
+    specs = [NodeSpec("a", "param"), NodeSpec("t", "tanh", ("a",)),
+             NodeSpec("s", "sum", ("a", "t", "a", "a"))]
     point = both_routes_grads(compile_graph(specs, loss="s"), [0.5])
     assert point.grads["a"] == pytest.approx(3.0 + 1.0 - math.tanh(0.5) ** 2, rel=1e-15)
 
@@ -249,7 +250,8 @@ def test_a_chain_of_thousands_of_nodes_compiles_and_runs():
     value, grad = 0.5, 1.0
     for _ in range(3999):
         value, grad = math.sin(value), grad * math.cos(value)
-    assert point.loss == pytest.approx(value, rel=1e-12) and point.grads["n0"] == pytest.approx(grad, rel=1e-9)
+    assert point.loss == pytest.approx(value, rel=1e-12)
+    assert point.grads["n0"] == pytest.approx(grad, rel=1e-9)
     assert program.surface([0.5], np.zeros(2), np.zeros(2))[0] == pytest.approx(value, rel=1e-12)
 
 

@@ -125,10 +125,12 @@ def test_the_big_examples_are_perceptron_calls_the_size_the_issue_asks():
     assert len(final_boss.nodes) <= 40
     assert 250 <= expanded_node_count(final_boss.functions, final_boss.nodes) <= 300  # the write-up's: 277
     assert {"sin", "sqrt"} <= {node.op for node in final_boss.nodes.values()}
-    assert calls_by_function(final_boss) == {"perceptron5_tanh": 8, "perceptron13_tanh": 4, "perceptron4_tanh": 1}
+    assert calls_by_function(final_boss) == {"perceptron5_tanh": 8, "perceptron13_tanh": 4,
+                                             "perceptron4_tanh": 1}
     moons = load(EXAMPLES_DIR / "moons-mlp.yaml")
     assert len(moons.nodes) <= 60
-    assert calls_by_function(moons) == {"perceptron2_relu": 16, "perceptron16_relu": 16, "perceptron16_linear": 1}
+    assert calls_by_function(moons) == {"perceptron2_relu": 16, "perceptron16_relu": 16,
+                                        "perceptron16_linear": 1}
     ops = [spec.op for spec in moons.node_specs()]
     assert ops.count("relu") == 32 and ops.count("param") == 2 * 16 + 16 + 16 * 16 + 16 + 17
     assert moons.nodes[moons.loss].op == "hinge"

@@ -95,9 +95,11 @@ def test_nodes_may_come_before_the_nodes_they_read():
 
 
 def test_missing_fields_take_their_defaults():
-    text = "mlgarden: 1\nnodes:\n  - {id: p, op: param}\n  - {id: t, op: tanh}\n  - {id: q, op: pow}\n  - {id: u, op: sum}\n"
+    text = ("mlgarden: 1\nnodes:\n  - {id: p, op: param}\n  - {id: t, op: tanh}\n  - {id: q, op: pow}\n"
+            "  - {id: u, op: sum}\n")
     nodes = loads(text).nodes
-    assert (nodes["p"].value, nodes["p"].trainable, nodes["p"].pos, nodes["p"].label) == (0.0, True, (0.0, 0.0), "")
+    p = nodes["p"]
+    assert (p.value, p.trainable, p.pos, p.label) == (0.0, True, (0.0, 0.0), "")
     assert nodes["t"].inputs == [None]
     assert nodes["q"].exponent == 2.0
     assert nodes["u"].inputs == []
@@ -138,7 +140,8 @@ def test_the_arithmetic_example_is_as_the_saver_writes_it():
     evaluation = document.program().evaluate_point(document.leaf_values())
     assert evaluation.result == 16.0
     assert evaluation.grads == {"a": 2.0, "b": 2.0, "c": 8.0, "s": 2.0, "r": 1.0}
-    assert (document.training.optimizer, document.training.learning_rate, document.training.batch_size) == ("sgd", 0.01, 1)
+    training = document.training
+    assert (training.optimizer, training.learning_rate, training.batch_size) == ("sgd", 0.01, 1)
     assert "\n" in document.description
 
 
@@ -271,7 +274,8 @@ def test_deep_nesting_is_refused(tmp_path):
         ("mlgarden: 1\n", None, ["'nodes' is missing", "nodes: []"]),
         ("mlgarden: 1\nnodes:\n", 2, ["nodes must be a list", "null"]),
         ("mlgarden: 1\nnodes: {a: 1}\n", 2, ["nodes must be a list", "a mapping"]),
-        ("mlgarden: 1\nnodes: []\nfunctions: {}\n", 3, ["unknown key 'functions' at the top level", "known keys: mlgarden"]),
+        ("mlgarden: 1\nnodes: []\nfunctions: {}\n", 3,
+         ["unknown key 'functions' at the top level", "known keys: mlgarden"]),
         ("mlgarden: 1\nnodes: []\nresult: s\n", 3, ["the result is node 's', which does not exist"]),
         ("mlgarden: 1\nnodes: []\nloss: 5\n", 3, ["loss must be a node id, found 5"]),
         ("mlgarden: 1\nnodes: []\ndescription: [a]\n", 3, ["description must be text"]),
@@ -285,7 +289,8 @@ def test_top_level_problems(tmp_path, text, line, fragments):
 
 def test_a_newer_format_is_named_before_anything_else(tmp_path):
     message = load_error(tmp_path, "mlgarden: 4\nnodes: []\nfunctions: {}\nnew_thing: 1\n")
-    assert message.endswith(", line 1: made by a newer mlgarden (format 4); this mlgarden reads formats up to 3")
+    assert message.endswith(", line 1: made by a newer mlgarden (format 4); "
+                            "this mlgarden reads formats up to 3")
 
 
 # --- nodes ------------------------------------------------------------------------------------------
@@ -301,11 +306,14 @@ def test_a_newer_format_is_named_before_anything_else(tmp_path):
         (["- id: 9lives", "  op: const"], 9, ["node id '9lives'"]),
         (["- id: a", "  op: const"], 9, ["node id 'a' is used twice (first on line 3)"]),
         (["- id: c"], 9, ["node 'c' has no op"]),
-        (["- id: c", "  op: tahn"], 10, ["node 'c' has an unknown op 'tahn'", "did you mean 'tanh'?", "param, const, x"]),
+        (["- id: c", "  op: tahn"], 10,
+         ["node 'c' has an unknown op 'tahn'", "did you mean 'tanh'?", "param, const, x"]),
         (["- id: c", "  op: [add]"], 10, ["node 'c' has an unknown op a list"]),
-        (["- id: c", "  op: const", "  colour: red"], 11, ["unknown key 'colour' in node 'c'", "known keys: id, op"]),
+        (["- id: c", "  op: const", "  colour: red"], 11,
+         ["unknown key 'colour' in node 'c'", "known keys: id, op"]),
         (["- id: c", "  op: const", "  value: '5'"], 11, ["node 'c': value must be a number, found '5'"]),
-        (["- id: c", "  op: const", "  value: 1e3"], 11, ["value must be a number, found '1e3' (YAML reads '1e3' as text; write 1000.0)"]),
+        (["- id: c", "  op: const", "  value: 1e3"], 11,
+         ["value must be a number, found '1e3' (YAML reads '1e3' as text; write 1000.0)"]),
         (["- id: c", "  op: const", "  value: '5'"], 11, ["(YAML reads '5' as text; write 5.0)"]),
         (["- id: c", "  op: const", "  value: true"], 11, ["value must be a number, found true"]),
         (["- id: c", "  op: const", "  pos: [1]"], 11, ["node 'c': pos must be two numbers [x, y]"]),
@@ -313,19 +321,27 @@ def test_a_newer_format_is_named_before_anything_else(tmp_path):
         (["- id: c", "  op: const", "  pos: 5"], 11, ["pos must be two numbers"]),
         (["- id: c", "  op: neg", "  inputs: a"], 11, ["node 'c': inputs must be a list of node ids", "'a'"]),
         (["- id: c", "  op: neg", "  inputs: [1]"], 11, ["inputs must be a list of node ids"]),
-        (["- id: c", "  op: param", "  trainable: 'no'"], 11, ["node 'c': trainable must be true or false, found 'no'"]),
+        (["- id: c", "  op: param", "  trainable: 'no'"], 11,
+         ["node 'c': trainable must be true or false, found 'no'"]),
         (["- id: c", "  op: param", "  trainable: 1"], 11, ["trainable must be true or false, found 1"]),
         (["- id: c", "  op: const", "  label: 5"], 11, ["node 'c': label must be text, found 5"]),
-        (["- id: c", "  op: const", "  label: " + "x" * 65], 9, ["the label of 'c' must be one line of at most 64"]),
+        (["- id: c", "  op: const", "  label: " + "x" * 65], 9,
+         ["the label of 'c' must be one line of at most 64"]),
         (["- id: c", "  op: add", "  value: 1.0"], 11, ["node 'c' is an add node, which has no value"]),
         (["- id: c", "  op: mul", "  exponent: 3.0"], 11, ["node 'c' is a mul node, which has no exponent"]),
-        (["- id: c", "  op: const", "  trainable: false"], 11, ["node 'c' is a const node, which has no trainable"]),
-        (["- id: c", "  op: const", "  value: .nan"], 9, ["the value of 'c' must be a finite number, got nan"]),
-        (["- id: c", "  op: const", "  value: .inf"], 9, ["the value of 'c' must be a finite number, got inf"]),
-        (["- id: c", "  op: const", "  value: -.inf"], 9, ["the value of 'c' must be a finite number, got -inf"]),
+        (["- id: c", "  op: const", "  trainable: false"], 11,
+         ["node 'c' is a const node, which has no trainable"]),
+        (["- id: c", "  op: const", "  value: .nan"], 9,
+         ["the value of 'c' must be a finite number, got nan"]),
+        (["- id: c", "  op: const", "  value: .inf"], 9,
+         ["the value of 'c' must be a finite number, got inf"]),
+        (["- id: c", "  op: const", "  value: -.inf"], 9,
+         ["the value of 'c' must be a finite number, got -inf"]),
         (["- id: c", "  op: const", "  value: 1.0e+13"], 9, ["the value of 'c' must be at least"]),
-        (["- id: c", "  op: const", "  value: " + "9" * 400], 9, ["the value of 'c' must be a finite number, got inf"]),
-        (["- id: c", "  op: pow", "  exponent: .inf", "  inputs: [a]"], 9, ["the exponent of 'c' must be a finite"]),
+        (["- id: c", "  op: const", "  value: " + "9" * 400], 9,
+         ["the value of 'c' must be a finite number, got inf"]),
+        (["- id: c", "  op: pow", "  exponent: .inf", "  inputs: [a]"], 9,
+         ["the exponent of 'c' must be a finite"]),
         (["- id: c", "  op: const", "  pos: [.nan, 0]"], 9, ["position of 'c'", "finite number"]),
         (["- id: c", "  op: add", "  inputs: [a, b, a]"], 9, ["node 'c' (add) takes 2 input(s), got 3"]),
         (["- id: c", "  op: add", "  inputs: [a]"], 9, ["node 'c' (add) takes 2 input(s), got 1"]),
@@ -350,7 +366,8 @@ def test_a_cycle_names_a_node_on_it_and_its_line(tmp_path):
 
 def test_a_dangling_input_names_the_node_and_its_line(tmp_path):
     text = graph_text("- id: h3", "  op: tanh", "  inputs: [w9]")
-    assert load_error(tmp_path, text).endswith("graph.yaml, line 9: node 'h3' reads 'w9', which does not exist")
+    assert load_error(tmp_path, text).endswith(
+        "graph.yaml, line 9: node 'h3' reads 'w9', which does not exist")
 
 
 # --- settings --------------------------------------------------------------------------------------
@@ -360,9 +377,11 @@ def test_a_dangling_input_names_the_node_and_its_line(tmp_path):
     ("settings_text", "line", "fragments"),
     [
         ("training: sgd\n", 9, ["training must be a mapping of settings"]),
-        ("training:\n  optimiser: sgd\n", 10, ["unknown key 'optimiser' in training", "known keys: optimizer"]),
+        ("training:\n  optimiser: sgd\n", 10,
+         ["unknown key 'optimiser' in training", "known keys: optimizer"]),
         ("training:\n  optimizer: rmsprop\n", 10, ["training: optimizer must be one of sgd, momentum, adam"]),
-        ("training:\n  seed: 1\n  learning_rate: -1\n", 11, ["training: learning_rate must be above 0.0", "-1.0"]),
+        ("training:\n  seed: 1\n  learning_rate: -1\n", 11,
+         ["training: learning_rate must be above 0.0", "-1.0"]),
         ("training:\n  learning_rate: .inf\n", 10, ["learning_rate must be a finite number"]),
         ("training:\n  learning_rate: fast\n", 10, ["learning_rate must be a finite number, got 'fast'"]),
         ("training:\n  learning_rate: 1e-3\n", 10, ["got '1e-3' (YAML reads '1e-3' as text; write 0.001)"]),
@@ -411,7 +430,8 @@ def test_a_view_that_is_not_plain_data_cannot_be_saved(tmp_path):
     document.view = {"pan": (1.0, 2.0)}
     assert load_after_save(document, tmp_path).view == {"pan": [1.0, 2.0]}
     document.view = {"widget": object()}
-    with pytest.raises(FileFormatError, match=r"graph\.yaml: could not save: the view cannot be saved: view\.widget holds a object"):
+    refusal = r"graph\.yaml: could not save: the view cannot be saved: view\.widget holds a object"
+    with pytest.raises(FileFormatError, match=refusal):
         save(document, tmp_path / "graph.yaml")
 
 
@@ -518,16 +538,20 @@ def test_saving_into_a_missing_folder(tmp_path):
 TRICKY_TEXTS = ["  leading spaces", "trailing ", "a: b", "# not a comment", "'quoted'", '"double"',
                 "yes", "null", "~", "1e3", "0x10", "-", "?", "[x]", "{y}", "ü → ∑ 🌱", "tab\there",
                 "cr\rhere", "&anchor", "*alias", "!tag", "%", "@", "`", "<<", "=", ""]
-TRICKY_IDS = ["yes", "no", "null", "Null", "true", "on", "Off", "_", "a.b", "x-1", "e1", "nan", "inf", "y", "n"]
+TRICKY_IDS = ["yes", "no", "null", "Null", "true", "on", "Off", "_", "a.b", "x-1", "e1", "nan", "inf",
+              "y", "n"]
 
 ID_FIRST = string.ascii_letters + "_"
 node_ids = st.sampled_from(TRICKY_IDS) | st.builds(
     str.__add__, st.sampled_from(ID_FIRST), st.text(ID_FIRST + string.digits + ".-", max_size=12))
 labels = st.sampled_from(TRICKY_TEXTS) | st.text(max_size=64).filter(lambda text: "\n" not in text)
-values = st.floats(min_value=-1e12, max_value=1e12) | st.sampled_from([5e-324, -5e-324, 1e-300, -0.0, 0.1, 1 / 3, 1e12])
-positions = st.tuples(st.floats(-1e6, 1e6) | st.integers(-5000, 5000), st.floats(-1e6, 1e6) | st.integers(-5000, 5000))
+values = (st.floats(min_value=-1e12, max_value=1e12)
+          | st.sampled_from([5e-324, -5e-324, 1e-300, -0.0, 0.1, 1 / 3, 1e12]))
+coordinates = st.floats(-1e6, 1e6) | st.integers(-5000, 5000)
+positions = st.tuples(coordinates, coordinates)
 plain_scalars = (st.none() | st.booleans() | st.integers(-(10**20), 10**20)
-                 | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12) | st.sampled_from(TRICKY_TEXTS))
+                 | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12)
+                 | st.sampled_from(TRICKY_TEXTS))
 views = st.dictionaries(
     st.text(max_size=8) | st.sampled_from(TRICKY_TEXTS),
     st.recursive(plain_scalars, lambda inner: st.lists(inner, max_size=3)
@@ -552,7 +576,8 @@ dataset_settings = st.fixed_dictionaries({
 })
 
 
-PLACEABLE_OPS = sorted(op.name for op in OPS.values() if op.category in CATEGORIES)  # no function pins or calls
+# no function pins or calls
+PLACEABLE_OPS = sorted(op.name for op in OPS.values() if op.category in CATEGORIES)
 
 
 @st.composite

@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 
 from helpers import random_graphs
 from mlgarden.document import function_edits
-from mlgarden.files.fileformat import FileFormatError, document_from_dict, document_to_dict, dumps, load, loads, save
+from mlgarden.files.fileformat import (
+    FileFormatError,
+    document_from_dict,
+    document_to_dict,
+    dumps,
+    load,
+    loads,
+    save,
+)
 from mlgarden.document.function_templates import TEMPLATES
 from mlgarden.document.graph import GraphError
 from test_functions import connected_selection, document_of
@@ -90,7 +98,8 @@ def test_a_graph_without_functions_is_written_as_format_1_and_one_with_them_as_f
 
 def test_the_example_in_the_format_documentation_loads_and_round_trips():
     text = EXAMPLE.read_text(encoding="utf-8")
-    block = text.split("## A complete example with functions", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    section = text.split("## A complete example with functions", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     document = loads(block, "docs example")
     assert dumps(document) == block
     assert document.program().incomplete == []
@@ -123,14 +132,17 @@ BODY = "  feature:\n    description: |-\n      sin(a*x + b)\n    nodes:\n"
 
 
 @pytest.mark.parametrize("text, line, fragment", [
-    (changed("mlgarden: 2", "mlgarden: 1"), 2, "unknown key 'functions' at the top level (functions need format 2"),
+    (changed("mlgarden: 2", "mlgarden: 1"), 2,
+     "unknown key 'functions' at the top level (functions need format 2"),
     (changed("function: feature", "function: featur"), 39,
      "node 'f1' calls 'featur', which is not a function of this graph (functions: feature)"),
     (changed("    function: feature\n", ""), 37, "node 'f1' is a call, which needs `function: NAME`"),
-    (changed("inputs: [x]\n  - id: n", "inputs: [x, x]\n  - id: n"), 37, "node 'f1' (feature) takes 1 input(s), got 2"),
+    (changed("inputs: [x]\n  - id: n", "inputs: [x, x]\n  - id: n"), 37,
+     "node 'f1' (feature) takes 1 input(s), got 2"),
     (changed("inputs: ['f1:1']", "inputs: [f1:2]"), 42,
      "node 'n' reads 'f1:2', which is not an output: feature 'f1' has 2 output(s), f1 to f1:1"),
-    (changed("inputs: ['f1:1']", "inputs: [x:1]"), 42, "node 'n' reads 'x:1', which is not an output: node 'x' has one"),
+    (changed("inputs: ['f1:1']", "inputs: [x:1]"), 42,
+     "node 'n' reads 'x:1', which is not an output: node 'x' has one"),
     (changed("inputs: ['f1:1']", "inputs: [f1:one]"), 42, "'f1:one' is neither a node id nor a reference"),
     (changed("result: f1", "result: f1:5"), 45, "the result is node 'f1:5', which is not an output"),
     (changed("values: {a: 2.0}", "values: {w: 2.0}"), 40,
@@ -260,7 +272,8 @@ def test_check_and_eval_count_and_list_what_is_inside_the_instances(capsys, tmp_
     path.write_text(text.split("## A complete example with functions", 1)[1].split("```yaml\n", 1)[1]
                     .split("```", 1)[0], encoding="utf-8")
     assert cli.main(["check", str(path)]) == 0
-    assert capsys.readouterr().out == f"{path}: 7 nodes (25 expanded, 9 params), 1 function (3 calls), 8 links, result out, loss loss\n"
+    assert capsys.readouterr().out == (f"{path}: 7 nodes (25 expanded, 9 params), 1 function (3 calls), "
+                                       "8 links, result out, loss loss\n")
     assert cli.main(["eval", str(path), "--x", "0.5", "--y", "-0.5"]) == 0
     table = capsys.readouterr().out
     assert "h1/w1    param          0.8" in table and "loss = 0.388496" in table

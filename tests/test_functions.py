@@ -139,7 +139,8 @@ def test_collapse_refuses_what_it_cannot_do_and_changes_nothing():
         (lambda d: function_edits.collapse(d, ["nope"], "f"), "'nope'"),
         (lambda d: function_edits.collapse(d, ["h1"], "bad name"), "name"),
         (lambda d: function_edits.collapse(d, ["lonely"], "f"), "nothing leaves"),
-        (lambda d: function_edits.collapse(d, ["m0", "h1"], "f"), "'a1' is outside the selection but reads from it and feeds it"),
+        (lambda d: function_edits.collapse(d, ["m0", "h1"], "f"),
+         "'a1' is outside the selection but reads from it and feeds it"),
         (lambda d: function_edits.collapse(d, ["h1"], "f", input_names=["a", "b"]), "1 input"),
     ]
     for edit, fragment in refused:
@@ -288,16 +289,19 @@ def test_templates_compute_what_they_say():
     def own(name, param):
         return document.nodes[calls[name]].values[param]
 
-    assert value("perceptron") == pytest.approx(math.tanh(own("perceptron", "w1") * x + own("perceptron", "w2") * y
+    assert value("perceptron") == pytest.approx(math.tanh(own("perceptron", "w1") * x
+                                                          + own("perceptron", "w2") * y
                                                           + own("perceptron", "b")))
     assert value("relu3") == pytest.approx(max(0.0, own("relu3", "w1") * x + own("relu3", "w2") * y
                                                + own("relu3", "w3") * x + own("relu3", "b")))
     assert value("linear1") == pytest.approx(own("linear1", "w1") * x + own("linear1", "b"))
-    assert value("sine_feature") == pytest.approx(math.sin(own("sine_feature", "a") * x + own("sine_feature", "b")))
+    assert value("sine_feature") == pytest.approx(math.sin(own("sine_feature", "a") * x
+                                                           + own("sine_feature", "b")))
     assert value("distance") == pytest.approx(math.sqrt((x - own("distance", "px")) ** 2
                                                         + (y - own("distance", "py")) ** 2 + 1e-4))
     before = document.copy()
-    assert function_edits.add_template(document, "perceptron") == "perceptron"  # already there, the same: kept
+    # already there, the same: kept
+    assert function_edits.add_template(document, "perceptron") == "perceptron"
     assert document == before
     with pytest.raises(GraphError, match="different function"):
         function_edits.add_template(document, "perceptron", inputs=4)
@@ -326,7 +330,8 @@ def test_editing_a_definition_changes_every_instance():
     for instance in (first, second):
         assert evaluation.values[document.flat_id(instance)] >= 0.0
         assert f"{instance}/r" in evaluation.values
-    edits.edit_definition(document, "perceptron", "set_value", "b", 5.0)  # the default; instances have their own
+    # the default; instances have their own
+    edits.edit_definition(document, "perceptron", "set_value", "b", 5.0)
     assert document.leaf_values() == document.copy().leaf_values()
 
 
@@ -412,7 +417,8 @@ def test_nested_functions_compute_expand_and_round_trip():
     new_ids = function_edits.expand(document, outer)
     calls = [n for n in new_ids if document.nodes[n].op == "call"]
     assert len(calls) == 2 and document.nodes[calls[0]].values == {"w1": own["p1/w1"], "b": own["p1/b"]}
-    assert document.program().evaluate_point(document.leaf_values(), 0.8).loss == pytest.approx(evaluation.loss)
+    again = document.program().evaluate_point(document.leaf_values(), 0.8)
+    assert again.loss == pytest.approx(evaluation.loss)
 
 
 def test_functions_in_use_cannot_be_removed_and_rename_follows_every_call():
@@ -582,7 +588,8 @@ def random_function_edit(data, document: Document):
         call = data.draw(st.sampled_from(calls))
         source = data.draw(st.sampled_from(ids))
         output = data.draw(st.integers(0, 2))
-        return "connect", (source if output == 0 else f"{source}:{output}", call, data.draw(st.integers(0, 2))), {}
+        reference = source if output == 0 else f"{source}:{output}"
+        return "connect", (reference, call, data.draw(st.integers(0, 2))), {}
     if kind == "values" and calls:
         call = data.draw(st.sampled_from(calls))
         paths = sorted(document.nodes[call].values) or ["w1"]
@@ -635,7 +642,8 @@ def test_a_body_can_be_shown_as_a_document_of_its_own():
     assert body.body_of == "perceptron" and list(body.nodes) == list(document.functions["perceptron"].nodes)
     assert body.pin_count("m1") == 2 and body.program().incomplete  # its pins feed nothing here
     body.move("a", (1.0, 2.0))
-    assert document.functions["perceptron"].nodes["a"].pos != (1.0, 2.0)  # a copy: edit through edit_definition
+    # a copy: edit through edit_definition
+    assert document.functions["perceptron"].nodes["a"].pos != (1.0, 2.0)
 
 
 def test_collapse_and_expand_inside_a_body_keep_each_instance_s_own_values():
@@ -656,7 +664,8 @@ def test_a_nested_call_s_defaults_and_a_function_s_description_can_be_edited():
     document = Document()
     function_edits.add_template(document, "sine_feature", "wave")
     function_edits.define_function(document, FunctionDefinition("outer", {
-        "i": Node("i", "input"), "g": Node("g", "call", ["i"], function="wave"), "o": Node("o", "output", ["g"]),
+        "i": Node("i", "input"), "g": Node("g", "call", ["i"], function="wave"),
+        "o": Node("o", "output", ["g"]),
     }))
     edits.edit_definition(document, "outer", "set_values", {"g/a": 3.0})
     assert document.functions["outer"].nodes["g"].values == {"a": 3.0}

@@ -184,9 +184,11 @@ def test_good_edits_do_what_they_say(document):
     document.set_training(optimizer="momentum", batch_size=4)
     document.set_dataset(noise=0.5)
     w = document.node("w")
-    assert (w.value, w.pos, w.label, w.title, w.trainable) == (3.0, (1.0, 2.0), "the weight", "the weight", False)
+    assert (w.value, w.pos, w.label, w.title, w.trainable) == (3.0, (1.0, 2.0), "the weight",
+                                                               "the weight", False)
     assert isinstance(w.pos[0], float) and document.node("c").value == -1.0
-    assert (document.training.optimizer, document.training.batch_size, document.dataset.noise) == ("momentum", 4, 0.5)
+    training, dataset = document.training, document.dataset
+    assert (training.optimizer, training.batch_size, dataset.noise) == ("momentum", 4, 0.5)
     assert document.node("m").title == "m"
     document.check()
 
@@ -357,10 +359,12 @@ def test_copy_is_deep_and_equal(document):
 
 def test_readers_of_the_document(document):
     assert document.consumers("w") == [("m", 0), ("s", 1), ("p", 0)]
-    assert set(document.links()) == {("w", "m", 0), ("x", "m", 1), ("m", "t", 0), ("t", "s", 0), ("w", "s", 1),
-                                     ("s", "loss", 0), ("c", "loss", 1), ("w", "p", 0), ("p", "half", 0)}
+    assert set(document.links()) == {("w", "m", 0), ("x", "m", 1), ("m", "t", 0), ("t", "s", 0),
+                                     ("w", "s", 1), ("s", "loss", 0), ("c", "loss", 1), ("w", "p", 0),
+                                     ("p", "half", 0)}
     assert [node.id for node in document.params()] == ["w"]
-    assert document.depends_on("loss", "x") and document.depends_on("t", "t") and not document.depends_on("x", "t")
+    assert document.depends_on("loss", "x") and document.depends_on("t", "t")
+    assert not document.depends_on("x", "t")
     with pytest.raises(GraphError, match="'ghost'"):
         document.node("ghost")
 
@@ -401,7 +405,8 @@ def apply(document, edit):
     if name == "add_node":
         op, node_id, inputs = arguments
         arity = OPS[op].arity
-        return document.add_node(op, node_id, inputs=inputs if arity is None or len(inputs) == arity else None)
+        fits = arity is None or len(inputs) == arity
+        return document.add_node(op, node_id, inputs=inputs if fits else None)
     return getattr(document, name)(*arguments) if name != "set_training" else document.set_training(
         **{arguments[0]: arguments[1]})
 

@@ -31,7 +31,8 @@ def decode(data: bytes) -> np.ndarray:
         chunks.append((kind, body))
         position += 12 + length
     assert chunks[0][0] == b"IHDR" and chunks[-1] == (b"IEND", b"")
-    width, height, depth, colour_type, compression, filtering, interlace = struct.unpack(">IIBBBBB", chunks[0][1])
+    header = struct.unpack(">IIBBBBB", chunks[0][1])
+    width, height, depth, colour_type, compression, filtering, interlace = header
     assert (depth, compression, filtering, interlace) == (8, 0, 0, 0)
     channels = {2: 3, 6: 4}[colour_type]
     raw = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))

@@ -204,7 +204,8 @@ def perceptron_function(document: Document, inputs: int, activation: str | None)
     name = perceptron_name(inputs, activation)
     existing = document.functions.get(name)
     if existing is None:
-        return function_edits.add_template(document, "perceptron", name, inputs=inputs, activation=activation or "none")
+        return function_edits.add_template(document, "perceptron", name, inputs=inputs,
+                                           activation=activation or "none")
     if len(existing.input_ids()) != inputs:
         raise GraphError(f"function {name!r} now takes {len(existing.input_ids())} input(s), not "
                          f"{inputs}: rename it to insert a layer of {inputs}-input perceptrons")

@@ -363,7 +363,7 @@ def add_template(document: Document, template: str, name: str | None = None, **o
     return define_function(document, definition)
 
 
-# --- what follows an edit of a body (edits.edit_definition) ---------------------------------------------------------------------------------
+# --- what follows an edit of a body (edits.edit_definition) ----------------------------------------
 
 
 def follow_the_pins(document: Document, name: str, inputs_before: list[str],

@@ -11,9 +11,9 @@ command.
 Rows are as tall as their nodes: a node is stacked below the one above it in its column with
 `ROW_GAP` between them, by `node_height`, the height the canvas draws it at (a title bar of 24,
 an 18-pixel row per input pin, the value row, the gradient row, 3 above and below: gui/geometry.py
-draws exactly this, and tests/test_canvas_geometry.py checks it for every shipped example). Each column is centred on the
-tallest one. Columns stand COLUMN_WIDTH apart, further after a column that holds a function call,
-whose node is wider.
+draws exactly this, and tests/test_canvas_geometry.py checks it for every shipped example). Each
+column is centred on the tallest one. Columns stand COLUMN_WIDTH apart, further after a column that
+holds a function call, whose node is wider.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ route is a single Python function written once per compile from the op table's t
 Node i of `order` is v{i}, and its gradient g{i} or, when a reader passes its own gradient on
 whole (a sum does), the reader's variable. Leaves become Python floats first: numpy scalars would
 follow numpy's error rules, not the ones the scalar functions implement. The text holds only
-templates, numbers and these names, so no text from a graph can reach the compiler. The functions a template calls follow one error policy
-(see `mlgarden.engine.ops`): inf or NaN, never an exception.
+templates, numbers and these names, so no text from a graph can reach the compiler. The functions
+a template calls follow one error policy (see `mlgarden.engine.ops`): inf or NaN, never an exception.
 """
 
 from __future__ import annotations

@@ -79,10 +79,12 @@ def body_source(document: Document, function_names: dict[str, str]) -> str:
         pins = "".join(f", {code.names[pin]}" for pin in definition.input_ids())
         outputs = "".join(f"{code.names[output]}," for output in definition.output_ids())
         parts.append(f"\n\ndef {function_names[name]}(tape, at{pins}):\n"
-                     f'    """The function {name!r}: its nodes, named `at` (the call\'s id and a slash) + their id."""\n'
+                     f'    """The function {name!r}: its nodes, named `at` (the call\'s id and a '
+                     'slash) + their id."""\n'
                      + code.lines() + f"    return ({outputs})\n")
     top = _Body(document, document.nodes, document.body_of or "", function_names, prefix=None)
-    parts.append('\n\ndef graph(tape):\n    """The graph\'s own nodes; each call runs its function\'s code."""\n'
+    parts.append('\n\ndef graph(tape):\n'
+                 '    """The graph\'s own nodes; each call runs its function\'s code."""\n'
                  + top.lines())
     return "".join(parts)
 
@@ -129,7 +131,8 @@ class _Body:
             outputs = "".join(f"{self.names[f'{node.id}:{k}']}," for k in range(len(definition.output_ids())))
             pins = "".join(f", {self._read(reference)}" for reference in node.inputs)
             pins += ", None" * (len(definition.input_ids()) - len(node.inputs))
-            return f"({outputs}) = {self.function_names[node.function]}(tape, {self._flat(node.id + '/')}{pins})"
+            called = self.function_names[node.function]
+            return f"({outputs}) = {called}(tape, {self._flat(node.id + '/')}{pins})"
         target = self.names[node.id]
         if node.op in ("param", "const"):
             flat = repr(f"{self.function}::{node.id}") if node.shared else self._flat(node.id)
@@ -140,7 +143,8 @@ class _Body:
         if OPS[node.op].arity is not None:
             inputs += ["None"] * (OPS[node.op].arity - len(inputs))
         exponent = f", exponent={float(node.exponent)!r}" if node.op == "pow" else ""
-        return f"{target} = tape.node({self._flat(node.id)}, {node.op!r}{''.join(', ' + i for i in inputs)}{exponent})"
+        arguments = "".join(", " + i for i in inputs)
+        return f"{target} = tape.node({self._flat(node.id)}, {node.op!r}{arguments}{exponent})"
 
     def _read(self, reference: str | None) -> str:
         if reference is None:

@@ -49,13 +49,17 @@ def export_python(document: Document, title: str = "graph") -> str:
     ])
 
 
-_STRAIGHT_LINES = ("\n\n# The graph: forward, one line per node, then backward, d loss / d node for every node.\n"
-                   "# A node read by several others adds up one share per reader, as micrograd's `+=` does.\n")
-_ABOUT_LINES = """`run` computes every node: its value, then its gradient (d loss / d node), each line named after
-the node's id in mlgarden."""
-_ABOUT_FUNCTIONS = """Each function of the graph is one Python function, run once per call with that call's params;
-`graph` runs the graph's own nodes. Every node is a `Value` on a `Tape` (micrograd's idea), named
-after the node's id in mlgarden; `run` computes every node's value, then its gradient."""
+_STRAIGHT_LINES = ("\n\n# The graph: forward, one line per node, then backward, d loss / d node for "
+                   "every node.\n"
+                   "# A node read by several others adds up one share per reader, as micrograd's `+=` "
+                   "does.\n")
+_ABOUT_LINES = ("`run` computes every node: its value, then its gradient (d loss / d node), each line "
+                "named after\nthe node's id in mlgarden.")
+_ABOUT_FUNCTIONS = ("Each function of the graph is one Python function, run once per call with that "
+                    "call's params;\n"
+                    "`graph` runs the graph's own nodes. Every node is a `Value` on a `Tape` (micrograd's "
+                    "idea), named\n"
+                    "after the node's id in mlgarden; `run` computes every node's value, then its gradient.")
 
 
 def _renamed_point_route(program: Program) -> str:

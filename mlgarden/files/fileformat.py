@@ -91,7 +91,8 @@ class FileFormatError(ValueError):
 
 def document_to_dict(document: Document) -> dict:
     """The document as plain data, shaped exactly like the file (defaults left out)."""
-    version = CUSTOM_POINTS_FORMAT if document.custom_points else FUNCTIONS_FORMAT if document.functions else 1
+    version = (CUSTOM_POINTS_FORMAT if document.custom_points
+               else FUNCTIONS_FORMAT if document.functions else 1)
     data: dict = {"mlgarden": version}
     if document.description:
         data["description"] = document.description

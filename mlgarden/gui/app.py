@@ -5,8 +5,9 @@ Lifecycle: `App(session, panels).build()` makes the context, the viewport and ev
 destroys the context. `run_app(path)` is what `mlgarden` and `mlgarden FILE` call.
 
 One frame, in this order (the app runs Dear PyGui's callbacks itself, with
-`configure_app(manual_callback_management=True)`, so edits and training never race): run the queued callbacks (gestures become session edits), train for a slice, bring the
-canvas and the panels up to date, render. The slice is TRAINING_SHARE of the rest of the last
+`configure_app(manual_callback_management=True)`, so edits and training never race): run the
+queued callbacks (gestures become session edits), train for a slice, bring the canvas and the
+panels up to date, render. The slice is TRAINING_SHARE of the rest of the last
 frame (everything but its training: callbacks, updates, render), at most MAX_TRAINING_SLICE: a
 frame while training then takes at most 1.45 times an idle one, so the frame rate stays above
 two thirds of the idle rate, while training gets as much time as it can (under Xvfb, where a

@@ -284,7 +284,8 @@ class ShowMixin:
             return None
         if kind == "in":
             node_id, _, pin = rest.rpartition(":")
-            if node_id in self.drawings and pin.isdigit() and int(pin) < len(self.node_boxes[node_id].input_rows):
+            rows = self.node_boxes[node_id].input_rows if node_id in self.drawings else ()
+            if pin.isdigit() and int(pin) < len(rows):
                 return self._square(self.input_point(node_id, int(pin)))
             return None
         if kind in ("field", "value", "grad", "exponent", "function", "label"):

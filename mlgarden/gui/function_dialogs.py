@@ -97,7 +97,8 @@ class FunctionActions:
             dpg.add_separator(parent=ids.INSERT_FUNCTION_MENU)
         for template, title in TEMPLATE_TITLES.items():
             dpg.add_menu_item(label=f"New {title[0].lower()}{title[1:]}", user_data=template,
-                              parent=ids.INSERT_FUNCTION_MENU, tag=ids.insert_function_item(f"new:{template}"),
+                              parent=ids.INSERT_FUNCTION_MENU,
+                              tag=ids.insert_function_item(f"new:{template}"),
                               callback=lambda sender, data, chosen: self.ask_template(chosen))
 
     @staticmethod

@@ -86,7 +86,7 @@ class LayerDialog:
             self.session.status = "Insert layer works on the graph: go back to the graph first"
             return
         selected = sorted(self.canvas.selected_nodes(),
-                          key=lambda node_id: (document.nodes[node_id].pos[1], document.nodes[node_id].pos[0]))
+                          key=lambda node_id: tuple(reversed(document.nodes[node_id].pos)))
         if not selected:
             self.session.status = ("select the nodes the layer reads first (drag a box around them, "
                                    "or click one and ctrl+click more)")

@@ -9,10 +9,10 @@ to gestures and to the canvas:
 - `follow_selection`: when the canvas's selection becomes one node, the Dataset window shades
   that node (in a function's body, the node of the graph's first instance, as the canvas shows).
 - `StepHighlight`: what the canvas reads from `session.stepthrough` each frame, the current
-  node and the link being followed (forward: the links into the node computed) (document/scope_ids.py finds which node of the scope shown
-  draws a flat id: a call draws the nodes of its body), handed to `Canvas.highlight`, which
-  outlines that node and colours those links. The numbers themselves (the gradients known so
-  far) are shown by the canvas's `show_values`.
+  node and the link being followed (forward: the links into the node computed)
+  (document/scope_ids.py finds which node of the scope shown draws a flat id: a call draws the nodes
+  of its body), handed to `Canvas.highlight`, which outlines that node and colours those links. The
+  numbers themselves (the gradients known so far) are shown by the canvas's `show_values`.
 """
 
 from __future__ import annotations
@@ -85,7 +85,8 @@ class LearningAids:
         if walk is not None and key in (dpg.mvKey_Right, dpg.mvKey_Left):
             moved = walk.next() if key == dpg.mvKey_Right else walk.back()
             if not moved:
-                self.session.status = "the last step: Esc ends" if key == dpg.mvKey_Right else "the first step"
+                last = key == dpg.mvKey_Right
+                self.session.status = "the last step: Esc ends" if last else "the first step"
             return True
         if key == dpg.mvKey_Escape:
             if walk is not None:

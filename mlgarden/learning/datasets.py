@@ -38,11 +38,11 @@ Reproducibility
 
 CSV files
     Any `*.csv` file in the datasets folder is offered by its file stem, and a name ending in
-    `.csv` is read as a path (a relative one from the graph file's folder). The file has the header `x,y,label` and one point per row;
-    labels are -1 or 1 (also written +1, 1.0, -1.0); blank lines are skipped. For CSV data
-    `n_points` and `noise` are ignored: the file is the data. A CSV whose stem is a generator's
-    name is shadowed by the generator; load it by its path. Every problem in a file raises
-    one DatasetError naming the file and the 1-based line, as an editor shows it.
+    `.csv` is read as a path (a relative one from the graph file's folder). The file has the header
+    `x,y,label` and one point per row; labels are -1 or 1 (also written +1, 1.0, -1.0); blank lines
+    are skipped. For CSV data `n_points` and `noise` are ignored: the file is the data. A CSV whose
+    stem is a generator's name is shadowed by the generator; load it by its path. Every problem in a
+    file raises one DatasetError naming the file and the 1-based line, as an editor shows it.
 """
 
 from __future__ import annotations

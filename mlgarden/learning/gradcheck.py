@@ -113,7 +113,8 @@ class GradientCheck:
                          f"difference {check.numeric + 0.0:.10g}, relative error {check.relative_error:.2e}")
         for check in self.kinks:
             lines.append(f"  {check.title or check.param_id}: at a kink ({check.kink}): engine "
-                         f"{check.analytic + 0.0:.10g}, finite difference {check.numeric + 0.0:.10g}, not counted")
+                         f"{check.analytic + 0.0:.10g}, finite difference {check.numeric + 0.0:.10g}, "
+                         "not counted")
         return lines
 
 

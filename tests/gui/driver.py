@@ -187,7 +187,8 @@ class Driver:
     def release(self, button=1):
         xdotool("mouseup", button)
         self.buttons_down.discard(button)
-        self.frames_until(lambda: not dpg.is_mouse_button_down(X_BUTTON_TO_DPG[button]), f"button {button} up")
+        self.frames_until(lambda: not dpg.is_mouse_button_down(X_BUTTON_TO_DPG[button]),
+                          f"button {button} up")
         self.settle()
 
     def click(self, x, y, button=1):

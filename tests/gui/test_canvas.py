@@ -80,7 +80,8 @@ def test_dragging_from_an_output_pin_to_an_input_pin_links_them(app_on):
 
 
 def link_midpoint(driver, source, target, pin):
-    (x1, y1), (x2, y2) = driver.pin_point(ids.output_pin(source)), driver.pin_point(ids.input_pin(target, pin))
+    x1, y1 = driver.pin_point(ids.output_pin(source))
+    x2, y2 = driver.pin_point(ids.input_pin(target, pin))
     return (x1 + x2) / 2, (y1 + y2) / 2
 
 

@@ -80,7 +80,8 @@ def test_a_node_out_of_view_costs_nothing(app_on):
 
 
 def link_pixel(driver, pixels, source, target, pin):
-    (x1, y1), (x2, y2) = driver.pin_point(ids.output_pin(source)), driver.pin_point(ids.input_pin(target, pin))
+    x1, y1 = driver.pin_point(ids.output_pin(source))
+    x2, y2 = driver.pin_point(ids.input_pin(target, pin))
     return pixels[int(round((y1 + y2) / 2)), int(round((x1 + x2) / 2))].astype(int)
 
 

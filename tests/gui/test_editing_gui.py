@@ -215,7 +215,8 @@ def test_insert_layer_from_the_canvas_menu_puts_it_where_the_menu_opened(app_on)
     added = [n for n in session.document.nodes.values() if n.id not in small_graph().nodes]
     assert [n.function for n in added] == ["perceptron1_tanh"] * 4  # the defaults: width 4, tanh
     driver.frames(2)
-    assert layer_corner(session.document, [n.id for n in added]) == pytest.approx(at_menu, abs=CALL_NODE_WIDTH)
+    corner = layer_corner(session.document, [n.id for n in added])
+    assert corner == pytest.approx(at_menu, abs=CALL_NODE_WIDTH)
     assert_corner_in_view(app, driver, [n.id for n in added])
 
 
@@ -313,7 +314,8 @@ def test_ctrl_z_undoes_every_kind_of_edit_made_with_the_mouse_and_keys(app_on, t
     assert dpg.get_value(ids.STATUS_TEXT) == "undid value drag" or "undid" in dpg.get_value(ids.STATUS_TEXT)
     driver.frames(2)
     assert set(app.canvas.drawings) == set(original.nodes)
-    assert app.canvas.document_position_shown(named["out"]) == pytest.approx(original.nodes[named["out"]].pos, abs=1)
+    shown = app.canvas.document_position_shown(named["out"])
+    assert shown == pytest.approx(original.nodes[named["out"]].pos, abs=1)
     driver.key("ctrl+z")
     assert "nothing to undo" in session.status
     for _ in steps:

@@ -57,7 +57,8 @@ class SpikeApp:
             dpg.add_key_press_handler(dpg.mvKey_S, callback=lambda: self.on_s_key())
         with dpg.theme() as node_a_theme:
             with dpg.theme_component(dpg.mvAll):
-                for colour in (dpg.mvNodeCol_TitleBar, dpg.mvNodeCol_TitleBarHovered, dpg.mvNodeCol_TitleBarSelected):
+                for colour in (dpg.mvNodeCol_TitleBar, dpg.mvNodeCol_TitleBarHovered,
+                               dpg.mvNodeCol_TitleBarSelected):
                     dpg.add_theme_color(colour, TITLE_COLOUR, category=dpg.mvThemeCat_Nodes)
                 for colour in (dpg.mvNodeCol_Pin, dpg.mvNodeCol_PinHovered):
                     dpg.add_theme_color(colour, PIN_COLOUR, category=dpg.mvThemeCat_Nodes)

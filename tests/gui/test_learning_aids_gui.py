@@ -128,7 +128,8 @@ def test_a_call_output_and_a_node_inside_a_body_can_be_shaded(open_app):
     inner = next(node_id for node_id, node in body.nodes.items() if node.op == "tanh")
     driver.click(*driver.node_title_point(ids.node(inner)))
     driver.frames_until(lambda: session.plane_node() == f"{call}/{inner}", "the body's tanh")
-    assert dpg.get_value(DatasetTags.heading) == f"shading the node {session.document.describe(f'{call}/{inner}')} (tanh)"
+    described = session.document.describe(f"{call}/{inner}")
+    assert dpg.get_value(DatasetTags.heading) == f"shading the node {described} (tanh)"
     driver.click(*driver.item_center(DatasetTags.show_result))
     driver.frames(2)
     assert session.plane_node() is None

@@ -222,4 +222,5 @@ def test_saving_while_a_function_body_is_shown_keeps_the_graphs_view(app_on, tmp
     app.canvas.show_view((graph_origin[0] + 300, graph_origin[1] + 200))  # look around the body
     driver.frames(2)
     driver.key("ctrl+s")
-    assert fileformat.load(tmp_path / "pair.yaml").view["origin"] == pytest.approx(list(graph_origin), abs=0.01)
+    saved_origin = fileformat.load(tmp_path / "pair.yaml").view["origin"]
+    assert saved_origin == pytest.approx(list(graph_origin), abs=0.01)
