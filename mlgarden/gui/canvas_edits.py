@@ -3,7 +3,8 @@
 Part of the Canvas (gui/canvas.py). Each method is one plain action, called by the gestures
 (gui/canvas_input.py), the menus and the tests. Everything one mouse press does (a drag, a
 rewire, a nudge) shares a merge key made from the gesture's number, so it undoes as one step;
-`_edit` sends an edit to the graph, or to the definition of the function being edited.
+`Session.edit_shown` sends an edit to the graph, or to the definition of the function being
+edited (session_scope.py).
 """
 
 from __future__ import annotations

@@ -11,10 +11,10 @@
   options in a small modal, is defined unless an identical function of that name exists, and an
   instance with its own freshly drawn params is put in the middle of the canvas: one undo step.
 - A call's menu "Edit definition" shows the function's body on the canvas (Canvas.open_function);
-  a param's menu there has "Shared by all instances" (Document.set_shared).
+  a param's menu there has "Shared by all instances" (the `set_shared` edit).
 
-While the canvas shows a body, collapse, expand and insert act inside that body, through
-`Document.edit_definition`, so every instance follows.
+While the canvas shows a body, collapse, expand and insert act inside that body, through the
+Session's scope (`Session.edit_shown`, `Session.insert_function_shown`), so every instance follows.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Every Dear PyGui tag the app's own windows use, made in one place.
 
 Tags are strings so that a test or a debugger can name an item. A node's tags carry its
-document id, which never contains ':' (graph.ID_PATTERN), so a tag can be read back into the
+document id, which never contains ':' (nodes.ID_PATTERN), so a tag can be read back into the
 node and pin it stands for. The panels (training, dataset, help) make their own tags, each
 with its own prefix.
 """
