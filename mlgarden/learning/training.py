@@ -85,6 +85,8 @@ class Trainer:
         self.test_labels = np.asarray(test_labels if test_labels is not None else [], dtype=float)
         self._program = None
         self._flags_key = None
+        self.holds_params = False  # the worker's mode: see hold_params
+        self._held: np.ndarray | None = None
         self._forget_progress()
 
     def _forget_progress(self) -> None:
@@ -105,18 +107,56 @@ class Trainer:
         """The loss curve's points, oldest first."""
         return self._history.points
 
+    @property
+    def history_thinnings(self) -> int:
+        """How many times the loss curve was halved (a copy of it must then be taken anew)."""
+        return self._history.thinnings
+
+    def show_progress(self, metrics: Metrics, points: list[HistoryPoint], replace: bool) -> None:
+        """Take the metrics and the loss curve's new points of a run trained elsewhere (the
+        worker), so the app's panels show them."""
+        self.metrics = metrics
+        if replace:
+            self._history.points = list(points)
+        else:
+            self._history.points.extend(points)
+
+    def trained_values(self) -> dict[str, float]:
+        """The trainable params' values (held, or in the document), by flat id."""
+        self._sync_program()
+        ids = self._program.leaf_ids
+        values = self._held if self._held is not None else self._read_params()
+        return {ids[k]: float(values[k]) for k in np.flatnonzero(self._trainable)}
+
+    def hold_params(self) -> None:
+        """From now on keep the params between runs instead of writing them into the document
+        after each (in a graph of functions that costs more than a step): the worker trains in
+        slices of a few milliseconds. `release_params` writes them before the document changes."""
+        self.holds_params = True
+
+    def release_params(self) -> None:
+        """Write the held params into the document; the next run reads them from it again."""
+        if self._held is not None:
+            self._write_params(self._held)
+            self._held = None
+
     def export_progress(self) -> dict:
         """A copy of everything this run has done (see PROGRESS_FIELDS), to hand to another
         Trainer of the same document and data: the app's worker, or the app back from it."""
-        if self.document.program() is not self._program:  # a structural edit: as the next step would
+        program = self.document.program()
+        if program is not self._program:  # a structural edit: as the next step would
             self._optimizer_state = {}
-        return copy.deepcopy({name: getattr(self, name) for name in PROGRESS_FIELDS})
+        progress = {name: getattr(self, name) for name in PROGRESS_FIELDS}
+        return copy.deepcopy({**progress, "leaf_ids": program.leaf_ids})
 
     def adopt_progress(self, progress: dict) -> None:
-        """Go on from `progress` (an `export_progress` of a Trainer of the same graph and data)."""
+        """Go on from `progress` (an `export_progress` of a Trainer of the same data); the
+        optimiser's state is kept only if the graph's params are still the same."""
         self._program = self.document.program()
         for name in PROGRESS_FIELDS:
             setattr(self, name, progress[name])
+        if list(progress["leaf_ids"]) != list(self._program.leaf_ids):
+            self._optimizer_state = {}
 
     # --- params in and out of the document --------------------------------------------------
 
@@ -172,7 +212,7 @@ class Trainer:
         """Steps while `keep_going`; only the steps' own time counts towards samples_per_second
         (not the test set's measures, nor the loss curve)."""
         self._sync_program()
-        leaves = self._read_params()
+        leaves = self._held if self._held is not None else self._read_params()
         started = time.perf_counter()
         steps_done = 0
         try:
@@ -184,7 +224,10 @@ class Trainer:
                 steps_done += 1
                 self._record(leaves, len(batch))
         finally:
-            self._write_params(leaves)
+            if self.holds_params:
+                self._held = leaves
+            else:
+                self._write_params(leaves)
             self.metrics.samples_per_second = self._samples / max(self._busy_seconds, 1e-9)
         return steps_done
 
