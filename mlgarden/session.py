@@ -437,8 +437,8 @@ class Session(SessionAids, SessionTools):
 
     def _start_run(self) -> None:
         """Hand the document, the data and the progress to the worker; it trains from now on."""
-        self.training_error = ""
-        if self._train(self.trainer.trained_values) is None:
+        self._train(self.trainer.check)
+        if self.training_error:
             return  # refused (no loss): `training_error` says why
         self._background.start(self.document, self.trainer)
         self.playing = True

@@ -89,7 +89,9 @@ class BackgroundTraining:
         update = end = None
         while self.running and self._connection is not None and self._connection.poll():
             message = self._receive()
-            if message is None or message[1] != self.run:
+            if message is None:
+                break  # the worker is gone: said below, once its process has ended
+            if message[1] != self.run:
                 continue
             if message[0] == "update":
                 self.updates += 1
@@ -117,7 +119,9 @@ class BackgroundTraining:
             if not self._connection.poll(max(deadline - time.monotonic(), 0.0)):
                 break
             message = self._receive()
-            if message is not None and message[1] == self.run and message[0] != "update":
+            if message is None:
+                break
+            if message[1] == self.run and message[0] != "update":
                 return message
         self.close()  # it did not answer: end it rather than leave it training
         return None

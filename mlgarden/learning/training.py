@@ -123,10 +123,14 @@ class Trainer:
 
     def trained_values(self) -> dict[str, float]:
         """The trainable params' values (held, or in the document), by flat id."""
-        self._sync_program()
+        self._follow_program()
         ids = self._program.leaf_ids
         values = self._held if self._held is not None else self._read_params()
         return {ids[k]: float(values[k]) for k in np.flatnonzero(self._trainable)}
+
+    def check(self) -> None:
+        """Raise TrainingError if the graph cannot be trained as it is (it has no loss)."""
+        self._sync_program()
 
     def hold_params(self) -> None:
         """From now on keep the params between runs instead of writing them into the document
@@ -161,13 +165,17 @@ class Trainer:
     # --- params in and out of the document --------------------------------------------------
 
     def _sync_program(self) -> None:
+        self._follow_program()
+        if self._program.loss is None:  # every time: a refused run must refuse again
+            raise TrainingError("the graph has no loss node that can be computed; "
+                                "connect every input of the loss and mark it as the loss")
+
+    def _follow_program(self) -> None:
+        """The document's program, and which of its leaves are trainable."""
         program = self.document.program()
         if program is not self._program:
             self._program = program
             self._optimizer_state = {}
-        if program.loss is None:  # every time: a refused run must refuse again, not crash later
-            raise TrainingError("the graph has no loss node that can be computed; "
-                                "connect every input of the loss and mark it as the loss")
         # Freezing a param is not a structural change: the document counts them apart.
         key = (program, self.document.trainable_changes)
         if key != self._flags_key:
