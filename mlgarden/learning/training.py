@@ -63,6 +63,7 @@ class Metrics:
     test_loss: float | None = None
     test_accuracy: float | None = None
     steps: int = 0
+    samples: int = 0  # training points seen, counting repeats
     epochs: int = 0
     samples_per_second: float = 0.0
     learning_rate: float = 0.0
@@ -327,6 +328,7 @@ class Trainer:
         metrics.steps += 1
         metrics.learning_rate = self.current_learning_rate()
         self._samples += len(batch)
+        metrics.samples = self._samples
         correct = self._correct(evaluation.values, self.train_labels[batch])
         entry = (evaluation.loss * len(batch), correct, len(batch))
         self._window.append(entry)
