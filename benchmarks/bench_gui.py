@@ -6,11 +6,12 @@ Run under a display, e.g.
 
 With no files it opens the largest shipped example and final-boss. For each it builds the app as
 `mlgarden FILE` does (canvas, Training and Dataset panels, Help), runs its own frame loop
-(`App.run_frame`: callbacks, a training slice, canvas and panel updates, render) and measures:
+(`App.run_frame`: callbacks, the training worker's news, canvas and panel updates, render) and
+measures:
 
 - idle fps: frames per second with nothing happening;
-- training fps and steps/s: the same while training plays, and the training steps it takes;
-- slice ms: the mean training slice a frame gave while training (App.training_budget);
+- training fps and steps/s: the same while training plays (in its worker process), and the
+  training steps the app received;
 - surface ms: the mean time of one redraw of the Dataset window's decision surface while training;
 - nudge: one call of `Canvas.nudge`, what dragging a param's field calls once a frame: the edit,
   the point forward and backward pass, and the canvas texts that changed (median of ~50, each on
@@ -18,7 +19,11 @@ With no files it opens the largest shipped example and final-boss. For each it b
 
 With `--json` it prints one JSON list, one object per graph, for the canvas (issue 10): `file`,
 `nodes`, `empty_fps` (an empty canvas, same process), `idle_fps` (the file as opened),
-`fitted_fps` (after View > Fit: the whole graph in view), `training_fps`, `nudge_ms` (one nudge),
+`fitted_fps` (after View > Fit: the whole graph in view), `training_fps`, and for issue 13
+`gui_samples_per_second` (the training samples the app received per second while playing, by
+`Metrics.samples`) and `headless_samples_per_second` (the same file, data, batch size and
+optimiser through a Trainer alone in this process, measured right after, for as long), and
+`nudge_ms` (one nudge),
 `nudge_frame_ms` (one nudge and the frame that shows it) and `nudge_shown_in_frame` (whether the
 canvas text of a node downstream shows the nudged value after that one frame). `--generated N`
 adds a generated graph of about N nodes (perceptron layers of 10) to the files.
@@ -73,27 +78,53 @@ def open_app(path: Path | None):
 
 
 def frames_for(app, seconds: float) -> dict:
-    """Run frames for about `seconds`; return the frame rate, training steps and mean slice."""
+    """Run frames for about `seconds`; return the frame rate, the training steps and samples a
+    second the app received, and the mean surface redraw."""
     dataset = app.panels[1]
-    steps, refreshes = app.session.trainer.metrics.steps, dataset.refresh_count
-    started, frames, slices, surface, counted = time.perf_counter(), 0, 0.0, 0.0, 0
+    metrics = app.session.trainer.metrics
+    steps, samples, refreshes = metrics.steps, metrics.samples, dataset.refresh_count
+    started, frames, surface, counted = time.perf_counter(), 0, 0.0, 0
     while time.perf_counter() - started < seconds:
         app.run_frame()
         frames += 1
-        slices += app.training_budget
         if dataset.refresh_count > refreshes + counted:
             surface += dataset.last_refresh_seconds
             counted += 1
     elapsed = time.perf_counter() - started
     redraws = dataset.refresh_count - refreshes
-    return {"fps": frames / elapsed, "steps": app.session.trainer.metrics.steps - steps,
-            "slice": slices / frames, "surface": surface / max(redraws, 1)}
+    metrics = app.session.trainer.metrics
+    return {"fps": frames / elapsed, "steps": metrics.steps - steps,
+            "samples_per_second": (metrics.samples - samples) / elapsed,
+            "surface": surface / max(redraws, 1)}
+
+
+def headless_samples_per_second(session, seconds: float) -> float:
+    """The session's graph, data and settings trained by a Trainer alone, here, for `seconds`."""
+    from mlgarden.learning.training import Trainer
+
+    document = session.document.copy()
+    train, test = session.train_set, session.test_set
+    trainer = Trainer(document, train.points, train.labels, test.points, test.labels)
+    started = time.perf_counter()
+    trainer.run_for(seconds)
+    return trainer.metrics.samples / (time.perf_counter() - started)
+
+
+def play_and_settle(app) -> None:
+    """Press Play and run frames until the worker's first news arrives (its process starts)."""
+    app.session.play()
+    steps = app.session.trainer.metrics.steps
+    deadline = time.perf_counter() + 30.0
+    while app.session.trainer.metrics.steps == steps and time.perf_counter() < deadline:
+        app.run_frame()
 
 
 def nudge_seconds(app) -> float:
     """The median time of one nudge, as a drag on a param's field makes it."""
     session, canvas = app.session, app.canvas
     params = [node for node in session.document.params()]
+    if not params:
+        return float("nan")  # every param is inside a function: nothing to nudge on the canvas
     times = []
     for index in range(NUDGES):
         node = params[index % len(params)]
@@ -110,8 +141,7 @@ def measure(path: Path, seconds: float) -> dict:
     app = open_app(path)
     try:
         idle = frames_for(app, seconds)
-        app.session.play()
-        app.run_frame()
+        play_and_settle(app)
         training = frames_for(app, seconds)
         app.session.pause()
         app.run_frame()
@@ -122,7 +152,7 @@ def measure(path: Path, seconds: float) -> dict:
             "idle fps": idle["fps"],
             "training fps": training["fps"],
             "steps/s": training["steps"] / seconds,
-            "slice ms": 1000 * training["slice"],
+            "gui samples/s": training["samples_per_second"],
             "surface ms": 1000 * training["surface"],
             "nudge ms": 1000 * nudge_seconds(app),
         }
@@ -154,11 +184,11 @@ def canvas_figures(path: Path, seconds: float) -> dict:
         app.canvas.fit()
         app.run_frame()
         fitted = frames_for(app, seconds)["fps"]
-        app.session.play()
-        app.run_frame()
-        training = frames_for(app, seconds)["fps"]
+        play_and_settle(app)
+        training = frames_for(app, seconds)
         app.session.pause()
         app.run_frame()
+        headless = headless_samples_per_second(app.session, seconds)
         nudge = nudge_seconds(app)
         shown, frame_seconds = nudge_shown_in_one_frame(app)
         nodes = len(app.session.document.nodes)
@@ -167,7 +197,9 @@ def canvas_figures(path: Path, seconds: float) -> dict:
             app.run_frame()
         empty = (empty + frames_for(app, seconds)["fps"]) / 2
         return {"file": str(path), "nodes": nodes, "empty_fps": empty,
-                "idle_fps": idle, "fitted_fps": fitted, "training_fps": training,
+                "idle_fps": idle, "fitted_fps": fitted, "training_fps": training["fps"],
+                "gui_samples_per_second": training["samples_per_second"],
+                "headless_samples_per_second": headless,
                 "nudge_ms": 1000 * nudge, "nudge_frame_ms": 1000 * frame_seconds,
                 "nudge_shown_in_frame": shown}
     finally:
@@ -179,6 +211,8 @@ def nudge_shown_in_one_frame(app) -> tuple[bool, float]:
     from mlgarden.gui import ids, theme
 
     session, canvas = app.session, app.canvas
+    if not session.document.params():
+        return False, float("nan")  # every param is inside a function
     param = session.document.params()[0]
     if hasattr(canvas, "zoom_to"):
         canvas.zoom_to(1.0)
@@ -245,7 +279,7 @@ def main(argv=None) -> int:
                           for path in files], indent=1))
         return 0
     rows = [measure_in_a_new_process(path, arguments.seconds) for path in files]
-    columns = ("graph", "nodes", "batch", "idle fps", "training fps", "steps/s", "slice ms",
+    columns = ("graph", "nodes", "batch", "idle fps", "training fps", "steps/s", "gui samples/s",
                "surface ms", "nudge ms")
     print("| " + " | ".join(columns) + " |")
     print("|" + "|".join("---" for _ in columns) + "|")

@@ -9,7 +9,13 @@ behaviour a user sees (edit, undo, nudge, train, open, save) is tested without a
   graph (`scope`, session_scope.py).
 - The current data point (the `sample`) feeds the x, y and label nodes of the point evaluation
   that the canvas shows; `evaluation()` recomputes it only after a change.
-- `tick(seconds)` trains for a time slice while playing; a TrainingError pauses and says why.
+- Play trains in a worker process beside the app (learning/worker.py, through
+  learning/background.py): `poll_training()`, called once a frame, shows the params, metrics and
+  loss curve the worker sends about 25 times a second, and forwards the edits made meanwhile (a
+  value to the worker's params, a structural edit to be recompiled there). `pause()` takes the
+  worker's last params and progress, so Play..Pause is one undo step and gives the numbers
+  `mlgarden train` gives for as many steps. A training stop (a NaN...) pauses and says why;
+  a stop, a dataset change, New/Open and `close()` end the worker process.
 - `open` and `save` never lose work: a file that fails to load leaves the open graph untouched,
   and `dirty` tells the app to ask before discarding unsaved changes.
 - The view (where the canvas is panned) is not an edit: moving it marks nothing dirty and makes
@@ -39,6 +45,7 @@ from mlgarden.learning.datasets import DatasetError, load_dataset
 from mlgarden.engine.program import Evaluation
 from mlgarden.document.graph import Document, GraphError
 from mlgarden.document.layout import arranged_positions
+from mlgarden.learning.background import BackgroundTraining
 from mlgarden.learning.surface import SURFACE_MARGIN, decision_values
 from mlgarden.learning.training import Trainer, TrainingError
 from mlgarden.session_aids import SessionAids
@@ -73,12 +80,19 @@ class Session(SessionAids, SessionTools, SessionScope):
         self.open_error = ""  # the whole message of the last file that could not be opened
         self.opened = 0
         self.current_view: Callable[[], dict] | None = None
+        self._background = BackgroundTraining()
+        self._applying_trained = False  # the worker's params are being shown: not an edit to send
+        self._unsent: set[str] = set()  # kinds of edit made while playing, to send to the worker
+        self._sent_values: dict[str, float] = {}  # the leaf values the worker was given or gave
+        self._sent_trainable_changes = 0
         self.document.subscribe(self._on_document_change)
         self._load_data()
 
     # --- the document ------------------------------------------------------------------------
 
     def _on_document_change(self, what: str) -> None:
+        if self.playing and not self._applying_trained:
+            self._unsent.add(what)
         self._evaluation = None
         self._forget_shown_body()
         if what in ("structure", "values", "reset"):
@@ -239,6 +253,7 @@ class Session(SessionAids, SessionTools, SessionScope):
 
     def _replace(self, document: Document, path: Path | None) -> None:
         self.pause()
+        self._background.close()
         self.show_on_plane(None)
         self.end_stepthrough()
         self.document.replace_with(document)
@@ -349,6 +364,12 @@ class Session(SessionAids, SessionTools, SessionScope):
             self._load_data()
 
     def _load_data(self) -> None:
+        """Make the dataset and a new trainer; training that plays goes on with them in a new
+        worker (the old one's run is over)."""
+        was_playing = self.playing
+        if was_playing:
+            self.pause()
+            self._background.close()
         settings = self.document.dataset
         self._data_settings = astuple(settings)
         self._data_points = self.document.custom_points
@@ -367,6 +388,8 @@ class Session(SessionAids, SessionTools, SessionScope):
         self.sample_index = min(self.sample_index, len(full.labels) - 1)
         self._evaluation = None
         self._surface_stale = True
+        if was_playing:
+            self._start_run()
 
     def bounds(self) -> tuple[float, float, float, float]:
         return self.dataset.bounds(SURFACE_MARGIN)
@@ -412,13 +435,109 @@ class Session(SessionAids, SessionTools, SessionScope):
         if not self.playing:
             self.history.record(self.document, "training")
             self._remember_training_start()
+            self._start_run()
+        if self.playing:
+            self.status = "training"
+
+    def _start_run(self) -> None:
+        """Hand the document, the data and the progress to the worker; it trains from now on."""
+        self._train(self.trainer.check)
+        if self.training_error:
+            return  # refused (no loss): `training_error` says why
+        self._background.start(self.document, self.trainer)
         self.playing = True
-        self.status = "training"
+        self._unsent.clear()
+        self._sent_values = self._leaf_values()
+        self._sent_trainable_changes = self.document.trainable_changes
 
     def pause(self) -> None:
-        if self.playing:
-            self.status = "paused"
+        """Stop training: the document gets the worker's last params, the trainer its progress."""
+        if not self.playing:
+            return
+        self._send_edits()
+        self._finish(self._background.pause())
         self.playing = False
+        if not self.training_error:
+            self.status = "paused"
+
+    def poll_training(self) -> int:
+        """Show what the worker sent since the last call and send it the edits made meanwhile;
+        return the steps it took. Called once a frame; never waits."""
+        if not self.playing:
+            return 0
+        steps = self.trainer.metrics.steps
+        self._send_edits()
+        update, end = self._background.poll()
+        if update is not None:
+            _, _, _, params, metrics, history, replaced = update
+            self._show_trained(params)
+            self.trainer.show_progress(metrics, history, replaced)
+        if end is not None:
+            self._finish(end)
+            self.playing = False
+            self._background.close()  # a stopped run ends its worker
+        return self.trainer.metrics.steps - steps
+
+    def close(self) -> None:
+        """The graph is closed or the app quits: end training and its worker process."""
+        self.pause()
+        self._background.close()
+
+    @property
+    def training_worker_pid(self) -> int | None:
+        """The worker process's id while there is one (tests make sure none outlives the app)."""
+        return self._background.pid
+
+    def _finish(self, end: tuple | None) -> None:
+        """Take a run's last message: its params, its progress and, after a stop, its reason."""
+        if end is None:
+            return
+        if end[0] == "failed":
+            self.status = self.training_error = end[2]
+            return
+        kind, _, params, progress, *message = end
+        self._show_trained(params)
+        self.trainer.adopt_progress(progress)
+        if kind == "stopped":
+            self.status = self.training_error = message[0]
+
+    def _show_trained(self, params: dict[str, float]) -> None:
+        self._applying_trained = True
+        try:
+            self.document.set_values(params)
+        except GraphError:
+            return  # an edit changed the graph since: the next update fits it
+        finally:
+            self._applying_trained = False
+        self._sent_values.update(params)
+
+    def _leaf_values(self) -> dict[str, float]:
+        program = self.document.program()
+        return dict(zip(program.leaf_ids, self.document.leaf_values(program)))
+
+    def _send_edits(self) -> None:
+        """Forward the edits made while playing: a structural change (or an undo) as a copy of
+        the document to recompile, a frozen param likewise (without recompiling), changed values
+        alone (so the params the worker trained meanwhile are kept), new settings."""
+        unsent, self._unsent = self._unsent, set()
+        if not unsent:
+            return
+        background, document = self._background, self.document
+        if unsent & {"structure", "reset"}:
+            background.send_document(document, "structure")
+            background.send_settings(document.training)
+        elif document.trainable_changes != self._sent_trainable_changes:
+            background.send_document(document, "values")
+        elif "values" in unsent:
+            current = self._leaf_values()
+            changed = {flat_id: value for flat_id, value in current.items()
+                       if self._sent_values.get(flat_id) != value}
+            if changed:
+                background.send_values(changed)
+        if "settings" in unsent:
+            background.send_settings(document.training)
+        self._sent_values = self._leaf_values()
+        self._sent_trainable_changes = document.trainable_changes
 
     def step(self) -> None:
         self.history.record(self.document, "training step", merge_key="training step")
@@ -467,12 +586,6 @@ class Session(SessionAids, SessionTools, SessionScope):
             self.document.set_values({flat_id: value for flat_id, value in self.training_start.items()
                                       if flat_id in leaves})
         self.training_start = None
-
-    def tick(self, seconds: float) -> int:
-        """Train for a slice of `seconds` if playing; return the steps taken."""
-        if not self.playing:
-            return 0
-        return self._train(lambda: self.trainer.run_for(seconds)) or 0
 
     def _train(self, action):
         """Run a training action; a TrainingError pauses and becomes `training_error` and status."""

@@ -257,3 +257,30 @@ def assert_undo_and_redo_walk_through(session, snapshots) -> None:
     for expected in snapshots[1:]:
         session.redo()
         assert document == expected
+
+
+# --- training in the worker process -----------------------------------------------------------------
+
+WORKER_PATIENCE = 120.0  # seconds: only a worker that never answers fails a test, never a slow one
+
+
+def poll_until(session, condition, what: str) -> None:
+    """Run the app's per-frame training poll until `condition()` holds (the worker trains)."""
+    import time
+
+    deadline = time.monotonic() + WORKER_PATIENCE
+    while not condition():
+        if not session.playing:
+            raise AssertionError(f"training stopped before: {what} ({session.status})")
+        session.poll_training()
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the training worker never got to: {what}")
+        time.sleep(0.002)
+
+
+def play_steps(session, steps: int) -> None:
+    """Play until the worker has taken at least `steps` more steps (or stopped), then pause."""
+    target = session.trainer.metrics.steps + steps
+    session.play()
+    poll_until(session, lambda: session.trainer.metrics.steps >= target, f"{steps} steps")
+    session.pause()

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import assert_undo_and_redo_walk_through
+from helpers import assert_undo_and_redo_walk_through, play_steps, poll_until
 from mlgarden.files import fileformat
 from mlgarden.document.build import Builder
 from mlgarden.document.graph import Document
@@ -68,17 +68,16 @@ def test_nearest_sample_picks_the_closest_point():
     assert session.nearest_sample(target[0] + 1e-6, target[1]) == 7
 
 
-def test_training_tick_lowers_loss_and_play_is_undoable():
+def test_training_lowers_loss_and_play_is_undoable():
     document, _ = perceptron_document()
     session = Session(document)
     before = document.copy()
-    session.play()
-    first = None
-    for _ in range(20):
-        session.tick(0.01)
-        first = first if first is not None else session.trainer.metrics.train_loss
+    play_steps(session, 1)
+    first = session.trainer.metrics.train_loss
+    play_steps(session, 200)
+    session.close()
     assert session.trainer.metrics.train_loss < first
-    session.pause()
+    session.undo()
     session.undo()
     assert document == before
 
@@ -90,9 +89,9 @@ def test_non_finite_training_pauses_with_a_message():
     document = builder.finish(result=out, loss=builder.loss("squared_error", out))
     session = Session(document)
     session.play()
-    session.tick(0.01)
-    assert not session.playing
+    poll_until(session, lambda: not session.playing, "the NaN stop")
     assert "log" in session.status and "NaN" in session.status
+    assert session.training_worker_pid is None  # the stop ended the worker
 
 
 def test_open_bad_file_keeps_graph(tmp_path):
@@ -183,7 +182,8 @@ def test_training_a_graph_without_a_loss_explains_instead_of_raising():
         action()
         assert "loss" in session.status
     session.play()
-    session.tick(0.01)
+    session.poll_training()
     session.play()
-    session.tick(0.01)
+    session.poll_training()
     assert not session.playing and "loss" in session.status
+    assert session.training_worker_pid is None  # refused before any worker started

@@ -8,6 +8,7 @@ import pytest
 
 from mlgarden.document.build import Builder, log, tanh
 from mlgarden.learning.datasets import load_dataset
+from mlgarden.learning.progress import TEST_EVERY_SAMPLES_PER_POINT
 from mlgarden.learning.training import HISTORY_LIMIT, Trainer, TrainingError
 
 
@@ -410,7 +411,19 @@ def test_history_stays_bounded_and_ordered():
     assert 0 < len(trainer.history) <= HISTORY_LIMIT
     steps = [point.step for point in trainer.history]
     assert steps == sorted(steps) and steps[-1] <= 5000 and steps[-1] > 4000
-    assert all(point.test_loss is not None for point in trainer.history)
+    assert any(point.test_loss is not None for point in trainer.history)
+
+
+def test_the_test_set_is_measured_every_so_many_samples_not_every_step():
+    document, _ = line_document("sgd", learning_rate=0.01, batch_size=10)
+    train, test = linear_data(points=100)  # 80 training points, 20 test points
+    trainer = make_trainer(document, train, test)
+    trainer.run_steps(200)
+    tested = [point.step for point in trainer.history if point.test_loss is not None]
+    interval = TEST_EVERY_SAMPLES_PER_POINT * len(test.labels) // 10  # in steps of 10 samples
+    assert tested[0] == 1
+    assert all(later - earlier >= interval for earlier, later in zip(tested, tested[1:]))
+    assert len(tested) == 1 + (200 - 1) // interval
 
 
 def test_history_records_every_step_while_short():

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from helpers import play_steps
 from mlgarden.document.build import Builder
 from mlgarden.document.graph import Document
 from mlgarden.learning.training import HistoryPoint
@@ -32,9 +33,8 @@ def test_reset_puts_the_params_back_where_training_started_and_clears_the_number
     opened = params(session)
     for _ in range(5):
         session.step()
-    session.play()
-    session.tick(0.02)
-    session.pause()
+    play_steps(session, 10)
+    session.close()
     trained = params(session)
     assert trained != opened and session.trainer.metrics.steps > 5 and session.trainer.history
     session.reset()

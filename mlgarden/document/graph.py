@@ -122,6 +122,7 @@ class Document:
         self.body_of: str | None = None  # set on a working copy of a function's body
         self._listeners: list[Listener] = []
         self._program: Program | None = None
+        self.trainable_changes = 0  # counts freezes and thaws, which do not recompile (training.py)
 
     # --- listening ---------------------------------------------------------------------------
 
@@ -428,6 +429,7 @@ class Document:
         if node.op != "param":
             raise GraphError(f"only params can be trained; {node_id!r} is a {node.op}")
         node.trainable = bool(trainable)
+        self.trainable_changes += 1
         self._changed("values")
 
     def move(self, node_id: str, pos) -> None:
@@ -507,6 +509,7 @@ class Document:
         self.description = other.description
         self.training, self.dataset, self.view = other.training, other.dataset, other.view
         self.custom_points = other.custom_points
+        self.trainable_changes += 1
         self._changed("reset")
 
     def adopt(self, other: Document, what: str = "structure") -> None:
@@ -514,6 +517,7 @@ class Document:
         this document, as one change (the function edits work this way)."""
         self.nodes, self.functions = other.nodes, other.functions
         self.result, self.loss = other.result, other.loss
+        self.trainable_changes += 1  # a body's param may have been frozen
         self._changed(what)
 
     def copy(self) -> Document:

@@ -4,15 +4,12 @@ Lifecycle: `App(session, panels).build()` makes the context, the viewport and ev
 `run_frame()` runs ONE frame (tests step it); `run()` loops until the user quits; `close()`
 destroys the context. `run_app(path)` is what `mlgarden` and `mlgarden FILE` call.
 
-One frame, in this order (the app runs Dear PyGui's callbacks itself, with
-`configure_app(manual_callback_management=True)`, so edits and training never race): run the
-queued callbacks (gestures become session edits), train for a slice, bring the canvas and the
-panels up to date, render. The slice is TRAINING_SHARE of the rest of the last
-frame (everything but its training: callbacks, updates, render), at most MAX_TRAINING_SLICE: a
-frame while training then takes at most 1.45 times an idle one, so the frame rate stays above
-two thirds of the idle rate, while training gets as much time as it can (under Xvfb, where a
-frame takes 30-100 ms, about 15-40 ms a frame). Measuring the rest, not the whole frame, keeps
-the slice from feeding on itself. benchmarks/bench_gui.py measures both rates.
+One frame, in this order (the app runs Dear PyGui's callbacks itself,
+with `configure_app(manual_callback_management=True)`, so edits never race): run
+the queued callbacks (gestures become session edits), take what the training worker sent
+(`Session.poll_training`: training runs in a process of its own, learning/worker.py, and never
+takes a frame's time), bring the canvas and the panels up to date, render.
+benchmarks/bench_gui.py measures the frame rates and the samples trained, idle and playing.
 
 Layout at any viewport size: the menu bar on top, the status line at the bottom, the canvas on
 the left 60%, and the docked panels stacked in the right column (Training on top, Dataset
@@ -21,7 +18,7 @@ panel and the About this graph panel (gui/about_panel.py: the graph's descriptio
 example is opened) float above, shown from the Help menu.
 
 Panels follow one protocol: constructed with the Session, `build()` makes the panel's own
-window and returns its tag, `update()` runs once a frame after the training slice.
+window and returns its tag, `update()` runs once a frame after the training poll.
 
 Unsaved work is never dropped silently: New, Open, an example and closing the window ask first
 ("Discard unsaved changes?" Save / Discard / Cancel). A file that fails to load shows its error
@@ -37,7 +34,6 @@ overlay, shown once no dialog is open, so the question comes first.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -59,8 +55,6 @@ MENU_HEIGHT = 22
 STATUS_HEIGHT = 32  # ImGui's smallest window height
 CANVAS_SHARE = 0.6
 PANEL_SHARES = (0.42, 0.58)  # Training on top, Dataset below
-TRAINING_SHARE = 0.45
-MAX_TRAINING_SLICE = 0.040
 
 
 class App:
@@ -78,9 +72,6 @@ class App:
         self.functions = FunctionActions(self)
         self.aids = LearningAids(self)  # a node over the plane, the step-through (gui/learning_aids.py)
         self.tools = Tools(session, self.dialogs.files)  # Check gradients, Export as Python
-        self.last_frame_seconds = 1.0 / 60.0
-        self.last_work_seconds = 1.0 / 60.0  # the last frame without its training slice
-        self.training_budget = 0.0
         self.menu_node: str | None = None
         self.menu_link: tuple[str, str, int] | None = None
         self.menu_grid_position = (0.0, 0.0)
@@ -159,12 +150,8 @@ class App:
     # --- the frame loop --------------------------------------------------------------------------
 
     def run_frame(self) -> None:
-        started = time.perf_counter()
         dpg.run_callbacks(dpg.get_callback_queue())
-        self.training_budget = min(TRAINING_SHARE * self.last_work_seconds, MAX_TRAINING_SLICE)
-        training_started = time.perf_counter()
-        self.session.tick(self.training_budget)
-        training_seconds = time.perf_counter() - training_started
+        self.session.poll_training()
         self.canvas.update()
         self.aids.update()
         self.dialogs.files.update()
@@ -185,8 +172,6 @@ class App:
             self.show_help()
             userstate.mark_help_seen()
         dpg.render_dearpygui_frame()
-        self.last_frame_seconds = time.perf_counter() - started
-        self.last_work_seconds = self.last_frame_seconds - training_seconds
 
     def run(self) -> int:
         while dpg.is_dearpygui_running() and not self.quitting:
@@ -194,6 +179,7 @@ class App:
         return 0
 
     def close(self) -> None:
+        self.session.close()  # ends the training worker: no process outlives the app
         self.canvas.clear()
         dpg.destroy_context()
 

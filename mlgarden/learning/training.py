@@ -7,10 +7,17 @@ loss. The write-up's rule is plain `sgd`: value -= learning_rate * gradient; `mo
 are the usual refinements. An optional decay lowers the learning rate as epochs pass:
 lr / (1 + lr_decay * epoch).
 
-The Trainer owns no thread and no clock of its own: the app calls `run_for(seconds)` once a frame
-to train in a time slice, the command line calls `run_steps(n)`. The trainer reads the params from
-the document when it starts a slice (so a nudge by hand is honoured) and writes them back when it
-ends (one `values` change per slice, not per step).
+The Trainer owns no thread and no clock of its own: the app's training worker (worker.py, a
+process of its own) calls `run_for(seconds)` in short slices, the command line calls `run_steps(n)`.
+The trainer reads the params from the document when it starts a slice (so a nudge by hand is
+honoured) and writes them back when it ends (one `values` change per slice, not per step). All of
+a run's progress (batch order, optimiser state, metrics, loss curve) travels between the app and
+its worker as one picklable dict (`export_progress`, `adopt_progress`), so a run split into Play
+and Pause gives the same numbers as one `run_steps` call.
+
+Measuring is kept cheap and apart (progress.py): the test set is measured every so many samples,
+not every step; `samples_per_second` counts the time of training steps only; the trainable flags
+are worked out once per compiled program and again only when a param is frozen or thawed.
 
 A step whose loss or gradients are not finite is not applied: training stops with a
 TrainingError naming the first node, in computation order, that went non-finite, and the params
@@ -20,6 +27,7 @@ stay at their last finite values. A param the step would push past the document'
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections import deque
@@ -29,8 +37,13 @@ import numpy as np
 
 from mlgarden.document.graph import Document
 from mlgarden.document.nodes import VALUE_BOUND
+from mlgarden.learning.progress import HISTORY_LIMIT, HistoryPoint, LossHistory, TestSchedule
 
-HISTORY_LIMIT = 2000
+__all__ = ["HISTORY_LIMIT", "HistoryPoint", "Metrics", "Trainer", "TrainingError", "VALUE_LIMIT"]
+
+# What a run has done so far: handed from the app to its worker at Play and back at Pause.
+PROGRESS_FIELDS = ("metrics", "_history", "_test_schedule", "_rng", "_order", "_cursor", "_window",
+                   "_window_totals", "_busy_seconds", "_samples", "_optimizer_state")
 VALUE_LIMIT = VALUE_BOUND  # the document refuses a value beyond this, so a param past it has diverged
 
 
@@ -51,19 +64,13 @@ class Metrics:
     test_loss: float | None = None
     test_accuracy: float | None = None
     steps: int = 0
+    samples: int = 0  # training points seen, counting repeats
     epochs: int = 0
     samples_per_second: float = 0.0
     learning_rate: float = 0.0
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
-
-
-@dataclass
-class HistoryPoint:
-    step: int
-    train_loss: float
-    test_loss: float | None
 
 
 class Trainer:
@@ -79,12 +86,15 @@ class Trainer:
         self.test_x, self.test_y = _columns(test_points)
         self.test_labels = np.asarray(test_labels if test_labels is not None else [], dtype=float)
         self._program = None
+        self._flags_key = None
+        self.holds_params = False  # the worker's mode: see hold_params
+        self._held: np.ndarray | None = None
         self._forget_progress()
 
     def _forget_progress(self) -> None:
         self.metrics = Metrics()
-        self.history: list[HistoryPoint] = []
-        self._record_every = 1
+        self._history = LossHistory()
+        self._test_schedule = TestSchedule(len(self.test_labels))
         self._rng = np.random.default_rng(self.document.training.seed)
         self._order = self._rng.permutation(len(self.train_labels))
         self._cursor = 0
@@ -94,19 +104,87 @@ class Trainer:
         self._samples = 0
         self._optimizer_state: dict[str, np.ndarray] = {}
 
+    @property
+    def history(self) -> list[HistoryPoint]:
+        """The loss curve's points, oldest first."""
+        return self._history.points
+
+    @property
+    def history_thinnings(self) -> int:
+        """How many times the loss curve was halved (a copy of it must then be taken anew)."""
+        return self._history.thinnings
+
+    def show_progress(self, metrics: Metrics, points: list[HistoryPoint], replace: bool) -> None:
+        """Take the metrics and the loss curve's new points of a run trained elsewhere (the
+        worker), so the app's panels show them."""
+        self.metrics = metrics
+        if replace:
+            self._history.points = list(points)
+        else:
+            self._history.points.extend(points)
+
+    def trained_values(self) -> dict[str, float]:
+        """The trainable params' values (held, or in the document), by flat id."""
+        self._follow_program()
+        ids = self._program.leaf_ids
+        values = self._held if self._held is not None else self._read_params()
+        return {ids[k]: float(values[k]) for k in np.flatnonzero(self._trainable)}
+
+    def check(self) -> None:
+        """Raise TrainingError if the graph cannot be trained as it is (it has no loss)."""
+        self._sync_program()
+
+    def hold_params(self) -> None:
+        """From now on keep the params between runs instead of writing them into the document
+        after each (in a graph of functions that costs more than a step): the worker trains in
+        slices of a few milliseconds. `release_params` writes them before the document changes."""
+        self.holds_params = True
+
+    def release_params(self) -> None:
+        """Write the held params into the document; the next run reads them from it again."""
+        if self._held is not None:
+            self._write_params(self._held)
+            self._held = None
+
+    def export_progress(self) -> dict:
+        """A copy of everything this run has done (see PROGRESS_FIELDS), to hand to another
+        Trainer of the same document and data: the app's worker, or the app back from it."""
+        program = self.document.program()
+        if program is not self._program:  # a structural edit: as the next step would
+            self._optimizer_state = {}
+        progress = {name: getattr(self, name) for name in PROGRESS_FIELDS}
+        return copy.deepcopy({**progress, "leaf_ids": program.leaf_ids})
+
+    def adopt_progress(self, progress: dict) -> None:
+        """Go on from `progress` (an `export_progress` of a Trainer of the same data); the
+        optimiser's state is kept only if the graph's params are still the same."""
+        self._program = self.document.program()
+        for name in PROGRESS_FIELDS:
+            setattr(self, name, progress[name])
+        if list(progress["leaf_ids"]) != list(self._program.leaf_ids):
+            self._optimizer_state = {}
+
     # --- params in and out of the document --------------------------------------------------
 
     def _sync_program(self) -> None:
+        self._follow_program()
+        if self._program.loss is None:  # every time: a refused run must refuse again
+            raise TrainingError("the graph has no loss node that can be computed; "
+                                "connect every input of the loss and mark it as the loss")
+
+    def _follow_program(self) -> None:
+        """The document's program, and which of its leaves are trainable."""
         program = self.document.program()
         if program is not self._program:
             self._program = program
             self._optimizer_state = {}
-        if program.loss is None:  # every time: a refused run must refuse again, not crash later
-            raise TrainingError("the graph has no loss node that can be computed; "
-                                "connect every input of the loss and mark it as the loss")
-        # Freezing a param is a value change, not a structural one: read the flags every slice.
-        leaves = [self.document.flat_node(i) for i in program.leaf_ids]  # a function's params too
-        self._trainable = np.array([node.op == "param" and node.trainable for node in leaves], dtype=bool)
+        # Freezing a param is not a structural change: the document counts them apart.
+        key = (program, self.document.trainable_changes)
+        if key != self._flags_key:
+            leaves = [self.document.flat_node(i) for i in program.leaf_ids]  # a function's too
+            self._trainable = np.array([node.op == "param" and node.trainable for node in leaves],
+                                       dtype=bool)
+            self._flags_key = key
 
     def _read_params(self) -> np.ndarray:
         return np.array(self.document.leaf_values(self._program), dtype=float)
@@ -141,17 +219,25 @@ class Trainer:
         self.run_steps(1)
 
     def _run(self, keep_going) -> int:
+        """Steps while `keep_going`; only the steps' own time counts towards samples_per_second
+        (not the test set's measures, nor the loss curve)."""
         self._sync_program()
-        leaves = self._read_params()
+        leaves = self._held if self._held is not None else self._read_params()
         started = time.perf_counter()
         steps_done = 0
         try:
             while steps_done == 0 or keep_going(steps_done, started):
-                leaves = self._one_step(leaves)
+                step_started = time.perf_counter()
+                leaves, evaluation, batch = self._one_step(leaves)
+                self._count(evaluation, batch)
+                self._busy_seconds += time.perf_counter() - step_started
                 steps_done += 1
+                self._record(leaves, len(batch))
         finally:
-            self._busy_seconds += time.perf_counter() - started
-            self._write_params(leaves)
+            if self.holds_params:
+                self._held = leaves
+            else:
+                self._write_params(leaves)
             self.metrics.samples_per_second = self._samples / max(self._busy_seconds, 1e-9)
         return steps_done
 
@@ -165,7 +251,8 @@ class Trainer:
             self.metrics.epochs += 1
         return batch
 
-    def _one_step(self, leaves: np.ndarray) -> np.ndarray:
+    def _one_step(self, leaves: np.ndarray):
+        """One optimiser step: (the new leaves, the batch's evaluation, the batch)."""
         learning_rate = self.current_learning_rate()  # before the batch that may end the epoch
         batch = self._next_batch()
         program = self._program
@@ -184,8 +271,7 @@ class Trainer:
         if out_of_range.any():
             self._stop_non_finite(program.leaf_ids[int(np.flatnonzero(out_of_range)[0])],
                                   f"would become infinite, NaN or larger than {VALUE_LIMIT:g}")
-        self._count(evaluation, batch, updated)
-        return updated
+        return updated, evaluation, batch
 
     def _stop_non_finite(self, node_id: str, what: str = "became infinite or NaN") -> None:
         node = self.document.flat_node(node_id)  # "'w1' in perceptron 'f1'" for a function's node
@@ -238,11 +324,12 @@ class Trainer:
 
     # --- measuring ---------------------------------------------------------------------------
 
-    def _count(self, evaluation, batch: np.ndarray, leaves: np.ndarray) -> None:
+    def _count(self, evaluation, batch: np.ndarray) -> None:
         metrics = self.metrics
         metrics.steps += 1
         metrics.learning_rate = self.current_learning_rate()
         self._samples += len(batch)
+        metrics.samples = self._samples
         correct = self._correct(evaluation.values, self.train_labels[batch])
         entry = (evaluation.loss * len(batch), correct, len(batch))
         self._window.append(entry)
@@ -253,8 +340,6 @@ class Trainer:
         metrics.train_loss = float(loss_sum / window_samples)
         if self._program.classifies:
             metrics.train_accuracy = float(correct_sum / window_samples)
-        if metrics.steps % self._record_every == 0:
-            self._record(leaves)
 
     def _correct(self, values, labels: np.ndarray) -> int:
         if not self._program.classifies:
@@ -262,13 +347,18 @@ class Trainer:
         result = values[self._program.index[self._program.result]]  # one value per point
         return int(np.count_nonzero(np.sign(result) == labels))
 
-    def _record(self, leaves: np.ndarray) -> None:
-        self._measure_test(leaves)
-        self.history.append(HistoryPoint(self.metrics.steps, self.metrics.train_loss,
-                                         self.metrics.test_loss))
-        if len(self.history) > HISTORY_LIMIT:
-            self.history = self.history[1::2]
-            self._record_every *= 2
+    def _record(self, leaves: np.ndarray, samples: int) -> None:
+        """After a step: measure the test set when it is due, add a curve point when one is due."""
+        schedule, steps = self._test_schedule, self.metrics.steps
+        schedule.count(samples)
+        if not self._history.due(steps):
+            return
+        tested = schedule.ready()
+        if tested:
+            self._measure_test(leaves)
+            schedule.measured()
+        self._history.add(HistoryPoint(steps, self.metrics.train_loss,
+                                       self.metrics.test_loss if tested else None))
 
     def measure_test(self) -> None:
         """Loss and accuracy on the held-out test points, with the document's params."""

@@ -2,7 +2,7 @@
 
 `open_app(session)` builds the real App (menus, canvas, dialogs, handlers; the panels only when
 asked, to keep canvas tests fast), finds its X window and returns a Driver whose frame is the
-app's own `run_frame`, so every stepped frame runs callbacks, a training slice, the canvas and
+app's own `run_frame`, so every stepped frame runs callbacks, the training poll, the canvas and
 panel updates and a render, exactly as `mlgarden` does. The fixture closes the window and
 destroys the context after the test, even when it fails.
 

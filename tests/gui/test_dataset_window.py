@@ -130,13 +130,16 @@ def test_while_training_the_surface_redraws_each_time_its_interval_has_passed(pa
     clock = [time.perf_counter()]
     monkeypatch.setattr(dataset_window, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
     driver.click(*driver.item_center(TrainingTags.play))
+    driver.frames_until(lambda: app.session.trainer.metrics.steps > 0, "the worker's first steps")
     clock[0] += dataset_window.PLAYING_INTERVAL
     driver.frames(2)
     assert app.session.playing
     refreshes = app.dataset.refresh_count
-    driver.frames(4)  # the clock stands still: every step leaves the surface stale, none redraws it
+    driver.frames(4)  # the clock stands still: the worker's params leave it stale, none redraws it
     assert app.dataset.refresh_count == refreshes
     for _ in range(5):
+        # the worker sends params about 25 times a second: wait for some, then let time pass
+        driver.frames_until(lambda: app.session.surface_stale, "new params from the worker")
         clock[0] += dataset_window.PLAYING_INTERVAL
         driver.frames(1)
     assert app.dataset.refresh_count == refreshes + 5

@@ -1,9 +1,11 @@
 """The Training panel driven with the real mouse and keyboard under Xvfb.
 
 Each test opens the real app (mlgarden.gui.app.App) on a small graph, clicks and types through
-xdotool (tests/gui/driver.py), steps the app's own frame loop (callbacks, a training slice, the
+xdotool (tests/gui/driver.py), steps the app's own frame loop (callbacks, the training worker's news, the
 canvas and panels' update, render), and checks the Session, the document and the pixels.
 """
+
+import os
 
 import numpy as np
 import pytest
@@ -126,6 +128,19 @@ def test_play_trains_lowers_the_loss_and_redraws_the_surface(panels):
     driver.frames_until(lambda: len(dpg.get_value(Tags.train_series)[0]) == len(history) > 1,
                         "the loss curve showing the whole history")
     assert dpg.get_value(Tags.train_series)[1][-1] == pytest.approx(history[-1].train_loss)
+
+
+def test_training_runs_in_a_worker_process_that_quitting_the_app_ends():
+    panels, driver = open_panels(perceptrons_on_donut())
+    try:
+        driver.click(*driver.item_center(Tags.play))
+        driver.frames_until(lambda: panels.session.trainer.metrics.steps > 0, "a step")
+        pid = panels.session.training_worker_pid
+        assert pid is not None and pid != os.getpid() and os.path.exists(f"/proc/{pid}")
+        assert panels.session.playing  # quit while playing
+    finally:
+        close_panels(panels, driver)
+    assert not os.path.exists(f"/proc/{pid}")
 
 
 def test_step_trains_exactly_one_batch_and_is_disabled_while_playing(panels):
