@@ -33,6 +33,21 @@ def test_any_node_over_the_grid_equals_its_batch_values(graph, pick):
                                    np.ones(xs.size), rtol=1e-9, atol=1e-12)
 
 
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.data_too_large])
+@given(graph=random_graphs(max_nodes=60), picks=st.lists(st.integers(0, 10**6), min_size=1, max_size=8))
+def test_many_nodes_in_one_pass_equal_each_node_alone(graph, picks):
+    """The canvas's thumbnails shade several nodes in one forward pass: each equals its own."""
+    program = graph.program()
+    leaves = graph.leaves_for(program)
+    nodes = sorted({program.order[pick % len(program.order)] for pick in picks}) + ["no such node"]
+    xs, ys = grid((-1.0, 1.0, -1.5, 0.5), 7)
+    together = program.surfaces(leaves, xs, ys, nodes)
+    assert sorted(together) == nodes[:-1]
+    for node in nodes[:-1]:
+        np.testing.assert_array_equal(together[node], program.surface(leaves, xs, ys, node))
+
+
 def test_the_result_surface_is_unchanged_and_an_unknown_node_gives_none():
     builder = Builder(seed=1)
     out = builder.perceptron([builder.x(), builder.y()])

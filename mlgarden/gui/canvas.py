@@ -10,7 +10,9 @@ The canvas holds no state the file would lose. Once a frame (`update`) it:
 - when the view moved (pan, zoom) applies it as one transform, shows the nodes and links that
   meet the view and hides the rest (culling), and picks each shown node's level of detail;
 - when `Session.evaluation()` is a new object sets the value and gradient texts that changed and
-  the links' colours (while training, at most ten times a second).
+  the links' colours (while training, at most ten times a second);
+- with View > Node thumbnails, at 100% and above, shows each node's value over the plane in a small
+  picture (gui/canvas_thumbnails.py).
 
 The view (origin and zoom, geometry.ViewTransform) is saved with the file (gui/view.py). When a
 graph is opened the canvas shows its saved view, or fits it; `fit` (F, Home) fits the graph or
@@ -32,6 +34,7 @@ import dearpygui.dearpygui as dpg
 from mlgarden.gui import canvas_edits, canvas_show, geometry, ids, node_view, theme
 from mlgarden.gui.canvas_draw import LinkDrawing, NodeDrawing
 from mlgarden.gui.canvas_input import CanvasInput
+from mlgarden.gui.canvas_thumbnails import Thumbnails
 from mlgarden.gui.geometry import Boxes, ViewTransform
 from mlgarden.gui.minimap import Minimap
 from mlgarden.gui.value_editor import ValueEditor
@@ -58,6 +61,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self.input = CanvasInput(self)
         self.editor = ValueEditor(self)
         self.minimap = Minimap(self)
+        self.thumbnails = Thumbnails(self)
         self.ask_for_node = None  # set by the app: (on_pick) -> opens the palette
         self._structure_stale = True
         self._layout_stale = True
@@ -120,6 +124,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self.input.build()
         self.editor.build()
         self.minimap.build()
+        self.thumbnails.build()
 
     def _on_document_change(self, what: str) -> None:
         self._body = None
@@ -152,6 +157,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self._sync_if_stale()
         self.show_view_if_moved()
         self.show_values()
+        self.thumbnails.update()
         self.editor.update()
         self.minimap.update()
 
@@ -393,6 +399,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
 
     def clear(self) -> None:
         """Forget every item (the drawlist is being destroyed with the context)."""
+        self.thumbnails.clear()
         self.drawings.clear()
         self.links.clear()
         self.node_boxes.clear()

@@ -1,0 +1,96 @@
+"""The canvas's aids, driven with real input: node thumbnails over the plane, any output of a call
+on the plane, links coloured by the gradient flowing back along each one, and the view scrolling
+by itself while something is dragged near the canvas's edge."""
+
+import dearpygui.dearpygui as dpg
+import pytest
+
+from app_fixture import app_on, small_graph  # noqa: F401  (a fixture)
+from mlgarden.gui import ids
+from mlgarden.gui.app import MENU_HEIGHT
+from mlgarden.gui import theme
+from mlgarden.session import Session
+
+pytestmark = pytest.mark.gui
+
+
+def node_named(session, label):
+    return next(n.id for n in session.document.nodes.values() if (n.label or n.op) == label)
+
+
+def click_menu_item(driver, menu, item):
+    """Open a menu of the menu bar and click one of its items."""
+    x, _ = dpg.get_item_pos(menu)
+    driver.click(x + 12, MENU_HEIGHT / 2)
+    driver.frames(2)
+    item_x, item_y = dpg.get_item_pos(item)
+    driver.click(x + item_x + 20, MENU_HEIGHT + item_y + theme.FONT_SIZE // 2)
+
+
+def shown_images(item=ids.NODE_LAYER):
+    """The draw_image items Dear PyGui draws under `item` (a hidden parent hides its children)."""
+    count = 0
+    for child in dpg.get_item_children(item, 2):
+        if not dpg.get_item_configuration(child)["show"]:
+            continue
+        if dpg.get_item_type(child) == "mvAppItemType::mvDrawImage":
+            count += 1
+        count += shown_images(child)
+    return count
+
+
+def picture_pixel(driver, pixels, node_id, across):
+    """The colour a node's thumbnail shows `across` (0..1) of its width along its middle row."""
+    x, y, width, height = driver.canvas.thumbnails.screen_rect(node_id)
+    return pixels[int(y + height / 2), int(x + 2 + (width - 4) * across)].astype(int)
+
+
+def test_node_thumbnails_show_each_value_over_the_plane_from_100_percent(app_on, tmp_path):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    thumbnails = app.canvas.thumbnails
+    x, product, total, out, loss = (node_named(session, label) for label in ("x", "wx", "z", "out", "loss"))
+    assert thumbnails.shown_nodes() == [] and shown_images() == 0  # off by default
+    click_menu_item(driver, ids.VIEW_MENU, ids.THUMBNAILS_ITEM)
+    driver.move(700, 650)
+    assert dpg.get_value(ids.THUMBNAILS_ITEM)
+    # every node whose value varies over the plane; params, consts and the label do not
+    assert thumbnails.shown_nodes() == sorted([x, product, total, out, loss])
+    assert shown_images() == 5
+    pixels = driver.screenshot(tmp_path / "thumbnails.png")
+    red, _, blue = picture_pixel(driver, pixels, x, 0.05)  # x over the plane: blue left, red right
+    assert blue > red + 80
+    red, _, blue = picture_pixel(driver, pixels, x, 0.95)
+    assert red > blue + 80
+    red, _, blue = picture_pixel(driver, pixels, out, 0.05)  # out = tanh(0.5 x + 0.1): w > 0
+    assert blue > red + 30
+    weight = node_named(session, "w")
+    rx, ry, width, height = driver.item_rect(ids.value_field(weight))
+    driver.drag((rx + width / 2, ry + height / 2), (rx + width / 2 - 100, ry + height / 2), steps=5)
+    assert session.document.nodes[weight].value == -0.5
+    driver.move(700, 650)
+    pixels = driver.screenshot(tmp_path / "thumbnails-nudged.png")
+    red, _, blue = picture_pixel(driver, pixels, out, 0.05)  # w < 0 now: the picture follows
+    assert red > blue + 30
+    app.canvas.zoom_to(0.9)
+    driver.frames(3)
+    assert thumbnails.shown_nodes() == [] and shown_images() == 0  # below 100%: none
+    app.canvas.zoom_to(2.0, (0.0, 0.0))
+    driver.frames(3)
+    assert out in thumbnails.shown_nodes()
+    driver.screenshot(tmp_path / "thumbnails-200.png")
+    click_menu_item(driver, ids.VIEW_MENU, ids.THUMBNAILS_ITEM)  # off again
+    driver.frames(2)
+    assert thumbnails.shown_nodes() == [] and shown_images() == 0
+
+
+def test_thumbnails_follow_training(app_on):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    app.toggle_thumbnails()
+    driver.frames(2)
+    painted = app.canvas.thumbnails.refresh_count
+    session.play()
+    driver.frames_until(lambda: app.canvas.thumbnails.refresh_count >= painted + 2,
+                        "the thumbnails repainted while training")
+    session.pause()
