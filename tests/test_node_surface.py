@@ -150,3 +150,39 @@ def test_a_step_through_pauses_training_and_ends_on_any_change():
     assert session.stepthrough is None
     session.edit("set_loss", None)
     assert not session.start_stepthrough(BACKWARD) and "no computable loss" in session.status
+
+
+def two_output_function():
+    """x² and y² collapsed into one function with two outputs, which a sum and a difference read;
+    then the call and both readers collapsed into an outer function (a call inside a body)."""
+    builder = Builder(seed=3)
+    document = builder.finish(arrange=False)
+    x, y = document.add_node("x"), document.add_node("y")
+    xx, yy = document.add_node("mul", inputs=[x, x]), document.add_node("mul", inputs=[y, y])
+    total = document.add_node("add", inputs=[xx, yy])
+    difference = document.add_node("sub", inputs=[xx, yy])
+    document.set_result(total)
+    call = document.collapse([xx, yy], "squares")
+    return document, call, total, difference
+
+
+def test_every_output_of_a_call_can_be_shown_on_the_plane_in_the_graph_and_in_a_body():
+    document, call, total, difference = two_output_function()
+    assert document.output_count(call) == 2
+    first, second = (flat_id_shown(document, None, reference) for reference in (call, f"{call}:1"))
+    assert (first, second) == (document.flat_id(call), document.flat_id(f"{call}:1")) and first != second
+    assert flat_id_shown(document, None, f"{call}:2") is None  # no third output
+    session = Session(document)
+    values = {}
+    for flat_id in (first, second):
+        session.show_on_plane(flat_id)
+        assert session.plane_node() == flat_id
+        values[flat_id] = session.surface(16)
+    xs, ys = grid(session.bounds(), 16)
+    np.testing.assert_allclose(values[first], xs * xs, rtol=1e-5)  # output 0 is x², output 1 is y²
+    np.testing.assert_allclose(values[second], ys * ys, rtol=1e-5)
+    outer = document.collapse([call, total, difference], "outer")
+    inner_outputs = document.definition("squares").output_ids()
+    shown = flat_id_shown(document, "outer", f"{call}:1")
+    assert shown == f"{outer}/{call}/{inner_outputs[1]}" and shown in document.program().index
+    assert shown_node(document, None, shown) == outer

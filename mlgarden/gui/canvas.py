@@ -54,6 +54,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self.view = ViewTransform()
         self.selection: set[str] = set()
         self.selected_link_set: set[tuple[str, str, int]] = set()
+        self.plane_output: str | None = None  # the output of the selected node chosen for the plane
         self.drag_offset: tuple[float, float] | None = None  # nodes being moved, in document units
         self.show_gradients = True
         self.highlight_node: str | None = None

@@ -12,7 +12,9 @@ curve). A press on the canvas starts one gesture, which lasts until the button g
   output;
 - on a param's value: a nudge, 0.01 per pixel to the right, live; a double-click types a value
   (gui/value_editor.py), as does a click on a const's value or a pow's exponent;
-- on a node: select it (ctrl+click adds or removes it) and drag the selection;
+- on a node: select it (ctrl+click adds or removes it) and drag the selection; on a call's output
+  row, or a click (no drag) on any output pin, the same, and that output goes on the Dataset
+  window's plane (`Canvas.plane_output`; gui/learning_aids.py);
 - on a link: ctrl+click cuts it, a click selects it (Delete deletes it);
 - on empty canvas: a box selects every node it touches (ctrl adds to the selection);
 - with the middle button, or the left with space held: pan.
@@ -25,6 +27,7 @@ import time
 
 import dearpygui.dearpygui as dpg
 
+from mlgarden.document.graph import split_reference
 from mlgarden.gui import canvas_draw, geometry, ids
 
 DRAG_SPEED = 0.01  # value per pixel of a nudge
@@ -119,6 +122,10 @@ class CanvasInput:
         lod = geometry.level_of_detail(canvas.view.zoom)
         if lod == "compact" and node.op == "param" and y >= canvas_draw.compact_value_top(canvas.view.zoom):
             return "value", node_id  # a compact box's value line: nudge it there too
+        if lod == "full" and node.op == "call":
+            for (reference, _), row in zip(box.outputs, box.output_rows):
+                if abs(y - row) <= half:
+                    return "output row", reference  # its number goes on the plane
         if lod == "full" and x > 50:
             if node.op in ("param", "const") and abs(y - box.value_row) <= half:
                 return "value", node_id
@@ -160,7 +167,10 @@ class CanvasInput:
         elif kind in ("value", "exponent"):
             canvas.editor.open(what, kind)
             self.gesture = "done"
-        elif kind == "node":
+        elif kind == "output row" and not ctrl:
+            self._press_node(split_reference(what)[0], output=what)
+        elif kind in ("node", "output row"):
+            what = split_reference(what)[0]
             if ctrl:
                 if what in canvas.selection:
                     canvas.select(set(canvas.selection) - {what})
@@ -168,15 +178,22 @@ class CanvasInput:
                     canvas.select([what], add=True)
                 self.gesture = "done"
             else:
-                if what not in canvas.selection:
-                    canvas.select([what])
-                    canvas.clear_link_selection()
-                self.gesture = "move"
+                self._press_node(what)
         else:
             if not ctrl:
                 canvas.clear_selection()
             self.gesture = "box"
             self.detail.update(add=ctrl)
+
+    def _press_node(self, node_id: str, output: str | None = None) -> None:
+        """Select the node (unless it is selected: the selection moves) and drag it; a press on
+        a call's output row also puts that output on the plane (None: its first)."""
+        canvas = self.canvas
+        if node_id not in canvas.selection:
+            canvas.select([node_id])
+            canvas.clear_link_selection()
+        canvas.plane_output = output
+        self.gesture = "move"
 
     def _second_click(self, target) -> bool:
         """A press on what the last press hit, soon after it: within DOUBLE_CLICK_SECONDS, or
@@ -246,6 +263,9 @@ class CanvasInput:
             if lifted is not None:
                 canvas.disconnect_link((source, *lifted))
             canvas.connect_pins(ids.output_pin(source), ids.input_pin(*what))
+        elif kind == "output" and what == source and lifted is None:
+            canvas.select([split_reference(what)[0]])  # a click on an output pin: it goes on the plane
+            canvas.plane_output = what
         elif kind == "output":
             canvas.session.status = "drag from an output pin (right side) to an input pin (left side)"
         elif lifted is not None:

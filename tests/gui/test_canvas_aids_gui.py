@@ -6,6 +6,8 @@ import dearpygui.dearpygui as dpg
 import pytest
 
 from app_fixture import app_on, small_graph  # noqa: F401  (a fixture)
+from mlgarden.document.build import Builder
+from mlgarden.document.layout import arranged_positions
 from mlgarden.gui import ids
 from mlgarden.gui.app import MENU_HEIGHT
 from mlgarden.gui import theme
@@ -94,3 +96,36 @@ def test_thumbnails_follow_training(app_on):
     driver.frames_until(lambda: app.canvas.thumbnails.refresh_count >= painted + 2,
                         "the thumbnails repainted while training")
     session.pause()
+
+
+def two_output_graph():
+    """x² and y² as one function with two outputs, whose sum is the result."""
+    document = Builder(seed=3).finish(arrange=False)
+    x, y = document.add_node("x"), document.add_node("y")
+    xx, yy = document.add_node("mul", inputs=[x, x]), document.add_node("mul", inputs=[y, y])
+    document.set_result(document.add_node("add", inputs=[xx, yy]))
+    call = document.collapse([xx, yy], "squares")
+    for node_id, position in arranged_positions(document).items():
+        document.move(node_id, position)
+    return document, call
+
+
+def test_a_click_on_any_output_of_a_call_shades_that_output_on_the_plane(app_on, tmp_path):
+    document, call = two_output_graph()
+    session = Session(document)
+    app, driver = app_on(session)
+    second = f"{call}:1"
+    rx, ry, width, height = driver.item_rect(ids.value_text(second))
+    driver.click(rx + width / 2, ry + height / 2)  # the second output's row
+    driver.frames(2)
+    assert app.canvas.selected_nodes() == [call]
+    assert session.plane_node() == document.flat_id(second)
+    assert not session.history.can_undo()  # choosing is not an edit
+    driver.screenshot(tmp_path / "second-output.png")
+    driver.click(*driver.node_title_point(ids.node(call)))  # the node itself: its first output
+    driver.frames(2)
+    assert session.plane_node() == document.flat_id(call)
+    driver.click(*driver.pin_point(ids.output_pin(second)))  # a click on an output pin
+    driver.frames(2)
+    assert session.plane_node() == document.flat_id(second)
+    assert session.document.links() == document.links()  # and no wire was made
