@@ -72,6 +72,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self._shown_evaluation = None
         self._values_shown_at = 0.0
         self._numbers = None  # reference -> (value, gradient) of the evaluation shown
+        self._link_shares = None  # the gradient along each link of that evaluation
         self.largest_gradient = 0.0
         self._gesture = 0
         self._shown_opened: int | None = None

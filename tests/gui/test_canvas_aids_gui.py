@@ -129,3 +129,32 @@ def test_a_click_on_any_output_of_a_call_shades_that_output_on_the_plane(app_on,
     driver.frames(2)
     assert session.plane_node() == document.flat_id(second)
     assert session.document.links() == document.links()  # and no wire was made
+
+
+def link_pixel(driver, pixels, source, target, pin):
+    """The colour in the middle of a link (a link's curve passes through its ends' midpoint)."""
+    (x1, y1), (x2, y2) = driver.pin_point(ids.output_pin(source)), driver.pin_point(ids.input_pin(target, pin))
+    return pixels[int(round((y1 + y2) / 2)), int(round((x1 + x2) / 2))].astype(int)
+
+
+def test_two_links_out_of_one_node_are_coloured_by_the_gradient_each_carries(app_on, tmp_path):
+    builder = Builder(seed=1)
+    x = builder.x()
+    up, down = builder.param(1.0, label="up"), builder.param(-0.05, label="down")
+    a, b = builder.op("mul", up, x, label="a"), builder.op("mul", down, x, label="b")
+    total = builder.op("add", a, b, label="total")
+    document = builder.finish(result=total, arrange=False)
+    places = {x: (40, 200), up: (260, 40), down: (260, 330), a: (460, 80), b: (460, 300), total: (680, 190)}
+    for value, (left, top) in places.items():
+        document.nodes[value.id].pos = (float(left), float(top))
+    session = Session(document)
+    app, driver = app_on(session)
+    driver.move(700, 650)
+    assert session.evaluation().grads[x.id] == pytest.approx(0.95)  # the node's own gradient
+    pixels = driver.screenshot(tmp_path / "two-links.png")
+    red, _, blue = link_pixel(driver, pixels, x.id, a.id, 1)  # carries grad(a) * up = +1: red
+    assert red > blue + 60
+    red, _, blue = link_pixel(driver, pixels, x.id, b.id, 1)  # carries grad(b) * down = -0.05: blue
+    assert blue > red + 20
+    wide = app.canvas.links[(x.id, a.id, 1)].style[1]
+    assert wide > app.canvas.links[(x.id, b.id, 1)].style[1]  # 1 > 0.05: a wider link
