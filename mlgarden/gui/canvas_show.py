@@ -56,6 +56,8 @@ class ShowMixin:
         margin = CULL_MARGIN
         seen = set(self.boxes.touching((left - margin, top - margin, right + margin, bottom + margin)))
         lod = geometry.level_of_detail(self.view.zoom)
+        if self.drag_offset is not None:  # nodes being dragged are where the mouse is
+            seen.update(self.selection)
         for node_id, drawing in self.drawings.items():
             visible = node_id in seen
             drawing.set_visible(visible)

@@ -158,3 +158,50 @@ def test_two_links_out_of_one_node_are_coloured_by_the_gradient_each_carries(app
     assert blue > red + 20
     wide = app.canvas.links[(x.id, a.id, 1)].style[1]
     assert wide > app.canvas.links[(x.id, b.id, 1)].style[1]  # 1 > 0.05: a wider link
+
+
+def test_dragging_a_node_or_a_wire_to_the_edge_scrolls_the_view(app_on, tmp_path):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    canvas = app.canvas
+    out = node_named(session, "out")
+    before = session.document.copy()
+    left, top, width, height = canvas.canvas_rect
+    start_origin = canvas.view.origin
+    start_pos = session.document.nodes[out].pos
+    grab = driver.node_title_point(ids.node(out))
+    driver.move(*grab)
+    driver.press()
+    driver.move(grab[0] + 20, grab[1])
+    edge = (left + width - 4, grab[1])
+    driver.move(*edge)
+    driver.frames(20)  # held at the right edge: the view scrolls right, the node with it
+    scrolled = canvas.view.origin[0] - start_origin[0]
+    assert scrolled > 0 and canvas.view.origin[1] == start_origin[1]
+    assert dpg.get_item_configuration(ids.node(out))["show"]  # drawn under the mouse, not culled
+    driver.screenshot(tmp_path / "scrolling.png")
+    driver.release()  # (frames rendered until then scrolled on)
+    moved = session.document.nodes[out].pos[0] - start_pos[0]
+    scrolled = canvas.view.origin[0] - start_origin[0]
+    assert moved == pytest.approx(edge[0] - grab[0] + scrolled)  # still under the mouse
+    driver.key("ctrl+z")
+    assert session.document == before  # one undo step
+    canvas.show_view(start_origin)  # back where it started
+    driver.frames(2)
+    scrolled_to = canvas.view.origin
+    source = driver.pin_point(ids.output_pin(node_named(session, "z")))
+    driver.move(*source)
+    driver.press()
+    driver.move(source[0], source[1] + 20)
+    driver.move(source[0], top + height - 3)  # a wire held at the bottom edge
+    driver.frames(20)
+    assert canvas.view.origin[1] > scrolled_to[1]
+    driver.move(left + width / 2, top + height / 2)  # out of the band: the scrolling stops
+    held = canvas.view.origin
+    driver.frames(5)
+    assert canvas.view.origin == held
+    canvas.show_view(scrolled_to)  # as a pan back would
+    driver.frames(2)
+    driver.move(*driver.pin_point(ids.input_pin(node_named(session, "out"), 0)))
+    driver.release()  # the wire still links
+    assert session.document.nodes[node_named(session, "out")].inputs[0] == node_named(session, "z")
