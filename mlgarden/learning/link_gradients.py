@@ -55,6 +55,8 @@ class LinkGradients:
 
     def __init__(self, program: Program, values: Mapping, gradients: Mapping):
         self.program, self.values, self.gradients = program, values, gradients
+        self.readers = _readers(program)
+        self.routes = _ROUTES.setdefault(program, {})  # the program is new after any change of structure
 
     def into_node(self, target: str, pin: int) -> float | None:
         """grad(target) * d target/d its input `pin` (flat ids), or None when unknown."""
@@ -67,13 +69,14 @@ class LinkGradients:
         if pin >= len(spec.inputs):
             return None
         values = self.values
-        operands = [values.get(source) for source in spec.inputs]
+        inputs = spec.inputs
+        if OPS[spec.op].is_variadic:  # every pin alike: only its own operand counts
+            a, b = values.get(inputs[pin]), 0.0
+        else:
+            a, b = values.get(inputs[0]), values.get(inputs[1]) if len(inputs) > 1 else 0.0
         out = values.get(spec.id)
-        if out is None or any(operand is None for operand in operands):
+        if out is None or a is None or b is None:
             return None
-        a, b = operands[0], operands[1] if len(operands) > 1 else 0.0
-        if OPS[spec.op].is_variadic:
-            a, b = operands[pin], 0.0
         try:
             return gradient * local_derivative(spec.op, pin, a, b, out, spec.exponent)
         except (ArithmeticError, ValueError):  # at a singular point: no number to show
@@ -81,7 +84,7 @@ class LinkGradients:
 
     def into_call(self, prefix: str, source: str) -> float | None:
         """The shares that the nodes under flat id `prefix` ('f1/') read from `source`."""
-        readers = _readers(self.program).get((prefix, self.program.computed_id(source)), ())
+        readers = self.readers.get((prefix, self.program.computed_id(source)), ())
         shares = [self.into_node(reader, pin) for reader, pin in readers]
         known = [share for share in shares if share is not None]
         return sum(known) if known else None
@@ -91,9 +94,7 @@ def link_gradient(document: Document, scope: str | None, key: tuple[str, str, in
                   shares: LinkGradients) -> float | None:
     """The share along a link (source reference, target node, pin) of the graph (`scope` None)
     or of a function's body (its numbers are the graph's first instance's, as the canvas shows)."""
-    routes = _ROUTES.get(shares.program)
-    if routes is None:
-        routes = _ROUTES[shares.program] = {}  # the program is new after any change of structure
+    routes = shares.routes
     route = routes.get((scope, key))
     if route is None:
         route = routes[(scope, key)] = _route(document, scope, key)
