@@ -166,7 +166,7 @@ class _SurfaceRoute:
 
     plan: FusedPlan
     data_rows: list[tuple[int, int]]  # (row, which of DATA_INPUT_OPS)
-    leaf_rows: list[tuple[int, int]]  # (row, leaf index)
+    leaf_rows: tuple[np.ndarray, np.ndarray]  # the rows of the leaves, and their leaf indices
     chunk: int  # grid points per pass
     target_rows: dict[str, int]  # each target's computed id -> its row
 
@@ -349,7 +349,8 @@ class Program:
             plan = FusedPlan(self.specs, [i for i in self._inputs if i in needed],
                              [[i for i in group if i in needed] for group in self._groups],
                              self.leaf_index, set(), keep_products=False, keep=targets)
-            leaf_rows = [(row, self.leaf_index[i]) for i, row in plan.rows.items() if i in self.leaf_index]
+            pairs = [(row, self.leaf_index[i]) for i, row in plan.rows.items() if i in self.leaf_index]
+            leaf_rows = tuple(np.array([pair[k] for pair in pairs], dtype=int) for k in (0, 1))
             chunk = min(SURFACE_CHUNK, SINGLE_THREAD_PRODUCT // max(plan.largest_layer, 1))
             route = _SurfaceRoute(plan, self._rows_of(DATA_INPUT_OPS, plan.rows), leaf_rows, chunk,
                                   {target: plan.rows[target] for target in targets})
@@ -510,8 +511,8 @@ class Program:
     def _surface_buffer(self, route: _SurfaceRoute, leaves: np.ndarray, width: int) -> np.ndarray:
         """Rows for the route's nodes, the leaf rows already filled (they come first)."""
         buffer = self._scratch.take("surface", (len(route.plan.rows), width), leaves.dtype)
-        for row, leaf in route.leaf_rows:
-            buffer[row] = leaves[leaf]
+        rows, leaf_indices = route.leaf_rows
+        buffer[rows] = leaves[leaf_indices][:, None]  # one assignment, however many params
         return buffer
 
     def first_non_finite(self, values: Sequence) -> str | None:
