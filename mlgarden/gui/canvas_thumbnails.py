@@ -90,7 +90,7 @@ class Thumbnails:
 
     def set_enabled(self, enabled: bool) -> None:
         self.enabled = enabled
-        self._source = None  # draw at once
+        self._source, self._due_at = None, 0.0  # draw at once
 
     def update(self) -> None:
         """Once a frame: show the pictures of the nodes in view at 100% and above, hide the rest,

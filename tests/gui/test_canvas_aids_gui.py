@@ -71,6 +71,8 @@ def test_node_thumbnails_show_each_value_over_the_plane_from_100_percent(app_on,
     driver.drag((rx + width / 2, ry + height / 2), (rx + width / 2 - 100, ry + height / 2), steps=5)
     assert session.document.nodes[weight].value == -0.5
     driver.move(700, 650)
+    driver.frames_until(lambda: thumbnails.pictures[out].source[0] is session.evaluation(),
+                        "the thumbnail painted from the last value (at most every 0.05 s)")
     pixels = driver.screenshot(tmp_path / "thumbnails-nudged.png")
     red, _, blue = picture_pixel(driver, pixels, out, 0.05)  # w < 0 now: the picture follows
     assert red > blue + 30
