@@ -11,6 +11,9 @@ Built on docs/screenshots.py's Shooter (one app, 1280 x 800, its own frame loop,
    clicked and the right arrow pressed three times (the step back through the tanh): the current
    node and link lit up, the gradients known so far in orange, the sentence in the Training panel.
    The whole window.
+3. `node-thumbnails.png`: the same trained network at 100%, View > Node thumbnails over the plane
+   on: each hidden unit's value over the plane on its own call node, the links coloured by the
+   gradient each carries. Cropped to the canvas.
 """
 
 from __future__ import annotations
@@ -36,9 +39,12 @@ STEPS_SHOWN = 3  # right-arrow presses before the picture: the step back through
 VIEW_SHIFT = 230  # canvas pixels between the loss node and the canvas's right edge
 
 
-def first_hidden_unit(document) -> str:
-    """A tanh node that reads a sum of products: a unit of the first hidden layer."""
-    return next(node.id for node in document.nodes.values() if node.op == "tanh")
+def first_hidden_call(document) -> str:
+    """The topmost call of the first layer of perceptron calls (the leftmost column of calls):
+    a unit of the first hidden layer (since issue 11 each perceptron is a call)."""
+    calls = [node for node in document.nodes.values() if node.op == "call"]
+    left = min(node.pos[0] for node in calls)
+    return min((node for node in calls if node.pos[0] == left), key=lambda node: node.pos[1]).id
 
 
 def shoot_node_surface(shooter: Shooter, out: Path, steps: int, timeout: float) -> None:
@@ -49,7 +55,7 @@ def shoot_node_surface(shooter: Shooter, out: Path, steps: int, timeout: float) 
     while session.trainer.metrics.steps < steps and time.perf_counter() - started < timeout:
         shooter.app.run_frame()
     session.pause()
-    unit = first_hidden_unit(session.document)
+    unit = first_hidden_call(session.document)
     node = session.document.nodes[unit]
     shooter.app.canvas.set_view(ViewTransform((node.pos[0] - 200, node.pos[1] - 200), 1.0))
     shooter.frames(SETTLE_FRAMES)
@@ -58,6 +64,19 @@ def shoot_node_surface(shooter: Shooter, out: Path, steps: int, timeout: float) 
     shooter.frames(SETTLE_FRAMES)
     print(f"trained {session.trainer.metrics.steps} steps; {dpg.get_value(DatasetTags.heading)}")
     save(crop(shooter.grab(), *item_box(DatasetTags.window)), out / "node-surface.png")
+
+
+def shoot_node_thumbnails(shooter: Shooter, out: Path) -> None:
+    """After `shoot_node_surface`: the trained network's first hidden layer, thumbnails on."""
+    canvas = shooter.app.canvas
+    canvas.select(())
+    shooter.app.toggle_thumbnails()
+    unit = shooter.session.document.nodes[first_hidden_call(shooter.session.document)]
+    canvas.set_view(ViewTransform((unit.pos[0] - 330, unit.pos[1] - 60), 1.0))
+    shooter.driver.move(5, 790)
+    shooter.frames(SETTLE_FRAMES)
+    print(f"thumbnails on {len(canvas.thumbnails.shown_nodes())} nodes")
+    save(crop(shooter.grab(), *item_box(ids.CANVAS_WINDOW)), out / "node-thumbnails.png")
 
 
 def shoot_backprop_step(shooter: Shooter, out: Path) -> None:
@@ -88,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         shooter.build()
         shoot_backprop_step(shooter, args.out)
         shoot_node_surface(shooter, args.out, args.steps, args.timeout)
+        shoot_node_thumbnails(shooter, args.out)
     finally:
         shooter.close()
     return 0

@@ -59,6 +59,7 @@ from mlgarden.document.functions import expanded_node_count
 from mlgarden.document.graph import OPTIMIZERS, Document, GraphError
 from mlgarden.learning.surface import SURFACE_MARGIN, colours, decision_values
 from mlgarden.number_text import plain
+from mlgarden.story import story_examples
 from mlgarden.learning.training import Trainer, TrainingError
 
 EXIT_OK = 0
@@ -162,15 +163,16 @@ def _run_open(args) -> int:
 
 def _add_examples_parser(subparsers) -> None:
     parser = subparsers.add_parser("examples", help="list the shipped examples",
-                                   description="List the example graphs mlgarden ships, each with "
-                                               "the first sentence of its description. Give a name "
-                                               "wherever a command takes a FILE.")
+                                   description="List the example graphs mlgarden ships in the "
+                                               "write-up's order (as the Examples menu does), each "
+                                               "with one line about it. Give a name wherever a "
+                                               "command takes a FILE.")
     parser.set_defaults(run=_run_examples)
 
 
 def _run_examples(args) -> int:
-    rows = [(path.stem, shipped.one_line(fileformat.load(path).description))
-            for path in shipped.example_files()]
+    rows = [(example.name, example.line or shipped.one_line(fileformat.load(example.path).description))
+            for example in story_examples(shipped.example_files())]
     if not rows:
         raise CommandError("no examples were found: is mlgarden installed (pip install .)?")
     width = max(len(name) for name, _ in rows)

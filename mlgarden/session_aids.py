@@ -8,6 +8,7 @@ call and the tests call without a window:
   result. `plane_node()` is the node shaded now (None: the result), or None again once an edit
   took the node away; `plane_heading()` names it. A node's colours are scaled to its own range
   (`surface.symmetric_scale`); the result keeps the fixed -1..+1 of the decision surface.
+  `nodes_over_plane(flat_ids, resolution)` gives several nodes at once (the canvas's thumbnails).
 - **Step through** (learning/stepthrough.py). `start_stepthrough(BACKWARD or FORWARD)` pauses
   training and builds the steps from the current sample's evaluation; `stepthrough` is the Walk
   (None when none is under way): the canvas shows its numbers and lights up its current node and
@@ -27,6 +28,7 @@ from mlgarden.document.custom_points import CUSTOM
 from mlgarden.learning.custom_data import write_csv
 from mlgarden.learning.datasets import DatasetError
 from mlgarden.learning.stepthrough import BACKWARD, StepError, Walk, flat_name, start_walk
+from mlgarden.learning.surface import node_values
 
 
 class SessionAids:
@@ -61,6 +63,12 @@ class SessionAids:
                 return "no result"
             return f"result {self.document.describe(self.document.flat_id(result))}"
         return f"node {self.document.describe(node)} ({self.document.flat_node(node).op})"
+
+    def nodes_over_plane(self, flat_ids, resolution: int) -> dict[str, np.ndarray]:
+        """Each computable node of `flat_ids` over the dataset's bounds, in one forward pass."""
+        program = self.document.program()
+        return node_values(program, self.document.leaf_values(program), self.bounds(), resolution,
+                           flat_ids)
 
     # --- step through -------------------------------------------------------------------------
 

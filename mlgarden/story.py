@@ -1,11 +1,13 @@
 """The write-up's story in the app: its networks in the order it tells them, one line each.
 
 The MLGarden write-up walks from (5 + 3) * 2 to a network that solves the spiral. The Examples
-menu follows it (the donut is solved first with a hand-made distance feature, which "feels like
-cheating", and then with perceptrons): `STORY` names each shipped example (the file's stem) with
-the one line the menu shows beside it; the file's own `description` tells the rest, and what to
-try next, in the About this graph panel. `story_examples(paths)` puts the shipped example files
-in the story's order, any file the story does not name after them, by name.
+menu and `mlgarden examples` follow it, in the order issue 11 fixes: arithmetic, fit-ten, line,
+linear, perceptrons, donut-distance, mlp-2x4, final-boss, final-boss-built, moons-mlp (the donut's
+two answers side by side: perceptrons, then the hand-made distance feature that the write-up
+tries first and calls "cheating"). `STORY` names each shipped example (the file's stem) with the
+one line shown beside it; the file's own `description` tells the rest, and what to try next, in
+the About this graph panel. `story_examples(paths)` puts the shipped example files in the story's
+order, any file the story does not name after them, by name.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ STORY: tuple[tuple[str, str], ...] = (
     ("fit-ten", "a loss turns the result into 10: training by gradient descent"),
     ("line", "tanh(w x + b): a classifier that can only draw vertical lines"),
     ("linear", "add y: one perceptron draws any line"),
-    ("donut-distance", "a hand-made feature, the distance to the centre, solves the donut"),
-    ("perceptrons-2-1", "no hand-made feature: three perceptrons cut a band out of the donut"),
+    ("perceptrons-2-1", "the donut, which no line splits: three perceptrons cut a band out of it"),
+    ("donut-distance", "the donut again, solved by a hand-made feature: the distance to the centre"),
     ("mlp-2x4", "the spiral with two layers of 4 perceptrons"),
     ("final-boss", "the spiral solved: engineered features and 8 + 4 + 1 perceptrons"),
     ("final-boss-built", "the final boss rebuilt from an empty canvas in a few actions"),

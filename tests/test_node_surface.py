@@ -34,6 +34,21 @@ def test_any_node_over_the_grid_equals_its_batch_values(graph, pick):
                                    np.ones(xs.size), rtol=1e-9, atol=1e-12)
 
 
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.data_too_large])
+@given(graph=random_graphs(max_nodes=60), picks=st.lists(st.integers(0, 10**6), min_size=1, max_size=8))
+def test_many_nodes_in_one_pass_equal_each_node_alone(graph, picks):
+    """The canvas's thumbnails shade several nodes in one forward pass: each equals its own."""
+    program = graph.program()
+    leaves = graph.leaves_for(program)
+    nodes = sorted({program.order[pick % len(program.order)] for pick in picks}) + ["no such node"]
+    xs, ys = grid((-1.0, 1.0, -1.5, 0.5), 7)
+    together = program.surfaces(leaves, xs, ys, nodes)
+    assert sorted(together) == nodes[:-1]
+    for node in nodes[:-1]:
+        np.testing.assert_array_equal(together[node], program.surface(leaves, xs, ys, node))
+
+
 def test_the_result_surface_is_unchanged_and_an_unknown_node_gives_none():
     builder = Builder(seed=1)
     out = builder.perceptron([builder.x(), builder.y()])
@@ -136,3 +151,39 @@ def test_a_step_through_pauses_training_and_ends_on_any_change():
     assert session.stepthrough is None
     session.edit("set_loss", None)
     assert not session.start_stepthrough(BACKWARD) and "no computable loss" in session.status
+
+
+def two_output_function():
+    """x² and y² collapsed into one function with two outputs, which a sum and a difference read;
+    then the call and both readers collapsed into an outer function (a call inside a body)."""
+    builder = Builder(seed=3)
+    document = builder.finish(arrange=False)
+    x, y = document.add_node("x"), document.add_node("y")
+    xx, yy = document.add_node("mul", inputs=[x, x]), document.add_node("mul", inputs=[y, y])
+    total = document.add_node("add", inputs=[xx, yy])
+    difference = document.add_node("sub", inputs=[xx, yy])
+    document.set_result(total)
+    call = document.collapse([xx, yy], "squares")
+    return document, call, total, difference
+
+
+def test_every_output_of_a_call_can_be_shown_on_the_plane_in_the_graph_and_in_a_body():
+    document, call, total, difference = two_output_function()
+    assert document.output_count(call) == 2
+    first, second = (flat_id_shown(document, None, reference) for reference in (call, f"{call}:1"))
+    assert (first, second) == (document.flat_id(call), document.flat_id(f"{call}:1")) and first != second
+    assert flat_id_shown(document, None, f"{call}:2") is None  # no third output
+    session = Session(document)
+    values = {}
+    for flat_id in (first, second):
+        session.show_on_plane(flat_id)
+        assert session.plane_node() == flat_id
+        values[flat_id] = session.surface(16)
+    xs, ys = grid(session.bounds(), 16)
+    np.testing.assert_allclose(values[first], xs * xs, rtol=1e-5)  # output 0 is x², output 1 is y²
+    np.testing.assert_allclose(values[second], ys * ys, rtol=1e-5)
+    outer = document.collapse([call, total, difference], "outer")
+    inner_outputs = document.definition("squares").output_ids()
+    shown = flat_id_shown(document, "outer", f"{call}:1")
+    assert shown == f"{outer}/{call}/{inner_outputs[1]}" and shown in document.program().index
+    assert shown_node(document, None, shown) == outer

@@ -15,6 +15,7 @@ from mlgarden import shipped, userstate
 from mlgarden.cli import main
 from mlgarden.files import fileformat
 from mlgarden.session import DEFAULT_EXAMPLE, Session
+from mlgarden.story import STORY
 
 EXAMPLES = shipped.example_names()
 
@@ -56,16 +57,22 @@ def test_one_line_is_the_first_sentence_cut_to_the_width(description, line):
 # --- the command line ------------------------------------------------------------------------------
 
 
-def test_mlgarden_examples_lists_each_name_with_its_first_sentence(capsys):
+WRITE_UP_ORDER = ["arithmetic", "fit-ten", "line", "linear", "perceptrons-2-1", "donut-distance",
+                  "mlp-2x4", "final-boss", "final-boss-built", "moons-mlp"]  # issue 11's order
+
+
+def test_mlgarden_examples_lists_the_write_ups_networks_in_order_each_with_its_line(capsys):
     code, out, err = run(capsys, "examples")
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert [line.split()[0] for line in lines] == EXAMPLES
-    arithmetic = lines[EXAMPLES.index("arithmetic")]
-    assert arithmetic.split(None, 1)[1] == "The arithmetic example from the write-up: r = (a + b) * c."
-    for name, line in zip(EXAMPLES, lines):
+    names = [line.split()[0] for line in lines]
+    assert names[:len(WRITE_UP_ORDER)] == WRITE_UP_ORDER
+    assert sorted(names) == sorted(EXAMPLES)  # then any other shipped example
+    story = dict(STORY)
+    assert lines[0].split(None, 1)[1] == "(5 + 3) * 2 as a graph, and the gradients of its result"
+    for name, line in zip(names, lines):
         description = fileformat.load(shipped.example_file(name)).description
-        assert line.split(None, 1)[1] == shipped.one_line(description)
+        assert line.split(None, 1)[1] == story.get(name, shipped.one_line(description))
 
 
 def test_mlgarden_version(capsys):

@@ -4,8 +4,9 @@ The canvas shows either the graph or one function's body (a *scope*: None, or th
 name). The engine numbers nodes by flat ids (`f1/w1`, see functions.py). Two questions cross
 between them, and both live here so the canvas, the Dataset window and the step-through agree:
 
-- `flat_id_shown(document, scope, node_id)`: which number of the program does a node shown in
-  this scope stand for? A graph node is itself; a call node is its first output; in a body, a
+- `flat_id_shown(document, scope, reference)`: which number of the program does a node shown in
+  this scope stand for? A graph node is itself; a call node is its first output, and `call:k`
+  its output k; in a body, a
   node stands for the same node inside the graph's first instance of the function (as the canvas
   shows that instance's numbers), an input pin for whatever feeds that pin of the instance, and a
   shared param for its one flat id `function::param`. None when there is no such number (a body
@@ -18,7 +19,7 @@ between them, and both live here so the canvas, the Dataset window and the step-
 from __future__ import annotations
 
 from mlgarden.document.functions import SHARED_MARK
-from mlgarden.document.graph import Document
+from mlgarden.document.graph import Document, split_reference
 
 
 def _first_instance(document: Document, scope: str):
@@ -26,10 +27,14 @@ def _first_instance(document: Document, scope: str):
     return document.nodes[instances[0]] if instances else None
 
 
-def flat_id_shown(document: Document, scope: str | None, node_id: str) -> str | None:
-    """The flat id of the number that node `node_id` of the scope shows, or None."""
+def flat_id_shown(document: Document, scope: str | None, reference: str) -> str | None:
+    """The flat id of the number that a node of the scope shows (a call: its first output), or
+    that output `reference` ('f1:2') of a call shows; None when there is none."""
+    node_id, output = split_reference(reference)
     if scope is None:
-        return document.flat_id(node_id) if node_id in document.nodes else None
+        if node_id not in document.nodes or output >= document.output_count(node_id):
+            return None
+        return document.flat_id(reference)
     definition = document.definition(scope)
     node = definition.nodes.get(node_id)
     call = _first_instance(document, scope)
@@ -43,7 +48,8 @@ def flat_id_shown(document: Document, scope: str | None, node_id: str) -> str | 
         source = dict(zip(definition.input_ids(), call.inputs)).get(node_id)
         return document.flat_id(source) if source is not None else None
     if node.op == "call":
-        return f"{call.id}/{node_id}/{document.definition(node.function).output_ids()[0]}"
+        outputs = document.definition(node.function).output_ids()
+        return f"{call.id}/{node_id}/{outputs[output]}" if output < len(outputs) else None
     return f"{call.id}/{node_id}"
 
 

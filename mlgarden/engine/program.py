@@ -61,6 +61,7 @@ SURFACE_CHUNK = 4096  # grid points per surface pass: the rows of one pass stay 
 # two-core machine its spinning threads cost more than they save and take the GUI's core, so a
 # surface pass over a wide layer takes fewer points.
 SINGLE_THREAD_PRODUCT = 2**18 - 1
+KEPT_SURFACE_ROUTES = 32  # surface plans kept with the program: one per node shaded, and sets
 
 
 class CompileError(ValueError):
@@ -161,13 +162,13 @@ class BatchEvaluation:
 
 @dataclass
 class _SurfaceRoute:
-    """A forward-only plan over a grid for one target node, and how to fill its rows."""
+    """A forward-only plan over a grid for some target nodes, and how to fill its rows."""
 
     plan: FusedPlan
     data_rows: list[tuple[int, int]]  # (row, which of DATA_INPUT_OPS)
-    leaf_rows: list[tuple[int, int]]  # (row, leaf index)
+    leaf_rows: tuple[np.ndarray, np.ndarray]  # the rows of the leaves, and their leaf indices
     chunk: int  # grid points per pass
-    target_row: int
+    target_rows: dict[str, int]  # each target's computed id -> its row
 
 
 class _Scratch:
@@ -313,8 +314,8 @@ class Program:
         self.index = _with_aliases(self._batch_plan.rows, self.aliases)
         self.incomplete = [spec.id for spec in nodes if spec.id not in self.index]
         self._inputs, self._groups = inputs, groups
-        self._surface_routes: dict[str, _SurfaceRoute] = {}
-        self._surface_plan = self._surface_route(self._result).plan if self._result is not None else None
+        self._surface_routes: dict[frozenset, _SurfaceRoute] = {}
+        self._surface_plan = self._surface_route({self._result}).plan if self._result is not None else None
         self._compile_routes()
 
     def computed_id(self, node_id: str | None) -> str | None:
@@ -337,21 +338,26 @@ class Program:
         self._scratch = _Scratch()
         self._forward_point = None  # compiled the first time `forward_values` runs
 
-    def _surface_route(self, target: str) -> _SurfaceRoute:
-        """The forward plan of the nodes `target` needs, sums of products as matrix products
-        (compiled once per target and kept)."""
-        target = self.computed_id(target)
-        route = self._surface_routes.get(target)
+    def _surface_route(self, targets) -> _SurfaceRoute:
+        """The forward plan of the nodes the targets need, sums of products as matrix products
+        (compiled once per set of targets and kept; the sets of many are forgotten first)."""
+        targets = frozenset(self.computed_id(target) for target in targets)
+        route = self._surface_routes.get(targets)
         if route is None:
-            needed = _ancestors(self.specs, target, set(self._batch_plan.rows))
+            computable = set(self._batch_plan.rows)
+            needed = set().union(*(_ancestors(self.specs, target, computable) for target in targets))
             plan = FusedPlan(self.specs, [i for i in self._inputs if i in needed],
                              [[i for i in group if i in needed] for group in self._groups],
-                             self.leaf_index, set(), keep_products=False, keep=frozenset([target]))
-            leaf_rows = [(row, self.leaf_index[i]) for i, row in plan.rows.items() if i in self.leaf_index]
+                             self.leaf_index, set(), keep_products=False, keep=targets)
+            pairs = [(row, self.leaf_index[i]) for i, row in plan.rows.items() if i in self.leaf_index]
+            leaf_rows = tuple(np.array([pair[k] for pair in pairs], dtype=int) for k in (0, 1))
             chunk = min(SURFACE_CHUNK, SINGLE_THREAD_PRODUCT // max(plan.largest_layer, 1))
             route = _SurfaceRoute(plan, self._rows_of(DATA_INPUT_OPS, plan.rows), leaf_rows, chunk,
-                                  plan.rows[target])
-            self._surface_routes[target] = route
+                                  {target: plan.rows[target] for target in targets})
+            if len(self._surface_routes) >= KEPT_SURFACE_ROUTES:  # the canvas's sets change as it pans
+                for key in [key for key in self._surface_routes if len(key) > 1]:
+                    del self._surface_routes[key]
+            self._surface_routes[targets] = route
         return route
 
     def _rows_of(self, ops: tuple[str, ...], rows: dict[str, int]) -> list[tuple[int, int]]:
@@ -473,12 +479,21 @@ class Program:
         """The result node (or the computable node `node`) over a grid of points (xs, ys of one
         shape), in xs' float dtype; None when there is no such node to compute."""
         target = self.result if node is None else node
-        if target is None or target not in self.index:
+        if target is None:
             return None
-        route = self._surface_route(target)
+        return self.surfaces(leaf_values, xs, ys, [target]).get(target)
+
+    def surfaces(self, leaf_values: Sequence[float], xs: np.ndarray, ys: np.ndarray,
+                 nodes) -> dict[str, np.ndarray]:
+        """Each computable node of `nodes` over a grid of points, all in one forward pass (the
+        canvas's thumbnails); the nodes that cannot be computed are left out."""
+        targets = [node for node in nodes if node in self.index]
+        if not targets:
+            return {}
+        route = self._surface_route(targets)
         dtype = xs.dtype if np.issubdtype(xs.dtype, np.floating) else np.dtype(float)
         flat_x, flat_y = (np.asarray(c, dtype=dtype).reshape(-1) for c in (xs, ys))
-        out = np.empty(flat_x.size, dtype=dtype)
+        out = {target: np.empty(flat_x.size, dtype=dtype) for target in targets}
         with np.errstate(all="ignore"):
             leaves = np.asarray(leaf_values, dtype=dtype).reshape(-1)
             buffer = self._surface_buffer(route, leaves, min(route.chunk, flat_x.size))
@@ -489,14 +504,15 @@ class Program:
                 for row, column in route.data_rows:
                     values[row] = columns[column]
                 route.plan.forward(values, leaves)
-                out[start:stop] = values[route.target_row]
-        return out.reshape(xs.shape)
+                for target in targets:
+                    out[target][start:stop] = values[route.target_rows[self.computed_id(target)]]
+        return {target: values.reshape(xs.shape) for target, values in out.items()}
 
     def _surface_buffer(self, route: _SurfaceRoute, leaves: np.ndarray, width: int) -> np.ndarray:
         """Rows for the route's nodes, the leaf rows already filled (they come first)."""
         buffer = self._scratch.take("surface", (len(route.plan.rows), width), leaves.dtype)
-        for row, leaf in route.leaf_rows:
-            buffer[row] = leaves[leaf]
+        rows, leaf_indices = route.leaf_rows
+        buffer[rows] = leaves[leaf_indices][:, None]  # one assignment, however many params
         return buffer
 
     def first_non_finite(self, values: Sequence) -> str | None:

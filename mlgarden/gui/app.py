@@ -353,6 +353,13 @@ class App:
         self.canvas.set_gradient_links(not self.canvas.show_gradients)
         dpg.set_value(ids.GRADIENT_LINKS_ITEM, self.canvas.show_gradients)
 
+    def toggle_thumbnails(self) -> None:
+        thumbnails = self.canvas.thumbnails
+        thumbnails.set_enabled(not thumbnails.enabled)
+        dpg.set_value(ids.THUMBNAILS_ITEM, thumbnails.enabled)
+        if thumbnails.enabled and self.canvas.view.zoom < 1.0:
+            self.session.status = "node thumbnails show at 100% zoom and above (ctrl+0)"
+
     def undo(self) -> None:
         self.session.undo()
 

@@ -10,7 +10,9 @@ The canvas holds no state the file would lose. Once a frame (`update`) it:
 - when the view moved (pan, zoom) applies it as one transform, shows the nodes and links that
   meet the view and hides the rest (culling), and picks each shown node's level of detail;
 - when `Session.evaluation()` is a new object sets the value and gradient texts that changed and
-  the links' colours (while training, at most ten times a second).
+  the links' colours (while training, at most ten times a second);
+- with View > Node thumbnails, at 100% and above, shows each node's value over the plane in a small
+  picture (gui/canvas_thumbnails.py).
 
 The view (origin and zoom, geometry.ViewTransform) is saved with the file (gui/view.py). When a
 graph is opened the canvas shows its saved view, or fits it; `fit` (F, Home) fits the graph or
@@ -31,6 +33,7 @@ import dearpygui.dearpygui as dpg
 from mlgarden.gui import canvas_edits, canvas_show, geometry, ids, node_view, theme
 from mlgarden.gui.canvas_draw import LinkDrawing, NodeDrawing
 from mlgarden.gui.canvas_input import CanvasInput
+from mlgarden.gui.canvas_thumbnails import Thumbnails
 from mlgarden.gui.geometry import Boxes, ViewTransform
 from mlgarden.gui.minimap import Minimap
 from mlgarden.gui.value_editor import ValueEditor
@@ -50,6 +53,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self.view = ViewTransform()
         self.selection: set[str] = set()
         self.selected_link_set: set[tuple[str, str, int]] = set()
+        self.plane_output: str | None = None  # the output of the selected node chosen for the plane
         self.drag_offset: tuple[float, float] | None = None  # nodes being moved, in document units
         self.show_gradients = True
         self.highlight_node: str | None = None
@@ -57,6 +61,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self.input = CanvasInput(self)
         self.editor = ValueEditor(self)
         self.minimap = Minimap(self)
+        self.thumbnails = Thumbnails(self)
         self.ask_for_node = None  # set by the app: (on_pick) -> opens the palette
         self._structure_stale = True
         self._layout_stale = True
@@ -66,6 +71,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self._shown_evaluation = None
         self._values_shown_at = 0.0
         self._numbers = None  # reference -> (value, gradient) of the evaluation shown
+        self._link_shares = None  # the gradient along each link of that evaluation
         self.largest_gradient = 0.0
         self._gesture = 0
         self._shown_opened: int | None = None
@@ -110,6 +116,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self.input.build()
         self.editor.build()
         self.minimap.build()
+        self.thumbnails.build()
 
     def _on_document_change(self, what: str) -> None:
         if self.scope is not None and what != "layout":
@@ -141,6 +148,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self._sync_if_stale()
         self.show_view_if_moved()
         self.show_values()
+        self.thumbnails.update()
         self.editor.update()
         self.minimap.update()
 
@@ -380,6 +388,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
 
     def clear(self) -> None:
         """Forget every item (the drawlist is being destroyed with the context)."""
+        self.thumbnails.clear()
         self.drawings.clear()
         self.links.clear()
         self.node_boxes.clear()

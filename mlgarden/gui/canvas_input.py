@@ -12,11 +12,15 @@ curve). A press on the canvas starts one gesture, which lasts until the button g
   output;
 - on a param's value: a nudge, 0.01 per pixel to the right, live; a double-click types a value
   (gui/value_editor.py), as does a click on a const's value or a pow's exponent;
-- on a node: select it (ctrl+click adds or removes it) and drag the selection;
+- on a node: select it (ctrl+click adds or removes it) and drag the selection; on a call's output
+  row, or a click (no drag) on any output pin, the same, and that output goes on the Dataset
+  window's plane (`Canvas.plane_output`; gui/learning_aids.py);
 - on a link: ctrl+click cuts it, a click selects it (Delete deletes it);
 - on empty canvas: a box selects every node it touches (ctrl adds to the selection);
 - with the middle button, or the left with space held: pan.
-The mouse wheel zooms about the mouse. Everything one press does is one undo step.
+While a node, a wire or a box is dragged near the canvas's edge, the view scrolls that way (as in a
+desktop editor), and what is dragged stays under the mouse. The mouse wheel zooms about the mouse.
+Everything one press does is one undo step.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import time
 
 import dearpygui.dearpygui as dpg
 
+from mlgarden.document.graph import split_reference
 from mlgarden.gui import canvas_draw, geometry, ids
 
 DRAG_SPEED = 0.01  # value per pixel of a nudge
@@ -32,6 +37,10 @@ WHEEL_STEP = 1.15  # zoom factor per wheel notch
 DOUBLE_CLICK_SECONDS = 0.4
 DOUBLE_CLICK_FRAMES = 6
 PIN_REACH = 9.0  # pixels around a pin that grab it
+EDGE_BAND = 32.0  # pixels along the canvas's edge where a drag scrolls the view
+EDGE_SPEED = 700.0  # pixels a second at the edge itself
+MAX_SCROLL_STEP = 0.1  # seconds: a slow frame scrolls no further than this
+DRAG_START = 4.0  # pixels the mouse moves before a press is a drag that may scroll
 BOX_COLOUR = (120, 170, 255, 200)
 WIRE_COLOUR = (230, 230, 120, 255)
 
@@ -75,6 +84,7 @@ class CanvasInput:
                 self.press(button, mouse)
             elif down and self.gesture is not None and self.detail is not None \
                     and self.detail.get("button") == button:
+                self.scroll_at_edge(mouse)
                 self.drag(mouse)
             elif not down and self.was_down[button] and self.gesture is not None \
                     and self.detail is not None and self.detail.get("button") == button:
@@ -119,6 +129,10 @@ class CanvasInput:
         lod = geometry.level_of_detail(canvas.view.zoom)
         if lod == "compact" and node.op == "param" and y >= canvas_draw.compact_value_top(canvas.view.zoom):
             return "value", node_id  # a compact box's value line: nudge it there too
+        if lod == "full" and node.op == "call":
+            for (reference, _), row in zip(box.outputs, box.output_rows):
+                if abs(y - row) <= half:
+                    return "output row", reference  # its number goes on the plane
         if lod == "full" and x > 50:
             if node.op in ("param", "const") and abs(y - box.value_row) <= half:
                 return "value", node_id
@@ -131,7 +145,8 @@ class CanvasInput:
     def press(self, button: int, mouse) -> None:
         canvas = self.canvas
         self.pressed_at = mouse
-        self.detail = {"button": button, "view": canvas.view}
+        self.detail = {"button": button, "view": canvas.view, "anchor": canvas.to_document(*mouse),
+                       "scrolled_at": time.perf_counter()}
         if canvas.minimap.contains(mouse):
             self.gesture = "minimap"
             canvas.minimap.move_view_to(mouse)
@@ -160,7 +175,10 @@ class CanvasInput:
         elif kind in ("value", "exponent"):
             canvas.editor.open(what, kind)
             self.gesture = "done"
-        elif kind == "node":
+        elif kind == "output row" and not ctrl:
+            self._press_node(split_reference(what)[0], output=what)
+        elif kind in ("node", "output row"):
+            what = split_reference(what)[0]
             if ctrl:
                 if what in canvas.selection:
                     canvas.select(set(canvas.selection) - {what})
@@ -168,15 +186,22 @@ class CanvasInput:
                     canvas.select([what], add=True)
                 self.gesture = "done"
             else:
-                if what not in canvas.selection:
-                    canvas.select([what])
-                    canvas.clear_link_selection()
-                self.gesture = "move"
+                self._press_node(what)
         else:
             if not ctrl:
                 canvas.clear_selection()
             self.gesture = "box"
             self.detail.update(add=ctrl)
+
+    def _press_node(self, node_id: str, output: str | None = None) -> None:
+        """Select the node (unless it is selected: the selection moves) and drag it; a press on
+        a call's output row also puts that output on the plane (None: its first)."""
+        canvas = self.canvas
+        if node_id not in canvas.selection:
+            canvas.select([node_id])
+            canvas.clear_link_selection()
+        canvas.plane_output = output
+        self.gesture = "move"
 
     def _second_click(self, target) -> bool:
         """A press on what the last press hit, soon after it: within DOUBLE_CLICK_SECONDS, or
@@ -202,8 +227,10 @@ class CanvasInput:
             canvas.set_view(self.detail["view"].panned(dx, dy))
         elif self.gesture == "minimap":
             canvas.minimap.move_view_to(mouse)
-        elif self.gesture == "move" and (dx or dy):
-            canvas.drag_selection((dx / canvas.view.zoom, dy / canvas.view.zoom))
+        elif self.gesture == "move":
+            point, anchor = canvas.to_document(*mouse), self.detail["anchor"]
+            if point != anchor:  # in document units, so the view may scroll under the drag
+                canvas.drag_selection((point[0] - anchor[0], point[1] - anchor[1]))
         elif self.gesture == "nudge" and dx:
             value = self.detail["start"] + dx * DRAG_SPEED
             if value != canvas.document.nodes[self.detail["node"]].value:
@@ -213,7 +240,26 @@ class CanvasInput:
                      else canvas.input_point(*self.detail["target"]))
             self._draw_overlay("wire", start, canvas.to_document(*mouse))
         elif self.gesture == "box":
-            self._draw_overlay("box", canvas.to_document(*self.pressed_at), canvas.to_document(*mouse))
+            self._draw_overlay("box", self.detail["anchor"], canvas.to_document(*mouse))
+
+    def scroll_at_edge(self, mouse) -> None:
+        """While a node, a wire or a box is dragged near the canvas's edge (or past it), the view
+        scrolls that way, faster the deeper in: EDGE_SPEED pixels a second at the edge itself."""
+        now = time.perf_counter()
+        seconds = min(now - self.detail["scrolled_at"], MAX_SCROLL_STEP)
+        self.detail["scrolled_at"] = now
+        if self.gesture not in ("move", "wire", "box"):
+            return
+        moved = abs(mouse[0] - self.pressed_at[0]) + abs(mouse[1] - self.pressed_at[1])
+        self.detail["dragging"] = self.detail.get("dragging") or moved > DRAG_START
+        if not self.detail["dragging"]:
+            return  # a press held still near the edge is not a drag
+        left, top, width, height = self.canvas.canvas_rect
+        push_x = _edge_push(mouse[0] - left, width)
+        push_y = _edge_push(mouse[1] - top, height)
+        if push_x or push_y:
+            step = EDGE_SPEED * seconds
+            self.canvas.set_view(self.canvas.view.panned(-push_x * step, -push_y * step))
 
     def release(self, mouse) -> None:
         canvas = self.canvas
@@ -225,7 +271,7 @@ class CanvasInput:
         elif gesture == "wire":
             self._drop_wire(detail, mouse)
         elif gesture == "box":
-            start, end = canvas.to_document(*self.pressed_at), canvas.to_document(*mouse)
+            start, end = detail["anchor"], canvas.to_document(*mouse)
             rect = (min(start[0], end[0]), min(start[1], end[1]),
                     max(start[0], end[0]), max(start[1], end[1]))
             if rect[2] - rect[0] > 2 / canvas.view.zoom or rect[3] - rect[1] > 2 / canvas.view.zoom:
@@ -246,6 +292,9 @@ class CanvasInput:
             if lifted is not None:
                 canvas.disconnect_link((source, *lifted))
             canvas.connect_pins(ids.output_pin(source), ids.input_pin(*what))
+        elif kind == "output" and what == source and lifted is None:
+            canvas.select([split_reference(what)[0]])  # a click on an output pin: it goes on the plane
+            canvas.plane_output = what
         elif kind == "output":
             canvas.session.status = "drag from an output pin (right side) to an input pin (left side)"
         elif lifted is not None:
@@ -269,3 +318,13 @@ class CanvasInput:
         if self.overlay is not None:
             dpg.delete_item(self.overlay)
             self.overlay = None
+
+
+def _edge_push(position: float, size: float) -> float:
+    """-1..1: how far into the band at the start (-) or end (+) of [0, size] a position is."""
+    band = min(EDGE_BAND, size / 4)
+    if position < band:
+        return -min(1.0, (band - position) / band)
+    if position > size - band:
+        return min(1.0, (position - (size - band)) / band)
+    return 0.0

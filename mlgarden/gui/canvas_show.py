@@ -6,10 +6,11 @@ Part of the Canvas (gui/canvas.py), kept apart to keep each module short:
   hidden, so what is out of view costs nothing to draw; each shown node gets the level of detail
   of the zoom (full, compact, block), links are curves at full detail and straight lines below;
 - `show_values`: the value and gradient texts that changed, the compact boxes' gradient bars, and
-  each link's colour and width: the gradient flowing back along the link, that is d loss / d its
-  source's output, on the Dataset window's blue-white-red scale (blue negative, red positive), the
-  width growing with its size on a log scale relative to the largest one (View > Gradient links
-  turns it off);
+  each link's colour and width: the gradient flowing back along that link, the share of its
+  target's gradient that goes through that input, grad(target) * d target/d input
+  (learning/link_gradients.py), so two links out of one node can differ; on the Dataset window's
+  blue-white-red scale (blue negative, red positive), the width growing with its size on a log
+  scale relative to the largest gradient (View > Gradient-coloured links turns it off);
 - `show_tooltip`: the op's formula and local derivatives over a node's value row (a call's
   function over its function row), in a small window beside the mouse;
 - `screen_rect` / `text_of`: where a part of a node is drawn and what a text reads, for tests and
@@ -24,6 +25,7 @@ import dearpygui.dearpygui as dpg
 
 from mlgarden.document.graph import make_reference
 from mlgarden.gui import canvas_draw, geometry, ids, node_view, theme
+from mlgarden.learning.link_gradients import LinkGradients, link_gradient
 
 TRAINING_REFRESH_SECONDS = 0.1
 BLOCK_LINK_WIDTH = 2.0  # the widest link when nodes are blocks
@@ -54,6 +56,8 @@ class ShowMixin:
         margin = CULL_MARGIN
         seen = set(self.boxes.touching((left - margin, top - margin, right + margin, bottom + margin)))
         lod = geometry.level_of_detail(self.view.zoom)
+        if self.drag_offset is not None:  # nodes being dragged are where the mouse is
+            seen.update(self.selection)
         for node_id, drawing in self.drawings.items():
             visible = node_id in seen
             drawing.set_visible(visible)
@@ -92,6 +96,8 @@ class ShowMixin:
                          else (evaluation.values, evaluation.grads))
         has_gradients = evaluation.backprop_from is not None  # of the loss, else of the result
         self._numbers = self._numbers_of(values, grads, has_gradients)
+        self._link_shares = (LinkGradients(self.session.document.program(), values, grads)
+                             if has_gradients else None)
         self.largest_gradient = max(
             (abs(g) for g in grads.values() if g == g and abs(g) != float("inf")),
             default=0.0) if has_gradients else 0.0
@@ -149,7 +155,9 @@ class ShowMixin:
     def _style_link(self, key, link) -> None:
         link.style_stale = False
         largest = self.largest_gradient
-        gradient = self._numbers(key[0])[1] if self._numbers is not None else None
+        shares = self._link_shares
+        gradient = (link_gradient(self.session.document, self.scope, key, shares)
+                    if shares is not None and self.show_gradients else None)
         if key in self.highlight_links:
             link.set_style(canvas_draw.HIGHLIGHT_COLOUR, 4.0)
         elif key in self.selected_link_set:

@@ -35,7 +35,10 @@ GETTING_STARTED = (
      "of perceptrons reading them; Edit > Arrange tidies the graph."),
     ("Seeing inside",
      "Select one node and the Dataset window shades that node's value over the plane, with its own "
-     "colour scale (white at 0); Esc shows the result again. \"Step through backprop\" in the "
+     "colour scale (white at 0); Esc shows the result again; for a call, click the row of the "
+     "output to shade. View > Node thumbnails shows each node's value over the plane on the node "
+     "itself, at 100% zoom and above. Each link's colour is the gradient flowing back along it "
+     "(blue negative, red positive). \"Step through backprop\" in the "
      "Training window (ctrl+B) walks backpropagation from the loss one link at a time: the orange "
      "gradients appear as they are accumulated and the sentence gives the numbers; the right "
      "arrow moves on, the left goes back, Esc ends. ctrl+shift+B does the same for the values."),
@@ -79,6 +82,8 @@ MOUSE_GESTURES = (
     ("middle-drag the canvas", "pan"),
     ("click a point in the Dataset plot", "make it the current sample"),
     ("select one node", "shade its value over the plane (Esc: the result)"),
+    ("click a call's output row", "shade that output over the plane"),
+    ("drag to the canvas's edge", "scroll the view"),
     ("right / left arrow, Esc", "next / previous step of a step-through; end it"),
     ("custom data: click / shift+click", "add a +1 / -1 point"),
     ("custom data: ctrl+click / right-click", "remove the nearest point / pick the sample"),

@@ -7,7 +7,8 @@ to gestures and to the canvas:
 - `key_pressed`: during a step-through → moves on, ← goes back and Escape ends it; otherwise
   Escape returns the Dataset window from a node to the result.
 - `follow_selection`: when the canvas's selection becomes one node, the Dataset window shades
-  that node (in a function's body, the node of the graph's first instance, as the canvas shows).
+  that node (in a function's body, the node of the graph's first instance, as the canvas shows);
+  of a call, the output whose row (or pin) was clicked (`Canvas.plane_output`), else its first.
 - `StepHighlight`: what the canvas reads from `session.stepthrough` each frame, the current
   node and the link being followed (forward: the links into the node computed)
   (document/scope_ids.py finds which node of the scope shown draws a flat id: a call draws the nodes
@@ -61,7 +62,7 @@ class LearningAids:
         self.app = app
         self.session = app.session
         self.highlight = StepHighlight(app.canvas)
-        self._selection: list[str] = []
+        self._selection: tuple[list[str], str | None] = ([], None)
 
     def update(self) -> None:
         self.follow_selection()
@@ -70,11 +71,14 @@ class LearningAids:
     def follow_selection(self) -> None:
         canvas = self.app.canvas
         selected = canvas.selected_nodes()
-        if selected == self._selection:
+        output = canvas.plane_output if len(selected) == 1 else None
+        if output is not None and split_reference(output)[0] != selected[0]:
+            output = None
+        if (selected, output) == self._selection:
             return
-        self._selection = selected
+        self._selection = (selected, output)
         if len(selected) == 1:
-            flat_id = flat_id_shown(self.session.document, canvas.scope, selected[0])
+            flat_id = flat_id_shown(self.session.document, canvas.scope, output or selected[0])
             if flat_id is None:
                 self.session.status = "this node has no number to shade (no instance, or a free pin)"
             self.session.show_on_plane(flat_id)

@@ -177,13 +177,15 @@ def build_menu_bar(app) -> None:
                   tag=ids.COLLAPSE_ITEM)
             _item("Expand function", app.expand_selection, "expand_selection", tag=ids.EXPAND_ITEM)
             dpg.add_menu(label="Insert function", tag=ids.INSERT_FUNCTION_MENU)
-        with dpg.menu(label="View"):
+        with dpg.menu(label="View", tag=ids.VIEW_MENU):
             _item("Fit graph (or selection)", app.fit_view, "fit_view")
             _item("Zoom in", app.zoom_in, "zoom_in")
             _item("Zoom out", app.zoom_out, "zoom_out")
             _item("Zoom 100%", app.zoom_reset, "zoom_reset")
             _item("Gradient-coloured links", app.toggle_gradient_links, check=True,
                   default_value=True, tag=ids.GRADIENT_LINKS_ITEM)
+            _item("Node thumbnails over the plane (100% and above)", app.toggle_thumbnails,
+                  check=True, default_value=False, tag=ids.THUMBNAILS_ITEM)
         with dpg.menu(label="Tools", tag=ids.TOOLS_MENU):
             _item("Check gradients", app.tools.check_gradients, tag=ids.CHECK_GRADIENTS_ITEM)
         with dpg.menu(label="Help", tag=ids.HELP_MENU):

@@ -8,6 +8,7 @@ which is ample for colours and halves the memory traffic.
 
 Any other node can be shaded the same way (the Dataset window does it for the selected node): its
 values are divided by `symmetric_scale`, so white stays at 0 and each node uses all the colours.
+The canvas's thumbnails shade many nodes at once the same way (`node_values`: one forward pass).
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ def decision_values(program: Program, leaf_values, bounds, resolution: int,
     when there is no such node."""
     xs, ys = grid(bounds, resolution)
     return program.surface(leaf_values, xs, ys, node)
+
+
+def node_values(program: Program, leaf_values, bounds, resolution: int, nodes) -> dict[str, np.ndarray]:
+    """Several nodes (flat ids) at every grid cell, in one forward pass; the nodes that cannot be
+    computed are left out (the canvas's thumbnails)."""
+    xs, ys = grid(bounds, resolution)
+    return program.surfaces(leaf_values, xs, ys, nodes)
 
 
 def symmetric_scale(values: np.ndarray) -> float:

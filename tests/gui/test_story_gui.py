@@ -36,7 +36,9 @@ def test_the_examples_menu_tells_the_story_in_order_and_opening_one_shows_its_st
     app, driver = app_on(session)
     entries = dpg.get_item_children(ids.EXAMPLES_MENU, 1)
     labels = [dpg.get_item_label(entry) for entry in entries]
-    assert [label.split(":")[0] for label in labels] == [name for name, _ in STORY]
+    assert [label.split(":")[0] for label in labels] == [name for name, _ in STORY] == [
+        "arithmetic", "fit-ten", "line", "linear", "perceptrons-2-1", "donut-distance", "mlp-2x4",
+        "final-boss", "final-boss-built", "moons-mlp"]  # issue 11's order
     assert labels[0] == "arithmetic: (5 + 3) * 2 as a graph, and the gradients of its result"
     final_boss = [name for name, _ in STORY].index("final-boss")
     click_in_submenu(driver, ids.FILE_MENU, ids.EXAMPLES_MENU, final_boss)
