@@ -96,9 +96,18 @@ def main(argv: list[str] | None = None) -> int:
         return exit_request.code if isinstance(exit_request.code, int) else EXIT_FAILED
     try:
         return args.run(args)
+    except BrokenPipeError:  # the reader stopped early (`| head`): what it wanted was printed
+        _silence_stdout()
+        return EXIT_FAILED
     except USER_ERRORS as error:
         print(f"mlgarden: {error}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises no second BrokenPipeError."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _names_a_graph(argument: str) -> bool:
@@ -469,7 +478,7 @@ def _add_export_parser(subparsers) -> None:
 
 
 def _run_export(args) -> int:
-    document = fileformat.load(args.file)
+    document = _load(args.file)
     text = export_script(document, args.to, Path(args.file).stem)
     if args.out is None:
         sys.stdout.write(text)
@@ -541,7 +550,7 @@ def _add_gradcheck_parser(subparsers) -> None:
 
 
 def _run_gradcheck(args) -> int:
-    document = fileformat.load(args.file)
+    document = _load(args.file)
     checks = [gradcheck.check_at_point(document, args.x, args.y, args.label)]
     if args.batch:
         full, _, _ = _dataset_for(document, argparse.Namespace(file=args.file, dataset=None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -91,11 +92,20 @@ def test_a_wrong_derivative_in_the_op_table_is_caught_with_both_numbers(monkeypa
     assert "FAILED for 1 of them" in out and f"'w': engine {failure.analytic:.10g}, finite difference" in out
 
 
-def test_a_graph_without_a_loss_is_refused_with_a_reason():
+def test_a_graph_without_a_loss_or_a_result_is_refused_with_a_reason():
     document = one_op_graph("tanh", 0.3)
     document.set_loss(None)
-    with pytest.raises(GraphError, match="no loss node that can be computed"):
+    with pytest.raises(GraphError, match="no loss and no result that can be computed"):
         check_at_point(document, 0.0, 0.0, 1.0)
+
+
+def test_a_graph_with_a_result_and_no_loss_checks_the_results_gradients():
+    document = one_op_graph("tanh", 0.3)
+    document.set_loss(None)
+    document.set_result("k")  # backpropagation starts at the result: d tanh(w) / d w
+    check = check_at_point(document, 0.0, 0.0, 1.0)
+    assert check.passed and check.params[0].analytic == pytest.approx(1.0 - math.tanh(0.3) ** 2)
+    assert check.params[0].numeric == pytest.approx(1.0 - math.tanh(0.3) ** 2, rel=1e-9)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -171,5 +181,6 @@ def test_the_session_checks_at_its_sample_and_on_the_first_training_batch(monkey
     assert batch.where == f"a batch of {session.document.training.batch_size} points" and batch.passed
     assert session.status == "gradient check passed"
     session.edit("set_loss", None)
+    session.edit("set_result", None)
     assert session.check_gradients() == []
-    assert "no loss node that can be computed" in session.status
+    assert "no loss and no result that can be computed" in session.status

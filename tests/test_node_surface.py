@@ -163,7 +163,7 @@ def two_output_function():
     total = document.add_node("add", inputs=[xx, yy])
     difference = document.add_node("sub", inputs=[xx, yy])
     document.set_result(total)
-    call = document.collapse([xx, yy], "squares")
+    call = function_edits.collapse(document, [xx, yy], "squares")
     return document, call, total, difference
 
 
@@ -182,7 +182,7 @@ def test_every_output_of_a_call_can_be_shown_on_the_plane_in_the_graph_and_in_a_
     xs, ys = grid(session.bounds(), 16)
     np.testing.assert_allclose(values[first], xs * xs, rtol=1e-5)  # output 0 is x², output 1 is y²
     np.testing.assert_allclose(values[second], ys * ys, rtol=1e-5)
-    outer = document.collapse([call, total, difference], "outer")
+    outer = function_edits.collapse(document, [call, total, difference], "outer")
     inner_outputs = document.definition("squares").output_ids()
     shown = flat_id_shown(document, "outer", f"{call}:1")
     assert shown == f"{outer}/{call}/{inner_outputs[1]}" and shown in document.program().index

@@ -12,7 +12,7 @@ from importlib import metadata
 import pytest
 
 from mlgarden import shipped, userstate
-from mlgarden.cli import main
+from mlgarden.cli import EXIT_FAILED, main
 from mlgarden.files import fileformat
 from mlgarden.session import DEFAULT_EXAMPLE, Session
 from mlgarden.story import STORY
@@ -90,7 +90,23 @@ def test_every_command_takes_an_example_name(capsys, tmp_path, monkeypatch):
     assert code == 0 and out.startswith("trained linear: 5 steps") and "on checkerboard" in out
     assert run(capsys, "render", "linear", "--out", tmp_path / "s.png", "--size", "16")[0] == 0
     assert (tmp_path / "s.png").read_bytes().startswith(b"\x89PNG")
+    code, out, _ = run(capsys, "gradcheck", "arithmetic", "--json")
+    assert code == 0 and '"max_relative_error"' in out
+    code, out, _ = run(capsys, "export", "arithmetic", "--to", "python")
+    assert code == 0 and out.startswith("#!/usr/bin/env python3")
     assert sorted(os.listdir(tmp_path)) == ["s.png"]
+
+
+def test_output_to_a_closed_pipe_is_no_traceback(tmp_path):
+    """As `mlgarden export ... | head` when head has stopped reading: no traceback, a failure exit."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([sys.executable, "-m", "mlgarden", "export", "arithmetic", "--to", "python"],
+                              cwd=tmp_path, stdout=write_end, stderr=subprocess.PIPE, timeout=60)
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (EXIT_FAILED, b"")
 
 
 def test_an_unknown_name_is_one_line(capsys, tmp_path, monkeypatch):

@@ -133,7 +133,7 @@ def relative_error(analytic: float, numeric: float) -> float:
 
 def check_at_point(document: Document, x: float, y: float, label: float) -> GradientCheck:
     """Every param at one data point, against the point route's gradients."""
-    program = _program_with_loss(document)
+    program = _program_with_gradients(document)
     base = program.evaluate_point(document.leaf_values(program), x, y, label)
     analytic = [base.grads[leaf_id] for leaf_id in program.leaf_ids]
     nudges = PointNudges(program, document.leaf_values(program), x, y, label)
@@ -147,7 +147,7 @@ def check_at_point(document: Document, x: float, y: float, label: float) -> Grad
 
 def check_on_batch(document: Document, xs, ys, labels) -> GradientCheck:
     """Every param on a batch, against the batch route's gradients of the mean loss."""
-    program = _program_with_loss(document)
+    program = _program_with_gradients(document)
     batch = tuple(np.asarray(column, dtype=float) for column in (xs, ys, labels))
     leaves = np.asarray(document.leaf_values(program), dtype=float)
     analytic = program.evaluate_batch(leaves, *batch).leaf_grads.tolist()
@@ -159,11 +159,12 @@ def check_on_batch(document: Document, xs, ys, labels) -> GradientCheck:
     return _check(document, program, forward, analytic, f"a batch of {points}")
 
 
-def _program_with_loss(document: Document) -> Program:
+def _program_with_gradients(document: Document) -> Program:
+    """The compiled graph, if it has gradients: of the loss, or with no loss of the result."""
     program = document.program()
-    if program.loss is None:
-        raise GraphError("the graph has no loss node that can be computed, so there is no gradient "
-                         "to check: set a loss")
+    if program.backprop_from is None:
+        raise GraphError("the graph has no loss and no result that can be computed, so there is no "
+                         "gradient to check: set a loss or a result")
     return program
 
 
@@ -172,11 +173,12 @@ def _check(document: Document, program: Program, forward, analytic: list[float],
     `rows` (data points across) with leaf number `leaf` moved (None: none), as the route that gave
     `analytic` computes them.
 
-    Each nudge keeps only the rows the check reads: the loss (its mean over the points is the
-    evaluation's loss, summed the same way) and the inputs of the ops with a kink.
+    Each nudge keeps only the rows the check reads: the loss, or with no loss the result (its mean
+    over the points is what the route differentiates, summed the same way) and the inputs of the
+    ops with a kink.
     """
     kink_groups = _kink_groups(program)
-    rows = np.array([program.index[program.loss]] + sorted({row for group in kink_groups
+    rows = np.array([program.index[program.backprop_from]] + sorted({row for group in kink_groups
                                                             for pin in group.input_rows for row in pin}))
     place = {row: k for k, row in enumerate(rows.tolist())}
     kink_groups = [dataclasses.replace(group, input_rows=[np.array([place[row] for row in pin.tolist()])

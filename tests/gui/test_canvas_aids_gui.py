@@ -6,6 +6,7 @@ import dearpygui.dearpygui as dpg
 import pytest
 
 from app_fixture import app_on, small_graph  # noqa: F401  (a fixture)
+from mlgarden.document import function_edits
 from mlgarden.document.build import Builder
 from mlgarden.document.layout import arranged_positions
 from mlgarden.gui import ids
@@ -106,7 +107,7 @@ def two_output_graph():
     x, y = document.add_node("x"), document.add_node("y")
     xx, yy = document.add_node("mul", inputs=[x, x]), document.add_node("mul", inputs=[y, y])
     document.set_result(document.add_node("add", inputs=[xx, yy]))
-    call = document.collapse([xx, yy], "squares")
+    call = function_edits.collapse(document, [xx, yy], "squares")
     for node_id, position in arranged_positions(document).items():
         document.move(node_id, position)
     return document, call

@@ -40,14 +40,15 @@ def test_check_gradients_in_the_tools_menu_shows_the_result_in_a_window(app_on, 
     driver.frames_until(lambda: not dpg.is_item_shown(ids.GRADCHECK_WINDOW), "the window to close")
 
 
-def test_check_gradients_without_a_loss_says_why(app_on):
+def test_check_gradients_without_a_loss_or_a_result_says_why(app_on):
     document = small_graph()
     document.set_loss(None)
+    document.set_result(None)
     session = Session(document)
     app, driver = app_on(session)
     click_menu_item(driver, ids.TOOLS_MENU, ids.CHECK_GRADIENTS_ITEM)
     driver.frames_until(lambda: dpg.is_item_shown(ids.GRADCHECK_WINDOW), "the gradient check window")
-    assert "no loss node that can be computed" in dpg.get_value(ids.GRADCHECK_TEXT)
+    assert "no loss and no result that can be computed" in dpg.get_value(ids.GRADCHECK_TEXT)
 
 
 def test_export_as_python_asks_where_writes_the_script_and_says_so(app_on, tmp_path, capsys):
