@@ -8,7 +8,7 @@ its own that a user could lose. Its rules:
 - A settings change goes through `session.edit('set_training', ...)`, so it is saved with the
   graph and can be undone. Dragging the learning-rate slider is one undo step (a merge key that
   ends when the slider is let go). A refused value puts the widget back to the document's value.
-- `update()` runs once a frame after the training tick and must stay cheap: it sets widget values
+- `update()` runs once a frame after the training poll and must stay cheap: it sets widget values
   only when what they show has changed, and redraws the loss curve only when the history grew.
 - A training stop (a NaN or inf, a missing loss) pauses the session; the panel shows the
   session's message in red until the user trains, steps or resets again.
