@@ -83,6 +83,7 @@ class Thumbnails:
         self.pictures: dict[str, Picture] = {}
         self.refresh_count = 0  # forward passes made, for tests
         self._source = None
+        self._painted_from: dict[str, object] = {}  # node -> the source it was last painted from
         self._due_at = 0.0
 
     def build(self) -> None:
@@ -111,8 +112,7 @@ class Thumbnails:
             source = (session.evaluation(), session.dataset)
             if self._source is None or any(a is not b for a, b in zip(source, self._source)):
                 self._source = source
-        old = sorted(node_id for node_id in in_view
-                     if node_id not in self.pictures or self.pictures[node_id].source is not self._source)
+        old = sorted(node_id for node_id in in_view if self._painted_from.get(node_id) is not self._source)
         if old:
             self._paint(old)
             interval = PLAYING_INTERVAL if session.playing else EDITING_INTERVAL
@@ -132,6 +132,7 @@ class Thumbnails:
         self.refresh_count += 1
         result = graph.flat_id(graph.result) if canvas.scope is None and graph.result else None
         for node_id, flat_id in flat_ids.items():
+            self._painted_from[node_id] = self._source  # picture or none: not again until it changes
             picture = self.pictures.get(node_id)
             if flat_id not in values:
                 if picture is not None:
@@ -153,6 +154,9 @@ class Thumbnails:
         drawings = self.canvas.drawings
         for node_id in [n for n, picture in self.pictures.items() if drawings.get(n) is not picture.drawing]:
             self.pictures.pop(node_id).delete()
+            self._painted_from.pop(node_id, None)
+        for node_id in [n for n in self._painted_from if n not in drawings]:
+            del self._painted_from[node_id]
 
     def shown_nodes(self) -> list[str]:
         """The nodes whose picture is drawn now (their draw node shown, the picture shown)."""

@@ -60,6 +60,9 @@ def test_node_thumbnails_show_each_value_over_the_plane_from_100_percent(app_on,
     # every node whose value varies over the plane; params, consts and the label do not
     assert thumbnails.shown_nodes() == sorted([x, product, total, out, loss])
     assert shown_images() == 5
+    painted = thumbnails.refresh_count
+    driver.frames(10)  # nothing changed: no repainting (the params and the label in view included)
+    assert thumbnails.refresh_count == painted
     pixels = driver.screenshot(tmp_path / "thumbnails.png")
     red, _, blue = picture_pixel(driver, pixels, x, 0.05)  # x over the plane: blue left, red right
     assert blue > red + 80
