@@ -230,14 +230,15 @@ def nudge_shown_in_one_frame(app) -> tuple[bool, float]:
 
 
 def generated_graph(nodes: int, folder: Path) -> Path:
-    """A graph of about `nodes` nodes: x, y, layers of ten tanh perceptrons, one output, a loss."""
+    """A graph of about `nodes` top-level nodes: x, y, layers of ten tanh perceptrons as plain
+    nodes (as calls it would expand past the node limit), one output, a loss."""
     from mlgarden.document.build import Builder
     from mlgarden.files.fileformat import save
 
     builder = Builder(seed=3)
     values = [builder.x(), builder.y()]
     while len(builder.document.nodes) < nodes - 40:
-        values = builder.layer(values, 10)
+        values = builder.layer(values, 10, flat=True)
     out = builder.perceptron(values, label="out")
     document = builder.finish(result=out, loss=builder.loss("squared_error", out))
     path = folder / f"generated-{len(document.nodes)}.yaml"
