@@ -21,13 +21,13 @@ class SessionTools:
     """Mixed into Session: it uses the session's document, sample, training points and status."""
 
     def check_gradients(self) -> list[GradientCheck]:
-        """The gradient check at the current sample and on the first training batch (empty, with
-        the reason in `status`, when the graph has no loss)."""
+        """The gradient check at the current sample and, when the graph has a loss, on the first
+        training batch (empty, with the reason in `status`, when it has no loss and no result)."""
         self._load_data_if_changed()
         try:
             checks = [check_at_point(self.document, *self.sample())]
             count = min(self.document.training.batch_size, len(self.train_set.labels))
-            if count:
+            if count and self.document.program().loss is not None:
                 points, labels = self.train_set.points[:count], self.train_set.labels[:count]
                 checks.append(check_on_batch(self.document, points[:, 0], points[:, 1], labels))
         except GraphError as error:

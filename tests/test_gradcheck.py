@@ -106,6 +106,19 @@ def test_a_graph_with_a_result_and_no_loss_checks_the_results_gradients():
     check = check_at_point(document, 0.0, 0.0, 1.0)
     assert check.passed and check.params[0].analytic == pytest.approx(1.0 - math.tanh(0.3) ** 2)
     assert check.params[0].numeric == pytest.approx(1.0 - math.tanh(0.3) ** 2, rel=1e-9)
+    with pytest.raises(GraphError, match="the check on a batch needs a loss"):
+        check_on_batch(document, [0.0], [0.0], [1.0])
+
+
+def test_the_app_checks_a_graph_with_only_a_result_at_its_sample(monkeypatch, tmp_path):
+    from mlgarden.session import Session
+
+    monkeypatch.setenv("MLGARDEN_STATE_DIR", str(tmp_path / "state"))
+    session = Session(fileformat.load(next(path for path in EXAMPLES if path.stem == "mlp-2x4")))
+    session.edit("set_loss", None)
+    checks = session.check_gradients()
+    assert [check.where for check in checks] == ["x={:g}, y={:g}, label={:g}".format(*session.sample())]
+    assert checks[0].passed and session.status == "gradient check passed"
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

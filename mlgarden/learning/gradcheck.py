@@ -148,6 +148,9 @@ def check_at_point(document: Document, x: float, y: float, label: float) -> Grad
 def check_on_batch(document: Document, xs, ys, labels) -> GradientCheck:
     """Every param on a batch, against the batch route's gradients of the mean loss."""
     program = _program_with_gradients(document)
+    if program.loss is None:
+        raise GraphError("the check on a batch needs a loss (training follows the mean loss over a "
+                         "batch); with only a result, check at one point")
     batch = tuple(np.asarray(column, dtype=float) for column in (xs, ys, labels))
     leaves = np.asarray(document.leaf_values(program), dtype=float)
     analytic = program.evaluate_batch(leaves, *batch).leaf_grads.tolist()
