@@ -54,6 +54,10 @@ from mlgarden.session_tools import SessionTools
 
 DEFAULT_EXAMPLE = "perceptrons-2-1"  # what the app opens when it is given no file
 AUTOSAVE_SECONDS = 3.0
+# While training, the params change on every update from the worker: a recovery copy for each
+# would cost about a tenth of the app's frames (the YAML writer). Training alone is copied this
+# often; an edit by the user is still copied within AUTOSAVE_SECONDS.
+TRAINING_AUTOSAVE_SECONDS = 30.0
 PASTE_OFFSET = 40.0
 STATUS_LIMIT = 110  # characters of an error the status line shows; the dialog shows it all
 
@@ -75,6 +79,7 @@ class Session(SessionAids, SessionTools, SessionScope):
         self.save_conflict = False
         self._disk_stamp = _stamp(path)
         self._unsaved_since: float | None = None
+        self._edited_since_copy = False  # a change by the user, not by training, since the last copy
         self._last_autosave = 0.0
         self.training_start: dict[str, float] | None = None  # the params when training started
         self.open_error = ""  # the whole message of the last file that could not be opened
@@ -101,6 +106,8 @@ class Session(SessionAids, SessionTools, SessionScope):
             self._stepthrough_outdated()
         if what != "reset":
             self._mark_dirty()
+            if not self._applying_trained:
+                self._edited_since_copy = True
 
     def _mark_dirty(self) -> None:
         self.dirty = True
@@ -307,7 +314,9 @@ class Session(SessionAids, SessionTools, SessionScope):
     def autosave(self, now: float | None = None) -> bool:
         """Write the recovery copy if there are unsaved changes and the last copy is old enough."""
         now = time.monotonic() if now is None else now
-        if self._unsaved_since is None or now - self._last_autosave < AUTOSAVE_SECONDS:
+        only_trained = self.playing and not self._edited_since_copy
+        interval = TRAINING_AUTOSAVE_SECONDS if only_trained else AUTOSAVE_SECONDS
+        if self._unsaved_since is None or now - self._last_autosave < interval:
             return False
         recovery_file = userstate.own_recovery().graph  # this instance's: never another's
         open_view = self.document.view  # the copy carries the view; the open graph does not change
@@ -323,6 +332,7 @@ class Session(SessionAids, SessionTools, SessionScope):
             self.document.view = open_view
         self._last_autosave = now
         self._unsaved_since = None
+        self._edited_since_copy = False
         return True
 
     def _fold_view(self) -> None:

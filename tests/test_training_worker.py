@@ -11,7 +11,7 @@ from helpers import play_steps, poll_until
 from mlgarden import cli
 from mlgarden.document.build import Builder
 from mlgarden.files import fileformat
-from mlgarden.session import Session
+from mlgarden.session import AUTOSAVE_SECONDS, TRAINING_AUTOSAVE_SECONDS, Session
 
 
 def process_exists(pid: int) -> bool:
@@ -166,3 +166,21 @@ def test_play_and_pause_are_one_undo_step_with_edits_in_between(session):
     assert session.document != before
     session.undo()
     assert session.document == before
+
+
+def test_training_alone_is_copied_for_recovery_seldom_and_a_users_edit_soon(session):
+    session.play()
+    poll_until(session, lambda: session.trainer.metrics.steps > 0, "a step")
+    session.autosave(now=1e9)  # the copy of the graph as training found it
+    copied = 1e9
+    steps = session.trainer.metrics.steps
+    poll_until(session, lambda: session.trainer.metrics.steps > steps, "params from a later step")
+    assert session.dirty
+    assert not session.autosave(now=copied + AUTOSAVE_SECONDS + 1)  # only training changed it
+    assert session.autosave(now=copied + TRAINING_AUTOSAVE_SECONDS + 1)
+    copied += TRAINING_AUTOSAVE_SECONDS + 1
+    param = next(node.id for node in session.document.params())
+    session.edit("set_value", param, 0.25)
+    assert session.autosave(now=copied + AUTOSAVE_SECONDS + 1)  # a user's edit: soon, as ever
+    session.pause()
+    assert session.autosave(now=copied + 2 * AUTOSAVE_SECONDS + 2)  # paused: the final params soon
