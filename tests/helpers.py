@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
+from mlgarden.document.build import Builder
 from mlgarden.document.graph import Document, Node
 from mlgarden.engine.program import NodeSpec, Program, compile_graph
 from mlgarden.engine.ops import OPS
@@ -262,6 +263,15 @@ def assert_undo_and_redo_walk_through(session, snapshots) -> None:
 # --- training in the worker process -----------------------------------------------------------------
 
 WORKER_PATIENCE = 120.0  # seconds: only a worker that never answers fails a test, never a slow one
+
+
+def diverging_graph() -> Document:
+    """log(w * x) with a squared-error loss: training drives the log's input below 0, where its
+    value is NaN, so Play stops on a NaN naming the log node."""
+    builder = Builder(seed=0)
+    weight = builder.param(1.0)
+    out = builder.op("log", weight * builder.x())
+    return builder.finish(result=out, loss=builder.loss("squared_error", out))
 
 
 def poll_until(session, condition, what: str) -> None:

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import assert_undo_and_redo_walk_through, play_steps, poll_until
+from helpers import assert_undo_and_redo_walk_through, diverging_graph, play_steps, poll_until
 from mlgarden.files import fileformat
 from mlgarden.document.build import Builder
 from mlgarden.document.graph import Document
@@ -83,11 +83,7 @@ def test_training_lowers_loss_and_play_is_undoable():
 
 
 def test_non_finite_training_pauses_with_a_message():
-    builder = Builder(seed=0)
-    weight = builder.param(1.0)
-    out = builder.op("log", weight * builder.x())
-    document = builder.finish(result=out, loss=builder.loss("squared_error", out))
-    session = Session(document)
+    session = Session(diverging_graph())
     session.play()
     poll_until(session, lambda: not session.playing, "the NaN stop")
     assert "log" in session.status and "NaN" in session.status

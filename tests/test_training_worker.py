@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from helpers import play_steps, poll_until
+from helpers import diverging_graph, play_steps, poll_until
 from mlgarden import cli
 from mlgarden.document.build import Builder
 from mlgarden.files import fileformat
@@ -93,11 +93,7 @@ def test_a_dataset_change_ends_the_worker_and_training_goes_on_with_the_new_data
 
 
 def test_a_nan_stop_pauses_says_why_keeps_finite_params_and_ends_the_worker():
-    builder = Builder(seed=0)
-    weight = builder.param(1.0)
-    out = builder.op("log", weight * builder.x())
-    document = builder.finish(result=out, loss=builder.loss("squared_error", out))
-    session = Session(document)
+    session = Session(diverging_graph())
     session.play()
     poll_until(session, lambda: session.training_error, "the NaN stop")
     assert "log" in session.training_error and "NaN" in session.training_error
