@@ -240,8 +240,14 @@ def _fold_outputs(specs: dict[str, NodeSpec], keep: set) -> tuple[dict[str, Node
               and readers[spec.inputs[0]] == 1 and spec.id not in keep}
 
     def canonical(node_id):
+        """The node computing `node_id`; each chain of copies is walked once (a function
+        made of functions can make one chain of thousands), later walks stop where it ended."""
+        chain = []
         while node_id in copies:
+            chain.append(node_id)
             node_id = copies[node_id]
+        for copy in chain:
+            copies[copy] = node_id
         return node_id
 
     kept = {node_id: replace(spec, inputs=tuple(canonical(s) for s in spec.inputs))
