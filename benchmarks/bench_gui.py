@@ -15,7 +15,9 @@ measures:
 - surface ms: the mean time of one redraw of the Dataset window's decision surface while training;
 - nudge: one call of `Canvas.nudge`, what dragging a param's field calls once a frame: the edit,
   the point forward and backward pass, and the canvas texts that changed (median of ~50, each on
-  a different param, between rendered frames so each starts from a shown state).
+  a different param, between rendered frames so each starts from a shown state). When every
+  param is inside a function (moons-mlp), on the params of the first call's body, opened from
+  that call as Edit definition does (each nudge moves that instance's own value).
 
 With `--json` it prints one JSON list, one object per graph, for the canvas (issue 10): `file`,
 `nodes`, `empty_fps` (an empty canvas, same process), `idle_fps` (the file as opened),
@@ -119,18 +121,37 @@ def play_and_settle(app) -> None:
         app.run_frame()
 
 
+def nudge_targets(app) -> list[str]:
+    """The params a user can drag on the canvas: the graph's own, or when every param is inside a
+    function (moons-mlp), those of the body of the first call that has any, opened from that
+    call as "Edit definition" opens it (a drag there moves that instance's own value)."""
+    session, canvas = app.session, app.canvas
+    if session.scope is None and session.document.params():
+        return [node.id for node in session.document.params()]
+    for node in session.document.nodes.values():
+        if node.op != "call":
+            continue
+        body = session.document.definition(node.function).nodes.values()
+        params = [inner.id for inner in body if inner.op == "param" and not inner.shared]
+        if params:
+            canvas.open_function(node.function, node.id)
+            app.run_frame()
+            return params
+    return []
+
+
 def nudge_seconds(app) -> float:
     """The median time of one nudge, as a drag on a param's field makes it."""
     session, canvas = app.session, app.canvas
-    params = [node for node in session.document.params()]
+    params = nudge_targets(app)
     if not params:
-        return float("nan")  # every param is inside a function: nothing to nudge on the canvas
+        return float("nan")  # a graph without params
     times = []
     for index in range(NUDGES):
-        node = params[index % len(params)]
-        value = node.value + 0.01
+        node_id = params[index % len(params)]
+        value = session.shown_value(node_id) + 0.01
         started = time.perf_counter()
-        canvas.nudge(node.id, value)
+        canvas.nudge(node_id, value)
         times.append(time.perf_counter() - started)
         session.end_gesture()
         app.run_frame()
@@ -207,26 +228,30 @@ def canvas_figures(path: Path, seconds: float) -> dict:
 
 
 def nudge_shown_in_one_frame(app) -> tuple[bool, float]:
-    """Nudge the first param and run one frame: does the result's text show the new value?"""
+    """Nudge the first param and run one frame: does the text of the node downstream (the
+    result; in a body, the body's first output) show the new value?"""
+    from mlgarden.document.scope_ids import flat_id_shown
     from mlgarden.gui import ids, theme
 
     session, canvas = app.session, app.canvas
-    if not session.document.params():
-        return False, float("nan")  # every param is inside a function
-    param = session.document.params()[0]
+    params = nudge_targets(app)
+    if not params:
+        return False, float("nan")
     if hasattr(canvas, "zoom_to"):
         canvas.zoom_to(1.0)
     app.run_frame()
     started = time.perf_counter()
-    canvas.nudge(param.id, param.value + 0.5)
+    canvas.nudge(params[0], session.shown_value(params[0]) + 0.5)
     app.run_frame()
     seconds = time.perf_counter() - started
     session.end_gesture()
-    result = session.document.result
-    if result is None or not hasattr(canvas, "text_of"):
+    downstream = (session.document.definition(session.scope).output_ids()[0]
+                  if session.scope is not None else session.document.result)
+    if downstream is None or not hasattr(canvas, "text_of"):
         return False, seconds  # the node editor (before issue 10) cannot say
-    expected = theme.number(session.evaluation().values.get(session.document.flat_id(result)))
-    return canvas.text_of(ids.value_text(result)) == expected, seconds
+    flat_id = flat_id_shown(session.document, session.scope, downstream, session.scope_instance)
+    expected = theme.number(session.evaluation().values.get(flat_id))
+    return canvas.text_of(ids.value_text(downstream)) == expected, seconds
 
 
 def generated_graph(nodes: int, folder: Path) -> Path:

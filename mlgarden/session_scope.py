@@ -7,8 +7,12 @@ through `edit_shown(name, ...)`: in the graph that is `edit(name, ...)`; in a bo
 instance follows. `shown_document` is what to draw: the graph itself, or a working copy of the
 body, made again after any change (it is never edited directly).
 
-- `open_function(name)` shows a body, `close_function()` the graph again; both say so in the
-  status line. A scope whose function went away (an undo, a file opened) is left by
+- `open_function(name, instance)` shows a body, `close_function()` the graph again; both say so
+  in the status line. A body shows the numbers of one instance of the function
+  (`scope_instance`: the call it was opened from, else the graph's first instance), and a value
+  set on a param of the body (`set_shown_value`: a nudge, a typed value) is that instance's own,
+  as the numbers beside it are; a shared param, a const, or a body with no instance sets the
+  definition's value. A scope whose function went away (an undo, a file opened) is left by
   `check_scope()`, which the app calls before it draws.
 - `insert_function_shown(name, at, template)` adds an instance where the user is: into the graph,
   or into the body; with a template it defines the function first, in the same undo step.
@@ -17,6 +21,7 @@ body, made again after any change (it is never edited directly).
 from __future__ import annotations
 
 from mlgarden.document.edits import apply_edit, edit_definition
+from mlgarden.document.functions import leaf_value
 from mlgarden.document.graph import Document
 
 
@@ -24,6 +29,7 @@ class SessionScope:
     """Mixed into Session: it uses the session's document, edits and status line."""
 
     scope: str | None = None
+    _chosen_instance: str | None = None  # the call a body was opened from
     _shown_body: Document | None = None
     _scope_opened: int = 0  # the session's `opened` when the scope was chosen
 
@@ -45,22 +51,64 @@ class SessionScope:
             return self.edit(name, *args, **kwargs)
         return self.edit("edit_definition", self.scope, name, *args, **kwargs)
 
-    def open_function(self, name: str) -> bool:
-        """Show the body of function `name` in place of the graph, to edit its definition."""
+    @property
+    def scope_instance(self) -> str | None:
+        """The call of the graph whose numbers the body shows: the one it was opened from while
+        it is still an instance of the function, else the first instance; None for the graph or
+        a function with no instance."""
+        if self.scope is None:
+            return None
+        chosen = self.document.nodes.get(self._chosen_instance)
+        if chosen is not None and chosen.op == "call" and chosen.function == self.scope:
+            return chosen.id
+        instances = self.document.instances(self.scope)
+        return instances[0] if instances else None
+
+    def _instance_param(self, node_id: str) -> str | None:
+        """The flat id of the shown instance's own value of body param `node_id`, or None when
+        the value shown is the definition's (the graph, a shared param, a const, no instance)."""
+        if self.scope is None:
+            return None
+        node = self.shown_document.nodes.get(node_id)
+        instance = self.scope_instance
+        if node is None or node.op != "param" or node.shared or instance is None:
+            return None
+        return f"{instance}/{node_id}"
+
+    def shown_value(self, node_id: str) -> float:
+        """The value a leaf node shown on the canvas holds (in a body: the shown instance's)."""
+        flat_id = self._instance_param(node_id)
+        if flat_id is None:
+            return self.shown_document.nodes[node_id].value
+        return leaf_value(self.document, flat_id)
+
+    def set_shown_value(self, node_id: str, value: float, merge_key: object = None):
+        """Set a leaf node's value as shown (one undo step, or part of the gesture `merge_key`):
+        in a body, a param's value is the shown instance's own; see the module's docstring."""
+        flat_id = self._instance_param(node_id)
+        if flat_id is None:
+            return self.edit_shown("set_value", node_id, value, merge_key=merge_key)
+        return self.edit("set_values", {flat_id: value}, merge_key=merge_key)
+
+    def open_function(self, name: str, instance: str | None = None) -> bool:
+        """Show the body of function `name` in place of the graph, to edit its definition, with
+        the numbers of call `instance` (by default the first instance)."""
         if name not in self.document.functions:
             self.status = f"there is no function {name!r}"
             return False
-        self.scope = name
+        self.scope, self._chosen_instance = name, instance
         self._scope_opened = self.opened
         self._shown_body = None
-        self.status = f"editing function {name}: Back to graph returns"
+        shown = self.scope_instance
+        numbers = f", numbers of {shown}" if shown else ", no instance in the graph"
+        self.status = f"editing function {name}{numbers}: Back to graph returns"
         return True
 
     def close_function(self) -> None:
         """Show the graph again."""
         if self.scope is None:
             return
-        name, self.scope, self._shown_body = self.scope, None, None
+        name, self.scope, self._shown_body, self._chosen_instance = self.scope, None, None, None
         self.status = f"back to the graph from function {name}"
 
     def scope_is_stale(self) -> bool:

@@ -97,6 +97,10 @@ def test_scope_ids_go_both_ways_in_the_graph_and_in_a_body():
     assert shown_node(document, "perceptron", f"{first}/{inner}") == inner
     assert shown_node(document, "perceptron", f"{second}/{inner}") is None  # not the instance shown
     assert shown_node(document, "perceptron", "x1") == pin
+    assert flat_id_shown(document, "perceptron", inner, instance=second) == f"{second}/{inner}"
+    assert shown_node(document, "perceptron", f"{second}/{inner}", instance=second) == inner
+    assert shown_node(document, "perceptron", f"{first}/{inner}", instance=second) is None
+    assert flat_id_shown(document, "perceptron", inner, instance="no-such-call") == f"{first}/{inner}"
     program = document.program()
     for node_id in definition.nodes:
         flat = flat_id_shown(document, "perceptron", node_id)

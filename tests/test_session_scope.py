@@ -27,10 +27,66 @@ def test_the_graph_is_shown_until_a_body_is_opened():
     assert session.scope == "perceptron"
     assert session.shown_document.body_of == "perceptron"
     assert set(session.shown_document.nodes) == set(session.document.definition("perceptron").nodes)
-    assert session.status == "editing function perceptron: Back to graph returns"
+    assert session.status == (f"editing function perceptron, numbers of {session.scope_instance}: "
+                              "Back to graph returns")
     session.close_function()
     assert session.scope is None and session.shown_document is session.document
     assert session.status == "back to the graph from function perceptron"
+
+
+def test_a_body_shows_the_numbers_of_the_instance_it_was_opened_from():
+    session, calls = graph_with_two_perceptrons()
+    session.open_function("perceptron")
+    assert session.scope_instance == calls[0]  # opened from the Functions list: the first one
+    session.open_function("perceptron", calls[1])
+    assert session.scope_instance == calls[1]
+    assert session.status == f"editing function perceptron, numbers of {calls[1]}: Back to graph returns"
+    session.edit("remove_node", calls[1])
+    assert session.scope_instance == calls[0]  # the chosen one is gone: the first again
+    session.close_function()
+    assert session.scope_instance is None
+
+
+def test_a_nudge_in_a_body_sets_the_shown_instances_own_param_and_nothing_else():
+    session, calls = graph_with_two_perceptrons()
+    document = session.document
+    default = document.definition("perceptron").nodes["w1"].value
+    first, second = (session.evaluation().values[f"{call}/w1"] for call in calls)
+    session.open_function("perceptron", calls[1])
+    assert session.shown_value("w1") == second
+    for value in (0.6, 0.7, 0.8):  # one drag: three nudges, one undo step
+        assert session.set_shown_value("w1", value, merge_key=("value", "w1", 1))
+        assert session.shown_value("w1") == value
+    assert session.evaluation().values[f"{calls[1]}/w1"] == 0.8
+    assert session.evaluation().values[f"{calls[0]}/w1"] == first  # the other instance: untouched
+    assert document.definition("perceptron").nodes["w1"].value == default  # and the definition
+    session.undo()
+    assert session.shown_value("w1") == second
+    assert not session.history.can_undo()
+
+
+def test_a_shared_param_or_a_const_in_a_body_is_set_in_the_definition():
+    session, calls = graph_with_two_perceptrons()
+    session.open_function("perceptron", calls[1])
+    session.edit("set_shared", "perceptron", "b", True)
+    assert session.set_shown_value("b", 0.5)
+    assert session.document.definition("perceptron").nodes["b"].value == 0.5
+    assert session.evaluation().values["perceptron::b"] == 0.5
+    const = session.edit_shown("add_node", "const", value=2.0)
+    assert session.set_shown_value(const, 3.0)
+    assert session.document.definition("perceptron").nodes[const].value == 3.0
+    assert session.shown_value(const) == 3.0
+
+
+def test_a_nudge_in_the_body_of_a_function_without_instances_sets_its_definition():
+    session, calls = graph_with_two_perceptrons()
+    for call in calls:
+        session.edit("remove_node", call)
+    session.open_function("perceptron")
+    assert session.scope_instance is None
+    assert session.status == "editing function perceptron, no instance in the graph: Back to graph returns"
+    assert session.set_shown_value("w1", 0.125)
+    assert session.document.definition("perceptron").nodes["w1"].value == 0.125
 
 
 def test_opening_a_function_that_does_not_exist_is_refused():

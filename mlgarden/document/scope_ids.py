@@ -4,15 +4,15 @@ The canvas shows either the graph or one function's body (a *scope*: None, or th
 name). The engine numbers nodes by flat ids (`f1/w1`, see functions.py). Two questions cross
 between them, and both live here so the canvas, the Dataset window and the step-through agree:
 
-- `flat_id_shown(document, scope, reference)`: which number of the program does a node shown in
-  this scope stand for? A graph node is itself; a call node is its first output, and `call:k`
-  its output k; in a body, a
-  node stands for the same node inside the graph's first instance of the function (as the canvas
-  shows that instance's numbers), an input pin for whatever feeds that pin of the instance, and a
-  shared param for its one flat id `function::param`. None when there is no such number (a body
-  whose function has no instance in the graph, or an unfed pin).
-- `shown_node(document, scope, flat_id)`: which node of the scope draws a flat id? In the graph,
-  a node inside a call is drawn by the call; in a body, the first instance's nodes are drawn by
+- `flat_id_shown(document, scope, reference, instance)`: which number of the program does a node
+  shown in this scope stand for? A graph node is itself; a call node is its first output, and
+  `call:k` its output k; in a body, a node stands for the same node inside the instance whose
+  numbers the canvas shows (call `instance`, by default the graph's first instance of the
+  function), an input pin for whatever feeds that pin of the instance, and a shared param for
+  its one flat id `function::param`. None when there is no such number (a body whose function
+  has no instance in the graph, or an unfed pin).
+- `shown_node(document, scope, flat_id, instance)`: which node of the scope draws a flat id? In the graph,
+  a node inside a call is drawn by the call; in a body, the shown instance's nodes are drawn by
   the body's nodes and what feeds its pins by the input nodes. None when the scope does not show it.
 """
 
@@ -22,14 +22,20 @@ from mlgarden.document.functions import SHARED_MARK
 from mlgarden.document.graph import Document, split_reference
 
 
-def _first_instance(document: Document, scope: str):
+def _instance(document: Document, scope: str, instance: str | None):
+    """The call whose numbers the body shows: `instance`, else the graph's first instance."""
+    call = document.nodes.get(instance) if instance is not None else None
+    if call is not None and call.op == "call" and call.function == scope:
+        return call
     instances = document.instances(scope)
     return document.nodes[instances[0]] if instances else None
 
 
-def flat_id_shown(document: Document, scope: str | None, reference: str) -> str | None:
+def flat_id_shown(document: Document, scope: str | None, reference: str,
+                  instance: str | None = None) -> str | None:
     """The flat id of the number that a node of the scope shows (a call: its first output), or
-    that output `reference` ('f1:2') of a call shows; None when there is none."""
+    that output `reference` ('f1:2') of a call shows; None when there is none. In a body the
+    numbers are call `instance`'s (by default the first instance's)."""
     node_id, output = split_reference(reference)
     if scope is None:
         if node_id not in document.nodes or output >= document.output_count(node_id):
@@ -37,7 +43,7 @@ def flat_id_shown(document: Document, scope: str | None, reference: str) -> str 
         return document.flat_id(reference)
     definition = document.definition(scope)
     node = definition.nodes.get(node_id)
-    call = _first_instance(document, scope)
+    call = _instance(document, scope, instance)
     if node is None:
         return None
     if node.op == "param" and node.shared:
@@ -53,15 +59,16 @@ def flat_id_shown(document: Document, scope: str | None, reference: str) -> str 
     return f"{call.id}/{node_id}"
 
 
-def shown_node(document: Document, scope: str | None, flat_id: str) -> str | None:
-    """The node of the scope that draws `flat_id`, or None."""
+def shown_node(document: Document, scope: str | None, flat_id: str,
+               instance: str | None = None) -> str | None:
+    """The node of the scope that draws `flat_id` (in a body showing call `instance`), or None."""
     if SHARED_MARK in flat_id:
         function, _, param = flat_id.partition(SHARED_MARK)
         return param if function == scope else None
     if scope is None:
         head = flat_id.partition("/")[0]
         return head if head in document.nodes else None
-    call = _first_instance(document, scope)
+    call = _instance(document, scope, instance)
     if call is None:
         return None
     definition = document.definition(scope)

@@ -23,11 +23,12 @@ class EditMixin:
     def nudge(self, node_id: str, value: float) -> None:
         """A param's value is being dragged: set it and show the new numbers at once."""
         value = round(float(value), NUDGE_DIGITS)
-        self.session.edit_shown("set_value", node_id, value, merge_key=("value", node_id, self._gesture))
+        self.session.set_shown_value(node_id, value, merge_key=("value", node_id, self._gesture))
         self.show_values(force=True)
 
     def set_const(self, node_id: str, value: float) -> None:
-        self.session.edit_shown("set_value", node_id, float(value))
+        """A typed value of a param or const (in a body, a param's is the shown instance's)."""
+        self.session.set_shown_value(node_id, float(value))
         self.show_values(force=True)
 
     def set_exponent(self, node_id: str, exponent: float) -> None:
@@ -209,17 +210,19 @@ class EditMixin:
 
     # --- a function's body -------------------------------------------------------------------------
 
-    def open_function(self, name: str) -> None:
-        """Show the body of function `name` in place of the graph, to edit its definition."""
+    def open_function(self, name: str, instance: str | None = None) -> None:
+        """Show the body of function `name` in place of the graph, to edit its definition, with
+        the numbers of call `instance` (by default the first instance)."""
         graph_view = self.view if self.scope is None else self._graph_view
-        if not self.session.open_function(name):
+        if not self.session.open_function(name, instance):
             return
         self._graph_view = graph_view
         self._clear_items()
-        instances = self.session.document.instances(name)
-        shown = f"values of instance {instances[0]}" if instances else "values — (no instance in the graph)"
+        shown = self.session.scope_instance
+        numbers = (f"numbers and param values of instance {shown}" if shown
+                   else "numbers — (no instance in the graph)")
         dpg.set_value(ids.FUNCTION_HEADING_TEXT,
-                      f"Editing function {name} — every instance follows; {shown}")
+                      f"Editing function {name} — every instance follows its nodes and links; {numbers}")
         dpg.configure_item(ids.FUNCTION_HEADING, show=True)
         self._measure()
         self.sync_structure()

@@ -171,7 +171,7 @@ class CanvasInput:
             self._press_input(*what)
         elif kind == "value" and canvas.document.nodes[what].op == "param" and not double:
             self.gesture = "nudge"
-            self.detail.update(node=what, start=canvas.document.nodes[what].value)
+            self.detail.update(node=what, start=canvas.session.shown_value(what))
         elif kind in ("value", "exponent"):
             canvas.editor.open(what, kind)
             self.gesture = "done"
@@ -233,7 +233,7 @@ class CanvasInput:
                 canvas.drag_selection((point[0] - anchor[0], point[1] - anchor[1]))
         elif self.gesture == "nudge" and dx:
             value = self.detail["start"] + dx * DRAG_SPEED
-            if value != canvas.document.nodes[self.detail["node"]].value:
+            if value != canvas.session.shown_value(self.detail["node"]):
                 canvas.nudge(self.detail["node"], value)
         elif self.gesture == "wire":
             start = (canvas.output_point(self.detail["source"]) if self.detail["source"] is not None

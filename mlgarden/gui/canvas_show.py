@@ -145,7 +145,7 @@ class ShowMixin:
             return
         value, gradient = self._numbers(node_id)
         if node.op in ("param", "const"):
-            value = node.value
+            value = self.session.shown_value(node_id)
         drawing.set_text(ids.value_text(node_id), theme.number(value))
         if node.op == "pow":
             drawing.set_text(ids.exponent_field(node_id), theme.number(node.exponent))
@@ -156,7 +156,7 @@ class ShowMixin:
         link.style_stale = False
         largest = self.largest_gradient
         shares = self._link_shares
-        gradient = (link_gradient(self.session.document, self.scope, key, shares)
+        gradient = (link_gradient(self.session.document, self.scope, key, shares, self.session.scope_instance)
                     if shares is not None and self.show_gradients else None)
         if key in self.highlight_links:
             link.set_style(canvas_draw.HIGHLIGHT_COLOUR, 4.0)
@@ -177,15 +177,15 @@ class ShowMixin:
 
     def _flat_prefix(self) -> tuple[str | None, dict]:
         """How a shown node's id becomes a flat id of the program: '' for the graph; in a body,
-        'instance/' of the graph's first instance (None with no instance), and for each input
-        node the flat id of what feeds that pin of the instance."""
+        'instance/' of the instance whose numbers it shows (None with no instance), and for each
+        input node the flat id of what feeds that pin of the instance."""
         if self.scope is None:
             return "", {}
         graph = self.session.document
-        instances = graph.instances(self.scope)
-        if not instances:
+        instance = self.session.scope_instance
+        if instance is None:
             return None, {}
-        call = graph.nodes[instances[0]]
+        call = graph.nodes[instance]
         pins = {}
         for pin_id, source in zip(graph.definition(self.scope).input_ids(), call.inputs):
             pins[pin_id] = graph.flat_id(source) if source is not None else None

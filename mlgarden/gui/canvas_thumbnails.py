@@ -125,7 +125,8 @@ class Thumbnails:
     def _paint(self, node_ids: list[str]) -> None:
         canvas, session = self.canvas, self.canvas.session
         graph = session.document
-        flat_ids = {node_id: self._varying(flat_id_shown(graph, canvas.scope, node_id))
+        instance = session.scope_instance
+        flat_ids = {node_id: self._varying(flat_id_shown(graph, canvas.scope, node_id, instance))
                     for node_id in node_ids}
         values = session.nodes_over_plane(sorted({f for f in flat_ids.values() if f is not None}),
                                           RESOLUTION)

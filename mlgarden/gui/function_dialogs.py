@@ -220,7 +220,7 @@ class FunctionActions:
         if action == "expand":
             self.expand(node_id)
         elif action == "edit_definition" and node.op == "call":
-            self.canvas.open_function(node.function)
+            self.canvas.open_function(node.function, node_id)
         elif action == "collapse":
             selected = self.canvas.selected_nodes()
             self.ask_collapse(selected if node_id in selected else [node_id])

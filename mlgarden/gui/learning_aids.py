@@ -37,12 +37,13 @@ class StepHighlight:
         if walk is None:
             return None, []
         graph, scope = canvas.session.document, canvas.scope
-        node = shown_node(graph, scope, walk.current.node)
+        instance = canvas.session.scope_instance
+        node = shown_node(graph, scope, walk.current.node, instance)
         if walk.kind == FORWARD:  # a value is computed from every input: light up the links in
             return node, sorted(key for key in canvas.links if key[1] == node)
         if walk.current.link is None:
             return node, []
-        source, target = (shown_node(graph, scope, flat_id) for flat_id in walk.current.link)
+        source, target = (shown_node(graph, scope, flat_id, instance) for flat_id in walk.current.link)
         if source is None or target is None or source == target:
             return node, []
         return node, sorted(key for key in canvas.links
@@ -78,7 +79,8 @@ class LearningAids:
             return
         self._selection = (selected, output)
         if len(selected) == 1:
-            flat_id = flat_id_shown(self.session.document, canvas.scope, output or selected[0])
+            flat_id = flat_id_shown(self.session.document, canvas.scope, output or selected[0],
+                                    self.session.scope_instance)
             if flat_id is None:
                 self.session.status = "this node has no number to shade (no instance, or a free pin)"
             self.session.show_on_plane(flat_id)

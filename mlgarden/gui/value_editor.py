@@ -45,7 +45,8 @@ class ValueEditor:
             return
         self.node_id, self.kind, self.was_active = node_id, kind, False
         x, y, width, height = rect
-        dpg.set_value(ids.VALUE_EDITOR_FIELD, node.exponent if kind == "exponent" else node.value)
+        value = node.exponent if kind == "exponent" else self.canvas.session.shown_value(node_id)
+        dpg.set_value(ids.VALUE_EDITOR_FIELD, value)
         dpg.configure_item(ids.VALUE_EDITOR_FIELD, width=int(max(80, width)))
         dpg.configure_item(ids.VALUE_EDITOR, show=True, pos=(int(x), int(y + height / 2 - 11)))
         dpg.focus_item(ids.VALUE_EDITOR)

@@ -91,20 +91,21 @@ class LinkGradients:
 
 
 def link_gradient(document: Document, scope: str | None, key: tuple[str, str, int],
-                  shares: LinkGradients) -> float | None:
+                  shares: LinkGradients, instance: str | None = None) -> float | None:
     """The share along a link (source reference, target node, pin) of the graph (`scope` None)
-    or of a function's body (its numbers are the graph's first instance's, as the canvas shows)."""
+    or of a function's body (its numbers are call `instance`'s, by default the graph's first
+    instance's, as the canvas shows)."""
     routes = shares.routes
-    route = routes.get((scope, key))
+    route = routes.get((scope, instance, key))
     if route is None:
-        route = routes[(scope, key)] = _route(document, scope, key)
+        route = routes[(scope, instance, key)] = _route(document, scope, key, instance)
     kind, first, second = route
     if kind == "call":
         return shares.into_call(first, second)
     return shares.into_node(first, second) if kind == "node" else None
 
 
-def _route(document: Document, scope: str | None, key: tuple[str, str, int]) -> tuple:
+def _route(document: Document, scope: str | None, key: tuple[str, str, int], instance) -> tuple:
     """How a link's share is found: ('node', target flat id, pin), ('call', prefix, source flat
     id) or ('none', None, None)."""
     source, target, pin = key
@@ -113,10 +114,10 @@ def _route(document: Document, scope: str | None, key: tuple[str, str, int]) -> 
     if node is None:
         return "none", None, None
     if node.op == "call":
-        shown = flat_id_shown(document, scope, target)  # 'prefix/target/output'
-        source_flat = flat_id_shown(document, scope, source)
+        shown = flat_id_shown(document, scope, target, instance)  # 'prefix/target/output'
+        source_flat = flat_id_shown(document, scope, source, instance)
         if shown is None or source_flat is None:
             return "none", None, None
         return "call", shown.rpartition("/")[0] + "/", source_flat
-    target_flat = flat_id_shown(document, scope, target)
+    target_flat = flat_id_shown(document, scope, target, instance)
     return ("none", None, None) if target_flat is None else ("node", target_flat, pin)

@@ -249,6 +249,42 @@ def test_edit_definition_shows_the_body_and_its_edits_reach_every_instance(app_o
     assert document.definition("perceptron").input_names()[0] == "x1"
 
 
+def test_a_nudge_in_a_body_moves_the_param_of_the_instance_it_was_opened_from(app_on, tmp_path):
+    """perceptrons-2-1: three calls of one perceptron, each with its own weights. Opened from the
+    second call, the body shows that call's weights, and a drag on w1 moves that call's w1 only,
+    live, in one undo step; the other calls and the definition keep theirs."""
+    from mlgarden import shipped
+    from mlgarden.files import fileformat
+
+    session = Session(fileformat.load(shipped.example_file("perceptrons-2-1")))
+    app, driver = app_on(session)
+    document = session.document
+    first, second, third = document.instances("perceptron2_tanh")
+    others = {call: dict(document.nodes[call].values) for call in (first, third)}
+    default = document.definition("perceptron2_tanh").nodes["w1"].value
+    start = document.nodes[second].values["w1"]
+    right_click_menu_entry(driver, second, "edit_definition")
+    assert app.canvas.scope == "perceptron2_tanh" and session.scope_instance == second
+    assert f"instance {second}" in dpg.get_value(ids.FUNCTION_HEADING_TEXT)
+    assert canvas_text(ids.value_text("w1")) == theme.number(start)
+    x, y, width, height = driver.item_rect(ids.value_field("w1"))
+    driver.drag((x + width / 2, y + height / 2), (x + width / 2 + 50, y + height / 2), steps=5)
+    driver.frames(2)
+    nudged = document.nodes[second].values["w1"]
+    assert nudged == pytest.approx(start + 0.5, abs=0.02)
+    evaluation = session.evaluation()
+    assert canvas_text(ids.value_text("w1")) == theme.number(nudged)
+    product = next(n.id for n in document.definition("perceptron2_tanh").nodes.values()
+                   if n.op == "mul" and "w1" in n.inputs)
+    assert canvas_text(ids.value_text(product)) == theme.number(evaluation.values[f"{second}/{product}"])
+    assert {call: document.nodes[call].values for call in (first, third)} == others
+    assert document.definition("perceptron2_tanh").nodes["w1"].value == default
+    driver.screenshot(tmp_path / "instance-body.png")
+    session.undo()  # the whole drag, one step
+    assert document.nodes[second].values["w1"] == start
+    assert not session.history.can_undo()
+
+
 def test_deleting_and_linking_inside_a_body_changes_every_instance_and_undoes(app_on):
     session = default_example()
     app, driver = app_on(session)
