@@ -90,5 +90,7 @@ if $lint; then
     .venv/bin/ruff check .
 fi
 
-# A screen as large as the app's viewport, so every point the tests click is on it.
-exec xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python -m pytest "$@"
+# A screen as large as the app's viewport, so every point the tests click is on it. The tests
+# run on every core (pytest-xdist, `-n auto`; pass -n 0 to run them in one process); each worker
+# that runs GUI tests starts a display of its own (tests/gui/conftest.py).
+exec xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python -m pytest -n auto "$@"
