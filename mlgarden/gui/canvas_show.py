@@ -27,7 +27,7 @@ from mlgarden.document.graph import make_reference
 from mlgarden.gui import canvas_draw, geometry, ids, node_view, theme
 from mlgarden.learning.link_gradients import LinkGradients, link_gradient
 
-TRAINING_REFRESH_SECONDS = 0.1
+TRAINING_REFRESH_SECONDS = 0.2  # numbers and link colours while training: five refreshes a second
 BLOCK_LINK_WIDTH = 2.0  # the widest link when nodes are blocks
 CULL_MARGIN = 40.0  # document units kept drawn around the view, so a small pan shows no gap
 
@@ -84,7 +84,7 @@ class ShowMixin:
         started = time.perf_counter()
         if (not force and self.session.playing
                 and started - self._values_shown_at < TRAINING_REFRESH_SECONDS):
-            return  # training changes every number every frame: ten refreshes a second are enough
+            return  # training changes every number every frame: five refreshes a second are enough
         evaluation = self.session.evaluation()
         walk = self.session.stepthrough  # a step-through shows only the numbers known so far
         shown = (evaluation, walk, walk.position if walk else None)

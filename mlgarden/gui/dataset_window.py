@@ -41,7 +41,7 @@ from mlgarden.session import Session
 from mlgarden.learning.surface import BLUE, RED, WHITE, colours, symmetric_scale
 
 SURFACE_RESOLUTION = 128
-PLAYING_INTERVAL = 0.15  # seconds between surface redraws while training (over 5 a second)
+PLAYING_INTERVAL = 0.2  # seconds between surface redraws while training (5 a second)
 EDITING_INTERVAL = 0.05  # seconds between surface redraws while a value is being dragged
 COLOUR_BAR_WIDTH = 56
 CONTROL_WIDTH = 90
