@@ -229,8 +229,9 @@ class Session(SessionAids, SessionTools, SessionScope):
         try:
             loaded = fileformat.load(path)
         except fileformat.FileFormatError as error:
-            self.open_error = str(error)
-            self.status = short_form(self.open_error)
+            self.open_error = str(error)  # the dialog names the file by its full path; the status
+            # line by its name, so a deep folder never pushes the name and the line out of it
+            self.status = short_form(self.open_error.replace(str(path), Path(path).name, 1))
             return False
         self._replace(loaded, Path(path))
         userstate.add_recent_file(Path(path))

@@ -101,6 +101,17 @@ def test_open_bad_file_keeps_graph(tmp_path):
     assert document == before
 
 
+def test_a_bad_file_deep_in_folders_is_named_in_the_status_line_with_its_line(tmp_path):
+    session = Session(perceptron_document()[0])
+    deep = tmp_path.joinpath(*[f"a-folder-with-a-long-name-{k}" for k in range(6)])
+    deep.mkdir(parents=True)
+    bad = deep / "bad.yaml"
+    bad.write_text("mlgarden: 1\nnodes: [ {id: a, op: nope} ]\n")
+    assert not session.open(bad)
+    assert session.status.startswith("bad.yaml, line 2: ")
+    assert session.open_error.startswith(f"{bad}, line 2: ")  # the dialog: the whole path
+
+
 def test_save_open_round_trip_and_dirty_title(tmp_path):
     document, _ = perceptron_document()
     session = Session(document)
