@@ -180,3 +180,40 @@ def test_training_alone_is_copied_for_recovery_seldom_and_a_users_edit_soon(sess
     assert session.autosave(now=copied + AUTOSAVE_SECONDS + 1)  # a user's edit: soon, as ever
     session.pause()
     assert session.autosave(now=copied + 2 * AUTOSAVE_SECONDS + 2)  # paused: the final params soon
+
+
+KILLED_APP = """
+import os, signal, sys, time
+sys.path.insert(0, {tests!r})
+from test_training_worker import classifier
+from helpers import poll_until
+from mlgarden.session import Session
+
+if __name__ == "__main__":  # the worker is spawned: it imports this file as a module
+    session = Session(classifier())
+    session.play()
+    poll_until(session, lambda: session.trainer.metrics.steps > 0, "a step")
+    print(session.training_worker_pid, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_killed_app_leaves_no_worker_and_no_traceback(tmp_path):
+    """kill -9 of the app while it plays: its worker sees the pipe close, ends at once, and
+    prints nothing (it shares the app's terminal)."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = tmp_path / "killed_app.py"
+    script.write_text(KILLED_APP.format(tests=str(Path(__file__).resolve().parent)))
+    app = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=120)
+    assert app.returncode == -9, app.stderr
+    worker = int(app.stdout.split()[0])
+    deadline = time.monotonic() + 30
+    while process_exists(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not process_exists(worker)
+    assert app.stderr == ""

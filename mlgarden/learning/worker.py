@@ -118,7 +118,7 @@ def serve(connection) -> None:
                 continue
             if run.update_due():
                 connection.send(run.update())
-    except (EOFError, BrokenPipeError, KeyboardInterrupt):
+    except (EOFError, ConnectionError, KeyboardInterrupt):  # a closed or reset pipe, a ctrl+C
         return  # the app has gone: so does its worker
 
 
