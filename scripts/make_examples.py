@@ -138,8 +138,9 @@ def perceptrons_2_1() -> Document:
         "300 steps, though a band is not a disc: the ends of the band stay wrong. Other "
         "starting params land between 80% and 90%. Each of the three is a call of one "
         "perceptron function: right-click one and choose Edit definition to see its weights, "
-        "products, sum and tanh (an edit there changes all three), or Expand function to wire "
-        "it out as plain nodes. Try next: select h1 and h2 and press ctrl+L to insert a "
+        "products, sum and tanh (drag a weight there to nudge that perceptron's own; a node "
+        "or link edited there changes all three), or Expand function to wire it out as plain "
+        "nodes. Try next: select h1 and h2 and press ctrl+L to insert a "
         "layer of perceptrons reading them, or Re-initialise and train again. Then open "
         "mlp-2x4."
     ))
