@@ -362,12 +362,13 @@ class TrainingPanel:
 
     def _show_curve(self) -> None:
         """Redraw the loss curve when the history changed, at most every CURVE_INTERVAL seconds
-        while it only grows (copying 2000 points into the series costs about a millisecond)."""
+        while it only grows during Play (copying 2000 points into the series costs about a
+        millisecond); at once otherwise, so a pause or a step shows the whole curve."""
         history = self.session.trainer.history
         key = (id(history), len(history), history[-1].step if history else None)
         now = time.perf_counter()
         if key == self._curve_key or (
-                self._curve_key is not None and key[0] == self._curve_key[0]
+                self.session.playing and self._curve_key is not None and key[0] == self._curve_key[0]
                 and now - self._curve_drawn_at < CURVE_INTERVAL):
             return
         self._curve_key, self._curve_drawn_at = key, now
