@@ -135,6 +135,23 @@ def test_a_nudge_while_playing_is_trained_on_from_its_value(session):
     assert 35.0 < session.document.nodes[param].value < 45.0
 
 
+def test_a_nudge_in_a_body_while_playing_is_trained_on_from_its_value(session):
+    """Edit definition opened from one call: a weight nudged there is that call's own, and the
+    worker trains on from it while the other calls keep training from theirs."""
+    call = next(node for node in session.document.nodes.values() if node.op == "call")
+    weight = next(node_id for node_id, node in session.document.definition(call.function).nodes.items()
+                  if node.op == "param" and not node.shared)
+    session.open_function(call.function, call.id)
+    session.play()
+    poll_until(session, lambda: session.trainer.metrics.steps > 0, "a step")
+    session.set_shown_value(weight, 40.0, merge_key=("value", weight, 1))
+    steps = session.trainer.metrics.steps
+    poll_until(session, lambda: session.trainer.metrics.steps > steps + 50, "50 more steps")
+    session.pause()
+    assert 35.0 < session.shown_value(weight) < 45.0
+    assert 35.0 < session.document.nodes[call.id].values[weight] < 45.0
+
+
 def test_settings_changed_while_playing_reach_the_worker(session):
     session.play()
     poll_until(session, lambda: session.trainer.metrics.steps > 0, "a step")
