@@ -71,7 +71,8 @@ def test_a_file_that_fails_to_load_shows_the_error_and_keeps_the_graph(app_on, t
     driver.frames(3)
     assert dpg.is_item_shown(ids.ERROR)
     assert dpg.get_value(ids.ERROR_TEXT) == session.open_error != ""  # the whole message
-    assert session.open_error.startswith(session.status.rstrip("…"))  # the status line: short
+    named = session.open_error.replace(str(bad), bad.name)  # the status line: short, by name
+    assert named.startswith(session.status.rstrip("…")) and session.status.startswith("bad.yaml, line 2")
     driver.screenshot(tmp_path / "error.png")
     assert session.document == before
     assert len(app.canvas.drawings) == len(before.nodes)
