@@ -60,7 +60,7 @@ class SessionScope:
             return None
         chosen = self.document.nodes.get(self._chosen_instance)
         if chosen is not None and chosen.op == "call" and chosen.function == self.scope:
-            return chosen.id
+            return chosen.id  # the common case, asked for every number shown: no search
         instances = self.document.instances(self.scope)
         return instances[0] if instances else None
 
@@ -92,10 +92,17 @@ class SessionScope:
 
     def open_function(self, name: str, instance: str | None = None) -> bool:
         """Show the body of function `name` in place of the graph, to edit its definition, with
-        the numbers of call `instance` (by default the first instance)."""
+        the numbers of `instance`, a call of `name` shown now (by default the first instance).
+        A call shown inside a body is no call of the graph (its id may even be a graph call's):
+        opened from there, the body shows the graph's first instance."""
         if name not in self.document.functions:
             self.status = f"there is no function {name!r}"
             return False
+        if self.scope is not None:
+            instance = None
+        if instance is None:
+            instances = self.document.instances(name)
+            instance = instances[0] if instances else None
         self.scope, self._chosen_instance = name, instance
         self._scope_opened = self.opened
         self._shown_body = None

@@ -38,13 +38,38 @@ def test_a_body_shows_the_numbers_of_the_instance_it_was_opened_from():
     session, calls = graph_with_two_perceptrons()
     session.open_function("perceptron")
     assert session.scope_instance == calls[0]  # opened from the Functions list: the first one
-    session.open_function("perceptron", calls[1])
+    session.close_function()
+    session.open_function("perceptron", calls[1])  # Edit definition on the second call
     assert session.scope_instance == calls[1]
     assert session.status == f"editing function perceptron, numbers of {calls[1]}: Back to graph returns"
     session.edit("remove_node", calls[1])
     assert session.scope_instance == calls[0]  # the chosen one is gone: the first again
     session.close_function()
     assert session.scope_instance is None
+
+
+def test_a_call_inside_a_body_opens_with_the_first_instance_even_when_a_graph_call_has_its_id():
+    session, calls = graph_with_two_perceptrons()
+    document = session.document
+    function_edits.collapse(document, [calls[0]], "outer", ["x1", "x2"], ["out"])
+    (inner,) = [node.id for node in document.definition("outer").nodes.values() if node.op == "call"]
+    twin = function_edits.insert_function(document, "perceptron", at=(0.0, 400.0))
+    assert twin == inner == calls[0]  # a graph call took the id the body's call kept
+    session.open_function("outer")
+    assert session.open_function("perceptron", inner)  # Edit definition inside the body
+    assert session.scope_instance == calls[1]  # the graph's first instance, not the twin
+    session.close_function()
+    assert session.open_function("perceptron", twin)
+    assert session.scope_instance == twin  # from the graph: that very call
+
+
+def test_the_chosen_instance_deleted_and_undone_the_body_follows_the_one_left():
+    session, calls = graph_with_two_perceptrons()
+    session.open_function("perceptron", calls[1])
+    session.edit("remove_node", calls[1])
+    assert session.scope_instance == calls[0]
+    session.undo()
+    assert session.scope_instance == calls[1]
 
 
 def test_a_nudge_in_a_body_sets_the_shown_instances_own_param_and_nothing_else():

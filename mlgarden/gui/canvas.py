@@ -76,6 +76,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self._gesture = 0
         self._shown_opened: int | None = None
         self._graph_view = ViewTransform()
+        self._heading_instance: str | None = None  # the instance the function heading names
         self.canvas_rect = (0.0, 0.0, 800.0, 600.0)  # x, y, width, height in viewport pixels
         self._shown_tooltip = None
         session.document.subscribe(self._on_document_change)
@@ -146,6 +147,8 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self._sync_if_stale()  # callbacks (keys, menus) may have edited: hit tests need it now
         self.input.poll()
         self._sync_if_stale()
+        if self.scope is not None and self.session.scope_instance != self._heading_instance:
+            self.show_function_heading()
         self.show_view_if_moved()
         self.show_values()
         self.thumbnails.update()

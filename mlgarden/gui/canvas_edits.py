@@ -218,16 +218,22 @@ class EditMixin:
             return
         self._graph_view = graph_view
         self._clear_items()
-        shown = self.session.scope_instance
-        numbers = (f"numbers and param values of instance {shown}" if shown
-                   else "numbers — (no instance in the graph)")
-        dpg.set_value(ids.FUNCTION_HEADING_TEXT,
-                      f"Editing function {name} — every instance follows its nodes and links; {numbers}")
+        self.show_function_heading()
         dpg.configure_item(ids.FUNCTION_HEADING, show=True)
         self._measure()
         self.sync_structure()
         self.sync_layout()
         self.set_view(self._fitted_view())
+
+    def show_function_heading(self) -> None:
+        """Name the function shown and the instance whose numbers it shows; again whenever that
+        instance changes (the chosen call deleted, or back after an undo)."""
+        shown = self.session.scope_instance
+        self._heading_instance = shown
+        numbers = (f"numbers and param values of instance {shown}" if shown
+                   else "numbers — (no instance in the graph)")
+        dpg.set_value(ids.FUNCTION_HEADING_TEXT, f"Editing function {self.scope} — every instance "
+                                                 f"follows its nodes and links; {numbers}")
 
     def close_function(self) -> None:
         """Show the graph again, where it was before the body was opened."""

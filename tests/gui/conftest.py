@@ -10,15 +10,18 @@ that runs GUI tests starts an Xvfb display of its own (`display_of_this_worker`)
 the one xvfb-run starts, and its tests and the apps they launch draw there.
 """
 
+import ctypes
 import os
 import select
 import shutil
+import signal
 import subprocess
 
 import pytest
 
 SCREEN = "1280x800x24"  # as scripts/test.sh's xvfb-run: every point the tests click is on it
 DISPLAY_START_SECONDS = 30.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def gui_skip_reason():
@@ -56,15 +59,18 @@ def display_of_this_worker():
 
 
 def _start_xvfb() -> tuple[subprocess.Popen, str]:
-    """Start Xvfb on a free display number, which it writes to a pipe once it is ready."""
+    """Start Xvfb on a free display number, which it writes to a pipe once it is ready. It ends
+    with this worker, however the worker ends (a parent-death signal)."""
     if shutil.which("Xvfb") is None:
         pytest.exit("the GUI tests run in parallel need Xvfb: run scripts/test.sh", returncode=1)
     read_end, write_end = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", SCREEN,
-                               "-nolisten", "tcp", "-noreset"],
-                              pass_fds=(write_end,), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    os.close(write_end)
+    try:
+        server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", SCREEN,
+                                   "-nolisten", "tcp", "-noreset"],
+                                  pass_fds=(write_end,), stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, preexec_fn=_end_with_parent)
+    finally:
+        os.close(write_end)
     written = b""
     try:
         while not written.endswith(b"\n"):
@@ -72,8 +78,14 @@ def _start_xvfb() -> tuple[subprocess.Popen, str]:
             chunk = os.read(read_end, 16) if ready else b""
             if not chunk:
                 server.kill()
+                server.wait()
                 pytest.exit("Xvfb did not start a display for a test worker", returncode=1)
             written += chunk
     finally:
         os.close(read_end)
     return server, written.decode().strip()
+
+
+def _end_with_parent() -> None:
+    """In the child before Xvfb runs: Linux sends it SIGTERM when the worker ends."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -283,6 +283,13 @@ def test_a_nudge_in_a_body_moves_the_param_of_the_instance_it_was_opened_from(ap
     session.undo()  # the whole drag, one step
     assert document.nodes[second].values["w1"] == start
     assert not session.history.can_undo()
+    session.edit("remove_node", second)  # the call shown goes: the first one's numbers, named
+    driver.frames(2)
+    assert f"instance {first}" in dpg.get_value(ids.FUNCTION_HEADING_TEXT)
+    assert canvas_text(ids.value_text("w1")) == theme.number(document.nodes[first].values["w1"])
+    session.undo()
+    driver.frames(2)
+    assert f"instance {second}" in dpg.get_value(ids.FUNCTION_HEADING_TEXT)
 
 
 def test_deleting_and_linking_inside_a_body_changes_every_instance_and_undoes(app_on):
