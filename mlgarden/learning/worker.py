@@ -41,7 +41,7 @@ from mlgarden.learning.training import Trainer, TrainingError
 
 SLICE_SECONDS = 0.005  # training between two looks at the pipe: a pause waits at most about this
 UPDATE_SECONDS = 0.04  # params and metrics to the app 25 times a second
-NICENESS = 19  # the lowest priority: the app's frames come first whenever both want the CPU
+NICENESS = 5  # the worker yields to the app's frames when both want the CPU, and still trains
 
 
 class Run:

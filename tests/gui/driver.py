@@ -23,6 +23,7 @@ Rules the app under test must follow (see docs/gui-testing.md):
 
 import re
 import subprocess
+import time
 
 import dearpygui.dearpygui as dpg
 import numpy as np
@@ -140,6 +141,19 @@ class Driver:
             if condition():
                 return
         raise AssertionError(f"Dear PyGui never saw {what} within {self.max_wait_frames} frames")
+
+    def frames_until_trained(self, condition, what):
+        """Render frames until condition() holds, for news from the training worker: a process
+        that must start (a new interpreter) and gets the CPU the app's frames leave, so on a busy
+        machine it is waited for by the clock (helpers.WORKER_PATIENCE), not a count of frames."""
+        from helpers import WORKER_PATIENCE
+
+        deadline = time.monotonic() + WORKER_PATIENCE
+        while time.monotonic() < deadline:
+            self.frame()
+            if condition():
+                return
+        raise AssertionError(f"the training worker never got to {what} in {WORKER_PATIENCE:.0f} s")
 
     def settle(self):
         """Frames after a gesture, for widgets that react to the previous frame's state."""

@@ -307,7 +307,7 @@ def test_training_moves_the_numbers_and_the_param_fields(app_on):
     weight = node_named(session, "w")
     before = session.document.nodes[weight].value
     session.play()
-    driver.frames_until(lambda: session.document.nodes[weight].value != before, "a training step")
+    driver.frames_until_trained(lambda: session.document.nodes[weight].value != before, "a step")
     driver.frames(8)
     session.pause()
     driver.frames(2)

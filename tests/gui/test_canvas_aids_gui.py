@@ -99,8 +99,8 @@ def test_thumbnails_follow_training(app_on):
     driver.frames(2)
     painted = app.canvas.thumbnails.refresh_count
     session.play()
-    driver.frames_until(lambda: app.canvas.thumbnails.refresh_count >= painted + 2,
-                        "the thumbnails repainted while training")
+    driver.frames_until_trained(lambda: app.canvas.thumbnails.refresh_count >= painted + 2,
+                                "the thumbnails repainted while training")
     session.pause()
 
 

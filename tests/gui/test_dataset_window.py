@@ -130,7 +130,7 @@ def test_while_training_the_surface_redraws_each_time_its_interval_has_passed(pa
     clock = [time.perf_counter()]
     monkeypatch.setattr(dataset_window, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
     driver.click(*driver.item_center(TrainingTags.play))
-    driver.frames_until(lambda: app.session.trainer.metrics.steps > 0, "the worker's first steps")
+    driver.frames_until_trained(lambda: app.session.trainer.metrics.steps > 0, "its first steps")
     clock[0] += dataset_window.PLAYING_INTERVAL
     driver.frames(2)
     assert app.session.playing
@@ -139,7 +139,7 @@ def test_while_training_the_surface_redraws_each_time_its_interval_has_passed(pa
     assert app.dataset.refresh_count == refreshes
     for _ in range(5):
         # the worker sends params about 25 times a second: wait for some, then let time pass
-        driver.frames_until(lambda: app.session.surface_stale, "new params from the worker")
+        driver.frames_until_trained(lambda: app.session.surface_stale, "new params")
         clock[0] += dataset_window.PLAYING_INTERVAL
         driver.frames(1)
     assert app.dataset.refresh_count == refreshes + 5

@@ -111,7 +111,7 @@ def test_reset_goes_back_to_the_start_of_training_and_reinitialise_draws_anew(ap
     session, app, driver = train_panel_app(app_on)
     opened = params(session)
     driver.click(*driver.item_center(Tags.play))
-    driver.frames_until(lambda: session.trainer.metrics.steps > 200, "200 training steps")
+    driver.frames_until_trained(lambda: session.trainer.metrics.steps > 200, "200 training steps")
     driver.click(*driver.item_center(Tags.play))  # pause
     driver.frames(8)
     trained_steps = session.trainer.metrics.steps

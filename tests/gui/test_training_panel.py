@@ -107,12 +107,12 @@ def test_play_trains_lowers_the_loss_and_redraws_the_surface(panels):
     driver.click(*driver.item_center(Tags.play))
     assert app.session.playing
     assert dpg.get_item_label(Tags.play) == "Pause"
-    driver.frames_until(lambda: app.session.trainer.metrics.train_loss is not None, "a step")
+    driver.frames_until_trained(lambda: app.session.trainer.metrics.train_loss is not None, "a step")
     early_loss = app.session.trainer.metrics.train_loss
-    driver.frames_until(lambda: app.session.trainer.metrics.train_loss < 0.8 * early_loss,
-                        "the training loss falling by a fifth")
+    driver.frames_until_trained(lambda: app.session.trainer.metrics.train_loss < 0.8 * early_loss,
+                                "the training loss falling by a fifth")
     refreshes = app.dataset.refresh_count
-    driver.frames_until(lambda: app.dataset.refresh_count > refreshes, "the surface redrawn")
+    driver.frames_until_trained(lambda: app.dataset.refresh_count > refreshes, "the surface redrawn")
     metrics = app.session.trainer.metrics
     assert dpg.get_value(Tags.train_loss) == f"loss {metrics.train_loss:.4f}"
     assert dpg.get_value(Tags.steps) == f"step {metrics.steps}"
@@ -134,7 +134,7 @@ def test_training_runs_in_a_worker_process_that_quitting_the_app_ends():
     panels, driver = open_panels(perceptrons_on_donut())
     try:
         driver.click(*driver.item_center(Tags.play))
-        driver.frames_until(lambda: panels.session.trainer.metrics.steps > 0, "a step")
+        driver.frames_until_trained(lambda: panels.session.trainer.metrics.steps > 0, "a step")
         pid = panels.session.training_worker_pid
         assert pid is not None and pid != os.getpid() and os.path.exists(f"/proc/{pid}")
         assert panels.session.playing  # quit while playing
@@ -198,7 +198,7 @@ def test_a_nan_stop_pauses_and_shows_the_message_in_red():
         app, driver = open_panels(log_of_a_line())
         type_into(driver, Tags.lr_input, "100")
         driver.click(*driver.item_center(Tags.play))
-        driver.frames_until(lambda: not app.session.playing, "training stop")
+        driver.frames_until_trained(lambda: not app.session.playing, "its stop")
         driver.frames(2)
         assert "training stopped" in app.session.status
         assert dpg.get_value(Tags.message) == app.session.status
