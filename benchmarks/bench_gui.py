@@ -126,7 +126,10 @@ def nudge_targets(app) -> list[str]:
     function (moons-mlp), those of the body of the first call that has any, opened from that
     call as "Edit definition" opens it (a drag there moves that instance's own value)."""
     session, canvas = app.session, app.canvas
-    if session.scope is None and session.document.params():
+    if session.scope is not None:  # opened already (nudge_seconds ran first): nudge there again
+        return [node.id for node in session.shown_document.nodes.values()
+                if node.op == "param" and not node.shared]
+    if session.document.params():
         return [node.id for node in session.document.params()]
     for node in session.document.nodes.values():
         if node.op != "call":

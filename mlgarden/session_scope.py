@@ -23,6 +23,7 @@ from __future__ import annotations
 from mlgarden.document.edits import apply_edit, edit_definition
 from mlgarden.document.functions import leaf_value
 from mlgarden.document.graph import Document
+from mlgarden.document.scope_ids import shown_instance
 
 
 class SessionScope:
@@ -58,11 +59,7 @@ class SessionScope:
         a function with no instance."""
         if self.scope is None:
             return None
-        chosen = self.document.nodes.get(self._chosen_instance)
-        if chosen is not None and chosen.op == "call" and chosen.function == self.scope:
-            return chosen.id  # the common case, asked for every number shown: no search
-        instances = self.document.instances(self.scope)
-        return instances[0] if instances else None
+        return shown_instance(self.document, self.scope, self._chosen_instance)
 
     def _instance_param(self, node_id: str) -> str | None:
         """The flat id of the shown instance's own value of body param `node_id`, or None when
@@ -100,13 +97,11 @@ class SessionScope:
             return False
         if self.scope is not None:
             instance = None
-        if instance is None:
-            instances = self.document.instances(name)
-            instance = instances[0] if instances else None
-        self.scope, self._chosen_instance = name, instance
+        self.scope = name
+        self._chosen_instance = shown_instance(self.document, name, instance)
         self._scope_opened = self.opened
         self._shown_body = None
-        shown = self.scope_instance
+        shown = self._chosen_instance
         numbers = f", numbers of {shown}" if shown else ", no instance in the graph"
         self.status = f"editing function {name}{numbers}: Back to graph returns"
         return True

@@ -22,13 +22,19 @@ from mlgarden.document.functions import SHARED_MARK
 from mlgarden.document.graph import Document, split_reference
 
 
-def _instance(document: Document, scope: str, instance: str | None):
-    """The call whose numbers the body shows: `instance`, else the graph's first instance."""
+def shown_instance(document: Document, scope: str, instance: str | None) -> str | None:
+    """The call of the graph whose numbers the body of function `scope` shows: `instance` while
+    it is an instance of the function, else the graph's first instance; None when it has none."""
     call = document.nodes.get(instance) if instance is not None else None
     if call is not None and call.op == "call" and call.function == scope:
-        return call
+        return call.id  # the common case, asked for every number shown: no search
     instances = document.instances(scope)
-    return document.nodes[instances[0]] if instances else None
+    return instances[0] if instances else None
+
+
+def _instance(document: Document, scope: str, instance: str | None):
+    call = shown_instance(document, scope, instance)
+    return document.nodes[call] if call is not None else None
 
 
 def flat_id_shown(document: Document, scope: str | None, reference: str,
