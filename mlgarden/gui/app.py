@@ -94,9 +94,12 @@ class App:
         theme.load_font()
         menus.build_menu_bar(self)
         menus.fill_recent_menu(self, userstate.recent_files())
+        # The canvas's colour is the viewport's clear colour: a background painted again over the
+        # canvas's area would cost a third of a frame under software OpenGL (docs/architecture.md).
+        dpg.set_viewport_clear_color(theme.CANVAS_COLOUR)
         with dpg.window(tag=ids.CANVAS_WINDOW, no_title_bar=True, no_move=True, no_resize=True,
                         no_collapse=True, no_close=True, no_scrollbar=True,
-                        no_bring_to_front_on_focus=True):
+                        no_bring_to_front_on_focus=True, no_background=True):
             self.canvas.build(ids.CANVAS_WINDOW)
         with dpg.window(tag=ids.STATUS_WINDOW, no_title_bar=True, no_move=True, no_resize=True,
                         no_collapse=True, no_close=True, no_scrollbar=True, min_size=(100, 10)):

@@ -99,8 +99,6 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
                            callback=lambda: self.close_function())
             dpg.add_text("", tag=ids.FUNCTION_HEADING_TEXT, color=(255, 200, 120, 255))
         with dpg.drawlist(800, 600, tag=ids.EDITOR, parent=parent):
-            dpg.draw_rectangle((0, 0), (10000, 10000), fill=(28, 29, 33, 255),
-                               color=(28, 29, 33, 255))
             with dpg.draw_node(tag=ids.WORLD):
                 dpg.add_draw_node(tag=ids.LINK_LAYER)
                 dpg.add_draw_node(tag=ids.NODE_LAYER)

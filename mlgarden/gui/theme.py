@@ -27,6 +27,7 @@ from mlgarden.number_text import plain
 
 FONT_SIZE = 15
 
+CANVAS_COLOUR = (28, 29, 33, 255)
 GRADIENT_COLOUR = (255, 160, 40, 255)
 MISSING = "—"
 MISSING_ASCII = "-"
