@@ -4,6 +4,7 @@ and the loss curve's axes and numbers as the panel draws them."""
 
 import math
 
+import numpy as np
 import pytest
 
 from helpers import play_steps
@@ -105,6 +106,40 @@ def test_accuracy_only_for_a_graph_with_a_result_and_a_label():
                                                (-1e-9, ".4g", "-1e-09"), (0.0, ".4f", "0.0000")])
 def test_numbers_never_show_a_negative_zero(value, spec, text):
     assert plain(value, spec) == text
+
+
+def test_a_long_series_is_drawn_as_its_envelope_a_short_one_as_it_is():
+    from mlgarden.gui.training_panel import envelope
+
+    short = ([1.0, 2.0, 3.0], [0.5, 0.7, 0.1])
+    assert envelope(*short, buckets=1) == short
+    rng = np.random.default_rng(3)
+    losses = list(np.exp(np.cumsum(rng.normal(0.0, 0.1, 5000))))
+    losses[1234] = 1e6  # a spike
+    losses[2000], losses[3000] = float("nan"), float("inf")
+    steps = [float(step) for step in range(5000)]
+    drawn_steps, drawn = envelope(steps, losses, buckets=50)
+    assert len(drawn_steps) == len(drawn) <= 4 * 50 + 2
+    assert drawn_steps == sorted(drawn_steps) and drawn_steps[0] == 0.0 and drawn_steps[-1] == 4999.0
+    assert all(losses[int(step)] == loss or step in (2000.0, 3000.0)
+               for step, loss in zip(drawn_steps, drawn))
+    assert {1234.0, 2000.0, 3000.0} <= set(drawn_steps)
+    for run in np.array_split(np.arange(5000), 50):  # every run's lowest and highest stay
+        finite = [index for index in run if np.isfinite(losses[index])]
+        assert min(finite, key=losses.__getitem__) in drawn_steps
+        assert max(finite, key=losses.__getitem__) in drawn_steps
+
+
+def test_a_long_history_draws_a_few_hundred_points_on_the_same_axes():
+    from mlgarden.gui.training_panel import CURVE_BUCKETS, loss_curve
+
+    history = [HistoryPoint(step, 1.0 / step, 2.0 / step if step % 10 == 0 else None)
+               for step in range(1, 4001)]
+    curve = loss_curve(history)
+    assert len(curve.steps) <= 4 * CURVE_BUCKETS and len(curve.test_steps) == 400
+    assert curve.step_range == (0.0, 4000.0)
+    assert curve.loss_range == (1.0 / 4000 / 1.5, 1.0 * 1.5)
+    assert (curve.steps[0], curve.train[-1]) == (1.0, 1.0 / 4000)
 
 
 def test_the_loss_curve_fits_its_data_and_keeps_a_tiny_or_zero_loss_on_the_log_axis():

@@ -30,6 +30,7 @@ from collections import deque
 from dataclasses import dataclass
 
 import dearpygui.dearpygui as dpg
+import numpy as np
 
 from mlgarden.document.graph import OPTIMIZERS
 from mlgarden.gui import theme
@@ -43,6 +44,7 @@ EMPTY_CURVE_LOSSES = (0.01, 1.0)  # the y range shown before there is any loss t
 EMPTY_CURVE_STEPS = (0.0, 10.0)  # the x range shown before there is any step
 CURVE_MIN_SIZE = (160, 60)
 CURVE_INTERVAL = 0.2  # seconds between redraws of a growing loss curve
+CURVE_BUCKETS = 150  # a longer series is drawn as each bucket's first, lowest, highest and last
 ERROR_COLOUR = (235, 80, 70, 255)
 MUTED_COLOUR = (160, 160, 160, 255)
 STEP_COLOUR = (255, 200, 60, 255)  # as the canvas's highlight of the step's node and link
@@ -116,8 +118,9 @@ def loss_curve(history) -> LossCurve:
         return loss if loss > 0.0 else floor
 
     steps = [float(point.step) for point in history]
-    curve = LossCurve(steps, [drawn(point.train_loss) for point in history],
-                      [float(point.step) for point in tested], [drawn(point.test_loss) for point in tested],
+    curve = LossCurve(*envelope(steps, [drawn(point.train_loss) for point in history]),
+                      *envelope([float(point.step) for point in tested],
+                                [drawn(point.test_loss) for point in tested]),
                       EMPTY_CURVE_STEPS, EMPTY_CURVE_LOSSES)
     if steps:
         curve.step_range = (min(steps[0], 0.0), max(steps[-1], steps[0] + 1.0))
@@ -126,6 +129,27 @@ def loss_curve(history) -> LossCurve:
         low, high = min(drawn_losses), max(drawn_losses)
         curve.loss_range = (low / 1.5, high * 1.5)  # a margin on the log axis
     return curve
+
+
+def envelope(steps: list[float], losses: list[float],
+             buckets: int = CURVE_BUCKETS) -> tuple[list[float], list[float]]:
+    """A series as the curve draws it. Past 4 points a bucket, each of `buckets` runs of
+    consecutive points keeps only its first, lowest, highest and last point (and any point that
+    is not finite), in step order: the same line to the eye at about two buckets a pixel column
+    or fewer, for a fraction of the segments (each costs a frame under software OpenGL)."""
+    if len(steps) <= 4 * buckets:
+        return steps, losses
+    values = np.asarray(losses, dtype=float)
+    finite = np.isfinite(values)
+    kept = set(np.flatnonzero(~finite).tolist())
+    for run in np.array_split(np.arange(len(values)), buckets):
+        kept.update((int(run[0]), int(run[-1])))
+        inside = run[finite[run]]
+        if inside.size:
+            kept.update((int(inside[np.argmin(values[inside])]),
+                         int(inside[np.argmax(values[inside])])))
+    order = sorted(kept)
+    return [steps[index] for index in order], [losses[index] for index in order]
 
 
 def sentence_lines(sentence: str) -> str:
