@@ -133,23 +133,29 @@ def loss_curve(history) -> LossCurve:
 
 def envelope(steps: list[float], losses: list[float],
              buckets: int = CURVE_BUCKETS) -> tuple[list[float], list[float]]:
-    """A series as the curve draws it. Past 4 points a bucket, each of `buckets` runs of
-    consecutive points keeps only its first, lowest, highest and last point (and any point that
-    is not finite), in step order: the same line to the eye at about two buckets a pixel column
-    or fewer, for a fraction of the segments (each costs a frame under software OpenGL)."""
-    if len(steps) <= 4 * buckets:
+    """A series as the curve draws it. Past 4 points a bucket, the series is cut into at most
+    `buckets` runs of consecutive points of one size, and each run keeps only its first, lowest,
+    highest and last point (and any point that is not finite), in step order: the same line to
+    the eye at about two buckets a pixel column or fewer, for a fraction of the segments (each
+    costs a frame under software OpenGL)."""
+    count = len(steps)
+    if count <= 4 * buckets:
         return steps, losses
+    size = -(-count // buckets)  # runs of `size` consecutive points, the last one shorter
     values = np.asarray(losses, dtype=float)
     finite = np.isfinite(values)
-    kept = set(np.flatnonzero(~finite).tolist())
-    for run in np.array_split(np.arange(len(values)), buckets):
-        kept.update((int(run[0]), int(run[-1])))
-        inside = run[finite[run]]
-        if inside.size:
-            kept.update((int(inside[np.argmin(values[inside])]),
-                         int(inside[np.argmax(values[inside])])))
-    order = sorted(kept)
-    return [steps[index] for index in order], [losses[index] for index in order]
+    padding = size * buckets - count
+
+    def by_run(fill: float) -> np.ndarray:
+        ranked = np.where(finite, values, fill)
+        return np.concatenate((ranked, np.full(padding, fill))).reshape(buckets, size)
+
+    starts = np.arange(0, count, size)
+    lowest = starts + np.argmin(by_run(np.inf), axis=1)[:len(starts)]
+    highest = starts + np.argmax(by_run(-np.inf), axis=1)[:len(starts)]
+    kept = np.unique(np.concatenate((starts, np.minimum(starts + size, count) - 1, lowest,
+                                     highest, np.flatnonzero(~finite))))
+    return [steps[index] for index in kept], [losses[index] for index in kept]
 
 
 def sentence_lines(sentence: str) -> str:
