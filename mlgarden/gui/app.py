@@ -95,7 +95,7 @@ class App:
         menus.build_menu_bar(self)
         menus.fill_recent_menu(self, userstate.recent_files())
         # The canvas's colour is the viewport's clear colour: a background painted again over the
-        # canvas's area would cost a third of a frame under software OpenGL (docs/architecture.md).
+        # canvas's area would cost a fifth of a frame under software OpenGL (docs/architecture.md).
         dpg.set_viewport_clear_color(theme.CANVAS_COLOUR)
         with dpg.window(tag=ids.CANVAS_WINDOW, no_title_bar=True, no_move=True, no_resize=True,
                         no_collapse=True, no_close=True, no_scrollbar=True,
@@ -107,8 +107,10 @@ class App:
                 dpg.add_text("", tag=ids.ZOOM_TEXT, color=(170, 170, 170, 255))
                 dpg.add_text("", tag=ids.STATUS_TEXT)
         self.panel_windows = [panel.build() for panel in self.panels]
-        for window in self.panel_windows:  # docked: the layout, not the user, places them
-            dpg.configure_item(window, no_move=True, no_resize=True, no_collapse=True)
+        for window in self.panel_windows:  # docked: the layout, not the user, places them; on
+            # the canvas's colour, as the viewport clears to it (a background costs a frame's 10%)
+            dpg.configure_item(window, no_move=True, no_resize=True, no_collapse=True,
+                               no_background=True)
         if self.help_panel is not None:
             self.help_panel.build()
         self.about.build()
