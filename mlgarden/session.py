@@ -235,7 +235,8 @@ class Session(SessionAids, SessionTools, SessionScope):
             return False
         self._replace(loaded, Path(path))
         userstate.add_recent_file(Path(path))
-        self.status = f"opened {Path(path).name}"
+        opened = f"opened {Path(path).name}"
+        self.status = f"{opened}, but {self.data_problem}" if self.data_problem else opened
         return True
 
     def open_example(self, name: str) -> bool:
@@ -388,8 +389,10 @@ class Session(SessionAids, SessionTools, SessionScope):
         try:
             full = document_dataset(self.document,
                                     graph_folder=self.path.parent if self.path else None)
-        except DatasetError as error:
-            self.status = str(error)
+            self.data_problem = None
+        except DatasetError as error:  # e.g. a graph whose CSV file was moved: it still opens
+            self.data_problem = f"{error}: showing the linear data instead"
+            self.status = self.data_problem
             full = load_dataset("linear", 200, 0.1, 0)
         self.dataset = full
         self.train_set, self.test_set = full.split(settings.test_fraction, settings.seed)
