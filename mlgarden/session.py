@@ -265,6 +265,7 @@ class Session(SessionAids, SessionTools, SessionScope):
         self._background.close()
         self.show_on_plane(None)
         self.end_stepthrough()
+        self.training_error = ""  # it was the old graph's
         self.document.replace_with(document)
         self.path = path
         self.example = None
