@@ -379,7 +379,7 @@ class Session(SessionAids, SessionTools, SessionScope):
     def _load_data(self) -> None:
         """Make the dataset and a new trainer; training that plays goes on with them in a new
         worker (the old one's run is over)."""
-        was_playing = self.playing
+        was_playing, status = self.playing, self.status
         if was_playing:
             self.pause()
             self._background.close()
@@ -405,6 +405,8 @@ class Session(SessionAids, SessionTools, SessionScope):
         self._surface_stale = True
         if was_playing:
             self._start_run()
+            if self.playing and not self.data_problem:
+                self.status = status  # training goes on: the pause for the new data said "paused"
 
     def bounds(self) -> tuple[float, float, float, float]:
         return self.dataset.bounds(SURFACE_MARGIN)

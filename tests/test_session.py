@@ -137,6 +137,16 @@ def test_opening_a_graph_whose_data_file_is_missing_says_so(tmp_path):
     session.close()
 
 
+def test_new_data_while_training_goes_on_training_and_says_so():
+    """The worker is restarted on the new data; the status line said "paused" while it trained."""
+    document, _ = perceptron_document()
+    session = Session(document)
+    session.play()
+    assert session.edit("set_dataset", seed=9)
+    assert session.playing and session.status == "training"
+    session.close()
+
+
 def test_changing_dataset_reloads_points():
     session = Session(perceptron_document()[0])
     session.edit("set_dataset", name="spiral", points=120)
