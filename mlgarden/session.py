@@ -235,7 +235,8 @@ class Session(SessionAids, SessionTools, SessionScope):
             return False
         self._replace(loaded, Path(path))
         userstate.add_recent_file(Path(path))
-        self.status = f"opened {Path(path).name}"
+        opened = f"opened {Path(path).name}"
+        self.status = f"{opened}, but {self.data_problem}" if self.data_problem else opened
         return True
 
     def open_example(self, name: str) -> bool:
@@ -264,6 +265,7 @@ class Session(SessionAids, SessionTools, SessionScope):
         self._background.close()
         self.show_on_plane(None)
         self.end_stepthrough()
+        self.training_error = ""  # it was the old graph's
         self.document.replace_with(document)
         self.path = path
         self.example = None
@@ -377,7 +379,7 @@ class Session(SessionAids, SessionTools, SessionScope):
     def _load_data(self) -> None:
         """Make the dataset and a new trainer; training that plays goes on with them in a new
         worker (the old one's run is over)."""
-        was_playing = self.playing
+        was_playing, status = self.playing, self.status
         if was_playing:
             self.pause()
             self._background.close()
@@ -388,8 +390,10 @@ class Session(SessionAids, SessionTools, SessionScope):
         try:
             full = document_dataset(self.document,
                                     graph_folder=self.path.parent if self.path else None)
-        except DatasetError as error:
-            self.status = str(error)
+            self.data_problem = None
+        except DatasetError as error:  # e.g. a graph whose CSV file was moved: it still opens
+            self.data_problem = f"{error}: showing the linear data instead"
+            self.status = self.data_problem
             full = load_dataset("linear", 200, 0.1, 0)
         self.dataset = full
         self.train_set, self.test_set = full.split(settings.test_fraction, settings.seed)
@@ -401,6 +405,8 @@ class Session(SessionAids, SessionTools, SessionScope):
         self._surface_stale = True
         if was_playing:
             self._start_run()
+            if self.playing and not self.data_problem:
+                self.status = status  # training goes on: the pause for the new data said "paused"
 
     def bounds(self) -> tuple[float, float, float, float]:
         return self.dataset.bounds(SURFACE_MARGIN)

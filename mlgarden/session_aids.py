@@ -55,12 +55,13 @@ class SessionAids:
             self._plane_node = node = None
         return node
 
-    def plane_heading(self) -> str:
+    def plane_heading(self) -> str | None:
+        """What the plane shades ('result 'out'', 'node 'z' (add)'); None with no result to shade."""
         node = self.plane_node()
         if node is None:
             result = self.document.result
             if not result:
-                return "no result"
+                return None
             return f"result {self.document.describe(self.document.flat_id(result))}"
         return f"node {self.document.describe(node)} ({self.document.flat_node(node).op})"
 

@@ -125,6 +125,28 @@ def test_save_open_round_trip_and_dirty_title(tmp_path):
     assert other.title == "mlgarden — graph.yaml"
 
 
+def test_opening_a_graph_whose_data_file_is_missing_says_so(tmp_path):
+    """The graph opens on stand-in data; the status line must not hide that behind 'opened'."""
+    document, _ = perceptron_document()
+    document.dataset.name = "mydata.csv"  # read from beside the graph, and not there
+    fileformat.save(document, tmp_path / "moved.yaml")
+    session = Session()
+    assert session.open(tmp_path / "moved.yaml")
+    assert session.status.startswith("opened moved.yaml, but ")
+    assert "mydata.csv" in session.status and "showing the linear data instead" in session.status
+    session.close()
+
+
+def test_new_data_while_training_goes_on_training_and_says_so():
+    """The worker is restarted on the new data; the status line said "paused" while it trained."""
+    document, _ = perceptron_document()
+    session = Session(document)
+    session.play()
+    assert session.edit("set_dataset", seed=9)
+    assert session.playing and session.status == "training"
+    session.close()
+
+
 def test_changing_dataset_reloads_points():
     session = Session(perceptron_document()[0])
     session.edit("set_dataset", name="spiral", points=120)

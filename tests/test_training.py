@@ -414,6 +414,20 @@ def test_history_stays_bounded_and_ordered():
     assert any(point.test_loss is not None for point in trainer.history)
 
 
+def test_a_long_run_keeps_the_start_of_the_test_curve():
+    """The test set is measured at steps 1, 55, 109, ...: all at even positions of a curve that
+    records every step, so halving the curve by position alone dropped every one of them."""
+    document, _ = line_document("sgd", learning_rate=0.01, batch_size=10)
+    train, test = linear_data(points=100)
+    trainer = make_trainer(document, train, test)
+    trainer.run_steps(HISTORY_LIMIT)  # full, not yet halved
+    first_tests = [point for point in trainer.history if point.test_loss is not None]
+    trainer.run_steps(3000)
+    assert trainer.history_thinnings == 2
+    kept = [point for point in trainer.history if point.step <= HISTORY_LIMIT and point.test_loss is not None]
+    assert first_tests[0].step == 1 and kept == first_tests[::4]
+
+
 def test_the_test_set_is_measured_every_so_many_samples_not_every_step():
     document, _ = line_document("sgd", learning_rate=0.01, batch_size=10)
     train, test = linear_data(points=100)  # 80 training points, 20 test points

@@ -47,6 +47,7 @@ COLOUR_BAR_WIDTH = 56
 CONTROL_WIDTH = 90
 KEY_TEXT = "  circles: train, squares: test, ring: sample"
 CUSTOM_KEY_TEXT = "  click +1, shift+click -1, ctrl+click removes, right-click: sample"
+NO_RESULT_HEADING = "nothing to shade: the graph has no result node"
 HEADING_COLOUR = (250, 180, 80, 255)
 MUTED_COLOUR = (160, 160, 160, 255)
 
@@ -266,7 +267,8 @@ class DatasetWindow:
 
     def _show_heading(self) -> None:
         """What the plane shows; a node's own colour scale is given by `refresh_surface`."""
-        self._shown.set(Tags.heading, f"shading the {self.session.plane_heading()}")
+        shaded = self.session.plane_heading()
+        self._shown.set(Tags.heading, f"shading the {shaded}" if shaded else NO_RESULT_HEADING)
         self._shown.set(Tags.show_result, self.session.plane_node() is not None, "show")
         custom = self.session.document.dataset.name == CUSTOM
         self._shown.set(Tags.key, CUSTOM_KEY_TEXT if custom else KEY_TEXT)

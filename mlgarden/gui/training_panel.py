@@ -348,9 +348,10 @@ class TrainingPanel:
     def _notice_stop(self) -> None:
         """Training that stopped on its own (not by Pause, not by a new file) is an error."""
         session = self.session
-        if session.trainer is not self._trainer:
+        if session.trainer is not self._trainer:  # a new file or new data: the old error is gone
             self._trainer = session.trainer
             self._rate_samples.clear()
+            self.error = session.training_error
         elif session.playing and not self._was_playing:
             self.error = ""
         elif self._was_playing and not session.playing and session.training_error:

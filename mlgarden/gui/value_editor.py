@@ -3,7 +3,9 @@
 The canvas draws values as text, so typing one is a small window with an `input_double` put over
 the value's row (a double-click on a param's value, a click on a const's value or a pow's
 exponent). Enter sets the value (one undo step); Escape or a click elsewhere closes the field and
-changes nothing. The field holds float64 from end to end: what is typed is what is saved.
+changes nothing. The field holds float64 from end to end: what is typed is what is saved. It
+shows 10 significant digits, so Enter with nothing typed keeps the value as it was (one trained to
+17 digits is not rounded by a look at it).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class ValueEditor:
         self.node_id: str | None = None
         self.kind = "value"  # or "exponent"
         self.was_active = False
+        self.untouched: float | None = None
 
     def build(self) -> None:
         with dpg.window(tag=ids.VALUE_EDITOR, show=False, no_title_bar=True, no_move=True,
@@ -46,6 +49,7 @@ class ValueEditor:
         self.node_id, self.kind, self.was_active = node_id, kind, False
         x, y, width, height = rect
         value = node.exponent if kind == "exponent" else self.canvas.session.shown_value(node_id)
+        self.untouched = float(FORMAT % value)  # what Enter gives when nothing was typed
         dpg.set_value(ids.VALUE_EDITOR_FIELD, value)
         dpg.configure_item(ids.VALUE_EDITOR_FIELD, width=int(max(80, width)))
         dpg.configure_item(ids.VALUE_EDITOR, show=True, pos=(int(x), int(y + height / 2 - 11)))
@@ -55,8 +59,8 @@ class ValueEditor:
     def entered(self, value: float) -> None:
         node_id, kind = self.node_id, self.kind
         self.close()
-        if node_id is None or node_id not in self.canvas.document.nodes:
-            return
+        if node_id is None or node_id not in self.canvas.document.nodes or value == self.untouched:
+            return  # Enter on the field as shown: the value keeps its digits past the 10 shown
         if kind == "exponent":
             self.canvas.set_exponent(node_id, value)
         else:

@@ -4,7 +4,10 @@ Measuring must cost little beside training, or the figures lie about the speed:
 
 - The loss curve (`LossHistory`) keeps at most `HISTORY_LIMIT` points. It records every step while
   the run is short; once full it drops every other point and from then on records every second
-  step (then every fourth, ...), so a long run keeps an evenly spaced curve of bounded size.
+  step (then every fourth, ...), so a long run keeps an evenly spaced curve of bounded size. The
+  points that carry a test loss are halved among themselves, keeping the first: halving by
+  position alone could drop every one of them at once (a test at every eighth step sits at every
+  eighth position), and the test curve would lose its start.
 - The test set is measured (one forward and backward pass over all its points) at the first
   curve point, then at the first curve point after at least `TEST_EVERY_SAMPLES_PER_POINT`
   training samples per test point, so its cost stays a small share of training's at any batch
@@ -43,9 +46,23 @@ class LossHistory:
     def add(self, point: HistoryPoint) -> None:
         self.points.append(point)
         if len(self.points) > self.limit:
-            self.points = self.points[1::2]
+            self.points = halved(self.points)
             self.every *= 2
             self.thinnings += 1
+
+
+def halved(points: list[HistoryPoint]) -> list[HistoryPoint]:
+    """Every other point: of those with a test loss the first, third, ...; of the others those at
+    odd positions (steps 2, 4, ... of a run that recorded every step)."""
+    kept, tests = [], 0
+    for position, point in enumerate(points):
+        if point.test_loss is not None:
+            if tests % 2 == 0:
+                kept.append(point)
+            tests += 1
+        elif position % 2 == 1:
+            kept.append(point)
+    return kept
 
 
 class TestSchedule:

@@ -209,6 +209,25 @@ def test_a_double_click_on_a_param_types_its_value_in_float64(app_on):
     assert session.document.nodes[weight].value == 0.5
 
 
+def test_enter_on_a_value_field_left_as_shown_keeps_every_digit(app_on):
+    """The field shows 10 significant digits: Enter with nothing typed rounded the value to them."""
+    document = small_graph()
+    weight = next(node.id for node in document.nodes.values() if node.label == "w")
+    document.nodes[weight].value = 0.123456789012345
+    session = Session(document)
+    app, driver = app_on(session)
+    x, y, width, height = driver.item_rect(ids.value_field(weight))
+    driver.click(x + width / 2, y + height / 2)
+    driver.click(x + width / 2, y + height / 2)
+    driver.frames(2)
+    assert dpg.is_item_shown(ids.VALUE_EDITOR)
+    driver.key("Return")
+    driver.frames(2)
+    assert not dpg.is_item_shown(ids.VALUE_EDITOR)
+    assert session.document.nodes[weight].value == 0.123456789012345
+    assert not session.history.can_undo() and not session.dirty
+
+
 def test_a_clicked_link_is_selected_and_delete_cuts_it_and_highlight_marks_one(app_on):
     session = Session(small_graph())
     app, driver = app_on(session)

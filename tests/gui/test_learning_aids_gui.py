@@ -78,6 +78,19 @@ def lit_links(app, keys):
 # --- a node over the plane -------------------------------------------------------------------------
 
 
+def test_deleting_the_result_says_there_is_nothing_to_shade(open_app, tmp_path):
+    """It read 'shading the no result'."""
+    app, driver = open_app(small_graph())
+    session = app.session
+    out = node_with_label(session.document, "out")
+    driver.click(*driver.node_title_point(ids.node(out)))
+    driver.key("Delete")
+    driver.frames_until(lambda: out not in session.document.nodes, "the result deleted")
+    driver.frames(2)
+    assert dpg.get_value(DatasetTags.heading) == "nothing to shade: the graph has no result node"
+    driver.screenshot(tmp_path / "no-result.png")
+
+
 def test_selecting_a_node_shades_it_over_the_plane_until_escape(open_app, tmp_path):
     app, driver = open_app(small_graph())
     session = app.session

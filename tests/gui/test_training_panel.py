@@ -15,9 +15,11 @@ from driver import Driver
 from mlgarden.document import build
 from mlgarden.document.build import Builder
 from mlgarden.document.graph import Document
+from mlgarden.files import fileformat
 from mlgarden.gui.app import App
 from mlgarden.gui.dataset_window import DatasetWindow
 from mlgarden.gui.dataset_window import Tags as DatasetTags
+from mlgarden.gui.file_browser import Tags as FileTags
 from mlgarden.gui.help_panel import HelpPanel
 from mlgarden.gui.training_panel import Tags, TrainingPanel, loss_curve
 from mlgarden.session import Session
@@ -226,6 +228,27 @@ def test_reinitialise_and_step_on_a_graph_without_a_loss_say_why_instead_of_fail
             assert "loss" in dpg.get_value(Tags.message)
             assert dpg.is_item_shown(Tags.message)
         assert app.session.trainer.metrics.steps == 0
+    finally:
+        close_panels(app, driver)
+
+
+def test_opening_another_graph_clears_the_old_graphs_training_error(tmp_path):
+    """The red 'no loss' message stayed over the next graph opened, a graph with a loss."""
+    fileformat.save(perceptrons_on_donut(), tmp_path / "donut.yaml")
+    app = driver = None
+    try:
+        app, driver = open_panels(Document())
+        driver.click(*driver.item_center(Tags.step))
+        driver.frames(2)
+        assert "loss" in dpg.get_value(Tags.message)
+        driver.key("ctrl+o")
+        type_into(driver, FileTags.name, str(tmp_path / "donut.yaml"))
+        driver.frames(3)
+        assert app.session.title == "mlgarden — donut.yaml"
+        assert dpg.get_value(Tags.message) == "" and app.session.training_error == ""
+        driver.click(*driver.item_center(Tags.play))
+        driver.click(*driver.item_center(Tags.play))
+        assert app.session.status == "paused"
     finally:
         close_panels(app, driver)
 
