@@ -69,6 +69,7 @@ class Session(SessionAids, SessionTools, SessionScope):
         self.example: str | None = None  # the shipped example this untitled graph is a copy of
         self.dirty = False
         self.status = ""
+        self._refusal = ""  # the last refused edit's reason, cleared from the status by a success
         self.history = History()
         self.playing = False
         self.training_error = ""
@@ -122,8 +123,10 @@ class Session(SessionAids, SessionTools, SessionScope):
         except GraphError as error:
             if recorded:
                 self.history.discard_last()
-            self.status = str(error)
+            self.status = self._refusal = str(error)
             return None
+        if self.status == self._refusal:  # the refusal was of an earlier try: this one went through
+            self.status = "training" if self.playing else ""
         self._load_data_if_changed()
         return outcome if outcome is not None else True
 

@@ -34,6 +34,19 @@ def test_refused_edit_sets_status_and_changes_nothing():
     assert not session.history.can_undo()
 
 
+def test_an_edit_that_goes_through_clears_the_refusal_of_an_earlier_try():
+    document, out = perceptron_document()
+    session = Session(document)
+    weight = first_param(document)
+    assert session.edit("set_value", weight, 1e300) is None
+    refusal = session.status
+    assert refusal
+    assert session.edit("set_value", weight, 16.0)
+    assert document.nodes[weight].value == 16.0 and session.status == ""
+    session.status = "saved"  # any other news stays
+    assert session.edit("set_value", weight, 17.0) and session.status == "saved"
+
+
 def test_value_drag_is_one_undo_step():
     document, _ = perceptron_document()
     session = Session(document)
