@@ -27,7 +27,7 @@ ROW_HEIGHT = 120.0  # the slot of an ordinary two-input node with its gap (102 +
 ROW_GAP = 24.0
 NODE_BASE_HEIGHT = 66.0  # title bar, value row, gradient row
 NODE_ROW_HEIGHT = 18.0  # each input pin, and a pow's exponent field
-CALL_NODE_WIDTH = 250.0  # a function call shows each output's name, value and gradient on one row
+CALL_NODE_WIDTH = 280.0  # a function call shows each output's name, value and gradient on one row
 
 
 def node_height(document: Document, node_id: str) -> float:

@@ -24,7 +24,7 @@ import numpy as np
 from mlgarden.document.graph import Document, make_reference
 
 NODE_WIDTH = 150.0
-CALL_NODE_WIDTH = 240.0
+CALL_NODE_WIDTH = 270.0  # an output row: its name, a value and "grad" with a gradient of 10 characters
 TITLE_HEIGHT = 24.0
 ROW_HEIGHT = 18.0
 PADDING = 3.0  # above the first row and below the last

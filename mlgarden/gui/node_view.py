@@ -29,6 +29,8 @@ from mlgarden.gui.geometry import NodeBox
 
 VALUE_X = 62.0  # where a value (or its field) starts, after the op's symbol
 TEXT_X = 10.0
+CALL_VALUE_X = 72.0  # a call's output row: the name, its value, then its gradient
+CALL_GRADIENT_X = 154.0  # "grad -1.234e+05", the widest, ends 111 pixels on, clear of the pin
 
 
 def shape_of(document: Document, node: Node) -> tuple:
@@ -105,8 +107,8 @@ def rows_of(document: Document, node_id: str, box: NodeBox) -> tuple[dict, dict[
             reference = make_reference(node_id, output)
             y = box.output_rows[output]
             add(label_tag(node_id, f"out{output}"), TEXT_X, y, name, muted)
-            add(ids.value_text(reference), 80.0, y, missing)
-            add(ids.gradient_text(reference), 145.0, y, missing, theme.GRADIENT_COLOUR)
+            add(ids.value_text(reference), CALL_VALUE_X, y, missing)
+            add(ids.gradient_text(reference), CALL_GRADIENT_X, y, missing, theme.GRADIENT_COLOUR)
         first = make_reference(node_id, 0) if document.output_count(node_id) else None
         return {"texts": texts, "compact_value": ids.value_text(first) if first else None}, words
     pins = box.input_rows

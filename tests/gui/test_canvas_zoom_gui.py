@@ -247,3 +247,24 @@ def test_a_clicked_link_is_selected_and_delete_cuts_it_and_highlight_marks_one(a
     driver.frames(2)
     colour = dpg.get_item_configuration(ids.link(product, total, 0))["color"]
     assert [round(c * 255) for c in colour[:3]] != list(canvas_draw.HIGHLIGHT_COLOUR[:3])
+
+
+def test_a_call_rows_widest_numbers_fit_between_its_name_and_its_output_pin(app_on):
+    """At 100% a call's output row holds its name, a value and "grad" with a gradient; the widest
+    numbers the canvas writes (four significant digits) end clear of the next text and the pin."""
+    from mlgarden.document.graph import make_reference
+    from mlgarden.gui import geometry
+
+    session = Session()
+    assert session.open_example("final-boss")
+    app, driver = app_on(session)
+    zoom(app, driver, 1.0)
+    call = next(node_id for node_id, node in session.document.nodes.items() if node.op == "call")
+    output = make_reference(call, 0)
+    value_x = app.canvas.screen_rect(ids.value_text(output))[0]
+    gradient_x = app.canvas.screen_rect(ids.gradient_text(output))[0]
+    node_x, _, node_width, _ = app.canvas.screen_rect(ids.node(call))
+    widest = [theme.number(value) for value in (-0.0002897, -1.234e-05, -1.234e+05, -123.4)]
+    assert value_x + max(dpg.get_text_size(text)[0] for text in widest) < gradient_x
+    gradient_end = gradient_x + max(dpg.get_text_size(f"grad {text}")[0] for text in widest)
+    assert gradient_end <= node_x + node_width - geometry.PIN_RADIUS
