@@ -209,6 +209,34 @@ def test_a_double_click_on_a_param_types_its_value_in_float64(app_on):
     assert session.document.nodes[weight].value == 0.5
 
 
+def test_a_typed_value_is_read_whole_or_refused_with_a_message(app_on):
+    """The field read only a leading number: "1/3" became 1 and "1_000" became 1, silently."""
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    weight = node_named(session, "w")
+
+    def type_value(text):
+        x, y, width, height = driver.item_rect(ids.value_field(weight))
+        driver.click(x + width / 2, y + height / 2)
+        driver.click(x + width / 2, y + height / 2)
+        driver.frames(2)
+        assert dpg.is_item_shown(ids.VALUE_EDITOR)
+        driver.key("ctrl+a")
+        driver.type_text(text)
+        driver.key("Return")
+        driver.frames(2)
+        assert not dpg.is_item_shown(ids.VALUE_EDITOR)
+
+    type_value("1/3")
+    assert session.document.nodes[weight].value == 0.5 and not session.history.can_undo()
+    assert session.status.startswith("'1/3' is not a number, so nothing changed")
+    type_value("1_000")
+    assert session.document.nodes[weight].value == 1000.0
+    assert canvas_text(ids.value_text(weight)) == "1000"
+    type_value("inf")
+    assert session.document.nodes[weight].value == 1000.0 and "finite" in session.status
+
+
 def test_enter_on_a_value_field_left_as_shown_keeps_every_digit(app_on):
     """The field shows 10 significant digits: Enter with nothing typed rounded the value to them."""
     document = small_graph()
