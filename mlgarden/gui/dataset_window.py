@@ -166,10 +166,10 @@ class DatasetWindow:
             dpg.add_input_int(tag=Tags.sample, label="sample", width=CONTROL_WIDTH, on_enter=True,
                               callback=lambda sender, index: self.set_sample(index))
             dpg.add_text(KEY_TEXT, tag=Tags.key, color=MUTED_COLOUR)
-        with dpg.group(horizontal=True):
-            dpg.add_text("", tag=Tags.heading, color=HEADING_COLOUR)
+        with dpg.group(horizontal=True):  # the button first: a long heading cannot push it away
             dpg.add_button(label="Show the result (Esc)", tag=Tags.show_result, show=False,
                            callback=lambda: self.show_result())
+            dpg.add_text("", tag=Tags.heading, color=HEADING_COLOUR)
 
     def _build_plot(self) -> None:
         train = {"outline": [255, 255, 255, 255], "marker": dpg.mvPlotMarker_Circle, "size": 3.5,

@@ -148,6 +148,28 @@ def test_a_call_output_and_a_node_inside_a_body_can_be_shaded(open_app):
     assert session.plane_node() is None
 
 
+def test_the_show_the_result_button_stays_in_the_window_beside_a_long_heading(open_app):
+    """A node deep in moons-mlp's calls has a long name: the heading pushed the button past the
+    Dataset window's right edge."""
+    from mlgarden import shipped
+    from mlgarden.files import fileformat
+
+    app, driver = open_app(fileformat.load(shipped.resolve("moons-mlp")))
+    session = app.session
+    program = session.document.program()
+    deep = [node for node in program.order if node not in program.leaf_ids][-5]
+    session.show_on_plane(deep)
+    driver.frames_until(lambda: dpg.is_item_shown(DatasetTags.show_result), "the button")
+    driver.frames(2)
+    assert len(dpg.get_value(DatasetTags.heading)) > 45
+    x, _, width, _ = driver.item_rect(DatasetTags.show_result)
+    window_x, _, window_width, _ = driver.item_rect(DatasetTags.window)
+    assert window_x <= x and x + width <= window_x + window_width
+    driver.click(*driver.item_center(DatasetTags.show_result))
+    driver.frames(2)
+    assert session.plane_node() is None
+
+
 # --- backprop step by step -------------------------------------------------------------------------
 
 
