@@ -27,6 +27,7 @@ import dearpygui.dearpygui as dpg
 
 from mlgarden.gui import geometry, ids, theme
 from mlgarden.gui.geometry import NodeBox
+from mlgarden.number_text import plain, typed_number
 
 BODY_COLOUR = (38, 40, 46, 240)
 OUTLINE_COLOUR = (90, 92, 100, 255)
@@ -38,6 +39,7 @@ FIELD_COLOUR = (60, 64, 74, 255)
 PIN_COLOUR = (150, 200, 255, 255)
 LINK_COLOUR = (200, 200, 200, 200)
 COMPACT_TEXT_SIZE = 11
+COMPACT_INSET_PIXELS = 3.0  # a compact box's texts sit this far in from its edges
 MIN_TEXT_SIZE = 8
 FRACTION_STEPS = 16  # how finely a gradient's size is shown in a link's or a bar's colour
 
@@ -67,6 +69,7 @@ class NodeDrawing:
         self.detail: int | None = None
         self.detail_texts: dict[str, int] = {}  # tag -> draw_text item, full level of detail
         self.compact_items: dict[str, int] = {}
+        self._compact_room = math.inf  # pixels a compact box has for a line of text, at its zoom
         self.texts: dict[str, str] = {}  # what each number and label reads, by tag
         self.shown_lod: str | None = None
         self.shown_zoom: float | None = None
@@ -138,7 +141,7 @@ class NodeDrawing:
             dpg.configure_item(item, text=self._decorated(tag, text))
         item = self.compact_items.get(tag)
         if item is not None:
-            dpg.configure_item(item, text=compact_text(tag, text))
+            dpg.configure_item(item, text=compact_text(tag, text, self._compact_room))
 
     def set_gradient_bar(self, fraction: float) -> None:
         """-1..1: the compact bar's length (log size of the gradient) and colour (its sign)."""
@@ -222,10 +225,12 @@ class NodeDrawing:
         tall = self.box.height * zoom  # pixels: a line of text shows only where it fits
         dpg.configure_item(self.compact_items["title"], pos=(inset, inset),
                            show=tall >= COMPACT_TEXT_SIZE + 4)
+        self._compact_room = self.box.width * zoom - 2 * COMPACT_INSET_PIXELS
         for tag, item in self.compact_items.items():
             if tag not in ("title", "bar"):
                 dpg.configure_item(item, pos=(inset, inset + line),
-                                   show=tall >= 2 * (COMPACT_TEXT_SIZE + 2) + 2)
+                                   show=tall >= 2 * (COMPACT_TEXT_SIZE + 2) + 2,
+                                   text=compact_text(tag, self.texts.get(tag, ""), self._compact_room))
         self._bar_height = 4.0 / zoom
         self._place_bar()
 
@@ -278,14 +283,31 @@ class LinkDrawing:
             self.style = (colour, thickness)
 
 
-def compact_text(tag: str, text: str) -> str:
-    """What a compact box writes: the title without its role marks (the outline shows them)."""
-    return text.split("   ")[0] if tag == "title" else text  # node_view.title_text's separator
+def compact_text(tag: str, text: str, room: float = math.inf) -> str:
+    """What a compact box writes: the title without its role marks (the outline shows them); a
+    number with fewer digits when its four do not fit in `room` pixels (a box is 52 wide at 35%)."""
+    if tag == "title":
+        return text.split("   ")[0]  # node_view.title_text's separator
+    value = typed_number(text)
+    if value is None or room == math.inf or compact_width(text) <= room:
+        return text
+    for digits in (3, 2, 1):
+        shorter = plain(value, f".{digits}g")
+        if compact_width(shorter) <= room:
+            break
+    return shorter
+
+
+def compact_width(text: str) -> float:
+    """How wide a compact box's text is drawn, in pixels."""
+    size = dpg.get_text_size(text)  # in the app's font, at its size
+    width = size[0] if size else 0.6 * theme.FONT_SIZE * len(text)
+    return width * COMPACT_TEXT_SIZE / theme.FONT_SIZE
 
 
 def compact_inset(zoom: float) -> float:
     """How far a compact box's texts sit in from its corner, in document units."""
-    return 3.0 / zoom
+    return COMPACT_INSET_PIXELS / zoom
 
 
 def compact_line(zoom: float) -> float:

@@ -296,3 +296,28 @@ def test_a_call_rows_widest_numbers_fit_between_its_name_and_its_output_pin(app_
     assert value_x + max(dpg.get_text_size(text)[0] for text in widest) < gradient_x
     gradient_end = gradient_x + max(dpg.get_text_size(f"grad {text}")[0] for text in widest)
     assert gradient_end <= node_x + node_width - geometry.PIN_RADIUS
+
+
+def test_a_compact_box_writes_a_long_value_with_fewer_digits_so_it_stays_inside(app_on):
+    """At 35% a box is 52 pixels wide: "0.0009001" ran past its edge."""
+    document = small_graph()
+    weight = next(node.id for node in document.nodes.values() if node.label == "w")
+    document.nodes[weight].value = 0.000900123
+    session = Session(document)
+    app, driver = app_on(session)
+    zoom(app, driver, 0.35)
+    drawing = app.canvas.drawings[weight]
+    drawn = dpg.get_item_configuration(drawing.compact_items[ids.value_text(weight)])["text"]
+    room = geometry_width(session, weight) * 0.35 - 2 * canvas_draw.COMPACT_INSET_PIXELS
+    assert canvas_text(ids.value_text(weight)) == "0.0009001"  # what the full view writes
+    assert canvas_draw.compact_width(drawn) <= room < canvas_draw.compact_width("0.0009001")
+    assert abs(float(drawn) - 0.000900123) < 0.00005
+    zoom(app, driver, 0.55)  # a wider box: more digits again
+    drawn_wider = dpg.get_item_configuration(drawing.compact_items[ids.value_text(weight)])["text"]
+    assert drawn_wider == "0.0009001"
+
+
+def geometry_width(session, node_id):
+    from mlgarden.gui import geometry
+
+    return geometry.node_box(session.document, node_id).width
