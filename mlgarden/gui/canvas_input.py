@@ -268,6 +268,9 @@ class CanvasInput:
         self._clear_overlay()
         if gesture == "move":
             canvas.drop_selection()
+            if not _inside(mouse, canvas.canvas_rect):  # dropped past the edge, under a panel
+                canvas.sync_layout()
+                canvas.keep_in_view(canvas.selected_nodes())
         elif gesture == "wire":
             self._drop_wire(detail, mouse)
         elif gesture == "box":
@@ -328,3 +331,8 @@ def _edge_push(position: float, size: float) -> float:
     if position > size - band:
         return min(1.0, (position - (size - band)) / band)
     return 0.0
+
+
+def _inside(point, rect) -> bool:
+    left, top, width, height = rect
+    return left <= point[0] <= left + width and top <= point[1] <= top + height

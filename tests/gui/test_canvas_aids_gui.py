@@ -11,6 +11,8 @@ from mlgarden.document.build import Builder
 from mlgarden.document.layout import arranged_positions
 from mlgarden.gui import ids
 from mlgarden.gui.app import MENU_HEIGHT
+from mlgarden.gui.dataset_window import DatasetWindow
+from mlgarden.gui.training_panel import TrainingPanel
 from mlgarden.gui import theme
 from mlgarden.session import Session
 
@@ -165,6 +167,30 @@ def test_two_links_out_of_one_node_are_coloured_by_the_gradient_each_carries(app
     assert blue > red + 20
     wide = app.canvas.links[(x.id, a.id, 1)].style[1]
     assert wide > app.canvas.links[(x.id, b.id, 1)].style[1]  # 1 > 0.05: a wider link
+
+
+def test_a_node_dropped_past_the_canvas_edge_is_brought_back_into_view(app_on):
+    """Dragged onto the Dataset panel and held, the node followed the scrolling view and was
+    dropped under the panel, out of sight."""
+    session = Session(small_graph())
+    app, driver = app_on(session, panels=[TrainingPanel(session), DatasetWindow(session)])
+    canvas = app.canvas
+    out = node_named(session, "out")
+    left, top, width, height = canvas.canvas_rect
+    grab = driver.node_title_point(ids.node(out))
+    driver.move(*grab)
+    driver.press()
+    driver.move(grab[0] + 20, grab[1])
+    driver.move(left + width + 120, grab[1])  # over the Training panel beside the canvas
+    driver.frames(10)
+    driver.release()
+    driver.frames(2)
+    x, y = session.document.nodes[out].pos
+    box = canvas.node_boxes[out]
+    view_left, view_top, view_right, view_bottom = canvas.visible_rect()
+    assert x > grab[0]  # it moved right, as dragged
+    assert view_left <= x and x + box.width <= view_right
+    assert view_top <= y and y + box.height <= view_bottom
 
 
 def test_dragging_a_node_or_a_wire_to_the_edge_scrolls_the_view(app_on, tmp_path):
