@@ -41,6 +41,8 @@ from mlgarden.gui.view import saved_view, view_to_save
 from mlgarden.session import Session
 
 HEADING_HEIGHT = 28
+HEADING_BUTTON_WIDTH = 120  # "< Back to graph", before its first frame
+HEADING_SPACING = 24  # between that button and the heading, and the heading and the panels
 
 
 class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
@@ -157,11 +159,12 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         """Size the drawlist to its window (below the function heading, when a body is shown)
         and learn where it is on the viewport."""
         x, y = dpg.get_item_pos(ids.CANVAS_WINDOW)
+        width = dpg.get_item_width(ids.CANVAS_WINDOW) or 800
         heading = 0.0
         if self.scope is not None:
+            self._wrap_heading(width)
             drawn = dpg.get_item_rect_size(ids.FUNCTION_HEADING)[1]
             heading = float(drawn) if drawn else HEADING_HEIGHT  # before its first frame: about
-        width = dpg.get_item_width(ids.CANVAS_WINDOW) or 800
         height = int((dpg.get_item_height(ids.CANVAS_WINDOW) or 600) - heading)
         if (dpg.get_item_width(ids.EDITOR), dpg.get_item_height(ids.EDITOR)) != (width, height):
             dpg.configure_item(ids.EDITOR, width=width, height=height)
@@ -169,6 +172,13 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         if rect != self.canvas_rect:
             self.canvas_rect = rect
             self._view_stale = True
+
+    def _wrap_heading(self, width: int) -> None:
+        """The function heading wraps beside its button rather than run under the panels."""
+        button = dpg.get_item_rect_size(ids.FUNCTION_BACK)[0] or HEADING_BUTTON_WIDTH
+        wrap = max(100, int(width - button - HEADING_SPACING))
+        if dpg.get_item_configuration(ids.FUNCTION_HEADING_TEXT)["wrap"] != wrap:
+            dpg.configure_item(ids.FUNCTION_HEADING_TEXT, wrap=wrap)
 
     def _sync_if_stale(self) -> None:
         if self._structure_stale:

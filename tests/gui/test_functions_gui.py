@@ -12,6 +12,8 @@ from mlgarden.document.build import Builder
 from mlgarden.document.graph import make_reference
 from mlgarden.gui import ids, node_view, theme
 from mlgarden.gui.app import MENU_HEIGHT
+from mlgarden.gui.dataset_window import DatasetWindow
+from mlgarden.gui.training_panel import TrainingPanel
 from mlgarden.session import Session
 
 pytestmark = pytest.mark.gui
@@ -315,3 +317,20 @@ def test_deleting_and_linking_inside_a_body_changes_every_instance_and_undoes(ap
     driver.key("ctrl+z")
     driver.key("ctrl+z")
     assert document == original
+
+
+def test_a_long_function_heading_wraps_inside_the_canvas_beside_the_panels(app_on, tmp_path):
+    """Opened from a call of final-boss, the heading ran on under the Training panel."""
+    session = Session()
+    assert session.open_example("final-boss")
+    app, driver = app_on(session, panels=[TrainingPanel(session), DatasetWindow(session)])
+    call = next(node_id for node_id, node in session.document.nodes.items() if node.op == "call")
+    app.canvas.open_function(session.document.nodes[call].function, call)
+    driver.frames(4)
+    driver.screenshot(tmp_path / "heading.png")
+    assert dpg.get_value(ids.FUNCTION_HEADING_TEXT).startswith("Editing function perceptron")
+    text_x, text_y, text_width, text_height = driver.item_rect(ids.FUNCTION_HEADING_TEXT)
+    canvas_x, _, canvas_width, _ = driver.item_rect(ids.CANVAS_WINDOW)
+    assert text_x + text_width <= canvas_x + canvas_width
+    assert text_height > 20  # on two lines
+    assert app.canvas.canvas_rect[1] >= text_y + text_height  # the drawing starts below it
