@@ -37,7 +37,7 @@ import numpy as np
 from mlgarden.files import fileformat
 from mlgarden import shipped, userstate
 from mlgarden.document.build import insert_layer
-from mlgarden.document.clipboard import Fragment, copy_fragment, paste_fragment
+from mlgarden.document.clipboard import Fragment, copy_fragment
 from mlgarden.document.edits import apply_edit
 from mlgarden.document.history import History
 from mlgarden.learning.custom_data import document_dataset
@@ -163,25 +163,29 @@ class Session(SessionAids, SessionTools, SessionScope):
     # --- clipboard and bigger edits --------------------------------------------------------------
 
     def copy(self, node_ids) -> None:
-        self.clipboard = copy_fragment(self.document, node_ids)
+        """Copy the chosen nodes of what is shown: the graph, or the body being edited."""
+        self.clipboard = copy_fragment(self.shown_document, node_ids)
         self.status = f"copied {len(self.clipboard.nodes)} node(s)"
 
     def cut(self, node_ids) -> None:
         node_ids = list(node_ids)
         self.copy(node_ids)
-        self.apply("cut", lambda document: document.remove_nodes(node_ids))
+        self.apply("cut", lambda document: self.edit_of_shown(document, "remove_nodes", node_ids))
 
     def paste(self, at: tuple[float, float]) -> list[str] | None:
-        return self.apply("paste", lambda document: paste_fragment(document, self.clipboard, at))
+        """Paste into what is shown: the graph, or the body being edited (every instance follows)."""
+        clipboard = self.clipboard
+        return self.apply("paste", lambda document: self.edit_of_shown(document, "paste", clipboard, at))
 
     def duplicate(self, node_ids) -> list[str] | None:
-        fragment = copy_fragment(self.document, node_ids)
+        fragment = copy_fragment(self.shown_document, node_ids)
         if not fragment:
             self.status = "select nodes to duplicate"
             return None
         left = min(node.pos[0] for node in fragment.nodes) + PASTE_OFFSET
         top = min(node.pos[1] for node in fragment.nodes) + PASTE_OFFSET
-        return self.apply("duplicate", lambda document: paste_fragment(document, fragment, (left, top)))
+        return self.apply("duplicate",
+                          lambda document: self.edit_of_shown(document, "paste", fragment, (left, top)))
 
     def insert_layer(self, input_ids, width: int, activation: str | None,
                      at: tuple[float, float], flat: bool = False) -> list[str] | None:

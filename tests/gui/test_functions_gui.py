@@ -315,3 +315,35 @@ def test_deleting_and_linking_inside_a_body_changes_every_instance_and_undoes(ap
     driver.key("ctrl+z")
     driver.key("ctrl+z")
     assert document == original
+
+
+def test_copy_paste_and_duplicate_in_a_body_edit_the_body_and_undo(app_on):
+    session = default_example()
+    app, driver = app_on(session)
+    collapse_h1_with_keys(app, driver)
+    (instance,) = session.document.instances("neuron")
+    graph_nodes = set(session.document.nodes)
+    driver.click(*driver.node_title_point(ids.node(instance)))
+    driver.key("ctrl+c")  # the call itself, from the graph
+    right_click_menu_entry(driver, instance, "edit_definition")
+    body_before = set(session.document.definition("neuron").nodes)
+    driver.move(300, 520)
+    driver.key("ctrl+v")  # a call of neuron inside neuron: refused, and nothing lands in the graph
+    assert set(session.document.nodes) == graph_nodes
+    assert set(session.document.definition("neuron").nodes) == body_before
+    assert "neuron" in session.status
+    driver.click(*driver.node_title_point(ids.node("mul1")))
+    driver.key("ctrl+c")
+    assert session.status == "copied 1 node(s)"
+    driver.move(300, 520)
+    driver.key("ctrl+v")
+    driver.key("ctrl+d")
+    body = session.document.definition("neuron").nodes
+    added = set(body) - body_before
+    assert len(added) == 2 and {body[n].op for n in added} == {"mul"}
+    assert set(session.document.nodes) == graph_nodes
+    driver.frames(2)
+    assert all(dpg.does_item_exist(ids.node(n)) for n in added)
+    driver.key("ctrl+z")
+    driver.key("ctrl+z")
+    assert set(session.document.definition("neuron").nodes) == body_before
