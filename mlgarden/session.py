@@ -195,14 +195,17 @@ class Session(SessionAids, SessionTools, SessionScope):
             document, list(input_ids), width, activation, at, seed, flat))
 
     def arrange(self, node_ids=None):
-        """Lay the chosen nodes (all by default) out left to right by depth, without overlaps."""
+        """Lay the chosen nodes (all by default) of what is shown, the graph or the body being
+        edited, out left to right by depth, without overlaps."""
+        shown = self.shown_document
         chosen = list(node_ids) if node_ids else None
         origin = (40.0, 40.0)
         if chosen:
-            origin = (min(self.document.node(n).pos[0] for n in chosen),
-                      min(self.document.node(n).pos[1] for n in chosen))
-        positions = arranged_positions(self.document, chosen, origin)
-        return self.apply("arrange", lambda document: [document.move(n, p) for n, p in positions.items()])
+            origin = (min(shown.node(n).pos[0] for n in chosen),
+                      min(shown.node(n).pos[1] for n in chosen))
+        positions = arranged_positions(shown, chosen, origin)
+        return self.apply("arrange", lambda document: [self.edit_of_shown(document, "move", n, p)
+                                                       for n, p in positions.items()])
 
     def undo(self) -> None:
         label = self.history.undo(self.document)
