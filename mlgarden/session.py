@@ -37,7 +37,7 @@ import numpy as np
 from mlgarden.files import fileformat
 from mlgarden import shipped, userstate
 from mlgarden.document.build import insert_layer
-from mlgarden.document.clipboard import Fragment, copy_fragment, paste_fragment
+from mlgarden.document.clipboard import Fragment, copy_fragment
 from mlgarden.document.edits import apply_edit
 from mlgarden.document.history import History
 from mlgarden.learning.custom_data import document_dataset
@@ -163,25 +163,29 @@ class Session(SessionAids, SessionTools, SessionScope):
     # --- clipboard and bigger edits --------------------------------------------------------------
 
     def copy(self, node_ids) -> None:
-        self.clipboard = copy_fragment(self.document, node_ids)
+        """Copy the chosen nodes of what is shown: the graph, or the body being edited."""
+        self.clipboard = copy_fragment(self.shown_document, node_ids)
         self.status = f"copied {len(self.clipboard.nodes)} node(s)"
 
     def cut(self, node_ids) -> None:
         node_ids = list(node_ids)
         self.copy(node_ids)
-        self.apply("cut", lambda document: document.remove_nodes(node_ids))
+        self.apply("cut", lambda document: self.edit_of_shown(document, "remove_nodes", node_ids))
 
     def paste(self, at: tuple[float, float]) -> list[str] | None:
-        return self.apply("paste", lambda document: paste_fragment(document, self.clipboard, at))
+        """Paste into what is shown: the graph, or the body being edited (every instance follows)."""
+        clipboard = self.clipboard
+        return self.apply("paste", lambda document: self.edit_of_shown(document, "paste", clipboard, at))
 
     def duplicate(self, node_ids) -> list[str] | None:
-        fragment = copy_fragment(self.document, node_ids)
+        fragment = copy_fragment(self.shown_document, node_ids)
         if not fragment:
             self.status = "select nodes to duplicate"
             return None
         left = min(node.pos[0] for node in fragment.nodes) + PASTE_OFFSET
         top = min(node.pos[1] for node in fragment.nodes) + PASTE_OFFSET
-        return self.apply("duplicate", lambda document: paste_fragment(document, fragment, (left, top)))
+        return self.apply("duplicate",
+                          lambda document: self.edit_of_shown(document, "paste", fragment, (left, top)))
 
     def insert_layer(self, input_ids, width: int, activation: str | None,
                      at: tuple[float, float], flat: bool = False) -> list[str] | None:
@@ -191,14 +195,17 @@ class Session(SessionAids, SessionTools, SessionScope):
             document, list(input_ids), width, activation, at, seed, flat))
 
     def arrange(self, node_ids=None):
-        """Lay the chosen nodes (all by default) out left to right by depth, without overlaps."""
+        """Lay the chosen nodes (all by default) of what is shown, the graph or the body being
+        edited, out left to right by depth, without overlaps."""
+        shown = self.shown_document
         chosen = list(node_ids) if node_ids else None
         origin = (40.0, 40.0)
         if chosen:
-            origin = (min(self.document.node(n).pos[0] for n in chosen),
-                      min(self.document.node(n).pos[1] for n in chosen))
-        positions = arranged_positions(self.document, chosen, origin)
-        return self.apply("arrange", lambda document: [document.move(n, p) for n, p in positions.items()])
+            origin = (min(shown.node(n).pos[0] for n in chosen),
+                      min(shown.node(n).pos[1] for n in chosen))
+        positions = arranged_positions(shown, chosen, origin)
+        return self.apply("arrange", lambda document: [self.edit_of_shown(document, "move", n, p)
+                                                       for n, p in positions.items()])
 
     def undo(self) -> None:
         label = self.history.undo(self.document)

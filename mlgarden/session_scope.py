@@ -52,6 +52,13 @@ class SessionScope:
             return self.edit(name, *args, **kwargs)
         return self.edit("edit_definition", self.scope, name, *args, **kwargs)
 
+    def edit_of_shown(self, document: Document, name: str, /, *args, **kwargs):
+        """Apply the named edit to `document`'s part that is shown (inside `apply`): the graph
+        itself, or the body of the function being edited."""
+        if self.scope is None:
+            return apply_edit(document, name, *args, **kwargs)
+        return edit_definition(document, self.scope, name, *args, **kwargs)
+
     @property
     def scope_instance(self) -> str | None:
         """The call of the graph whose numbers the body shows: the one it was opened from while

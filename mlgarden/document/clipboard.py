@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from mlgarden.document import function_edits
 from mlgarden.document.function_limits import expansion_problem
+from mlgarden.document.functions import refuse_recursion
 from mlgarden.document.graph import Document, GraphError, Node, make_reference, split_reference
 from mlgarden.document.layout import topological_order
 from mlgarden.document.nodes import id_stem
@@ -98,6 +99,7 @@ def _refuse_too_big(document: Document) -> None:
         edited = copy.copy(functions[document.body_of])
         edited.nodes = nodes
         functions, nodes = {**functions, document.body_of: edited}, {}
+        refuse_recursion(functions, document.body_of)  # a call of the function in its own body
     too_big = expansion_problem(functions, nodes)
     if too_big is not None:
         raise GraphError(too_big[2])

@@ -16,6 +16,7 @@ changes anything and raises GraphError with a message for the user when it canno
 from __future__ import annotations
 
 from mlgarden.document import function_edits
+from mlgarden.document.clipboard import paste_fragment
 from mlgarden.document.functions import refuse_recursion
 from mlgarden.document.graph import Document
 from mlgarden.document.nodes import GraphError
@@ -34,11 +35,12 @@ FUNCTION_EDITS = {
     "set_function_description": function_edits.set_function_description,
     "set_shared": function_edits.set_shared,
     "add_template": function_edits.add_template,
+    "paste": paste_fragment,
 }
 # The edits that make sense inside a function's body (a body has no result, loss or settings).
 BODY_EDITS = ("add_node", "remove_node", "remove_nodes", "connect", "disconnect", "set_value",
               "set_values", "set_exponent", "set_trainable", "move", "rename", "insert_function",
-              "collapse", "expand")
+              "collapse", "expand", "paste")
 _EVENT_WEIGHT = {"layout": 1, "values": 2, "settings": 2, "structure": 3, "reset": 3}
 
 

@@ -334,3 +334,60 @@ def test_a_long_function_heading_wraps_inside_the_canvas_beside_the_panels(app_o
     assert text_x + text_width <= canvas_x + canvas_width
     assert text_height > 20  # on two lines
     assert app.canvas.canvas_rect[1] >= text_y + text_height  # the drawing starts below it
+
+
+def test_copy_paste_and_duplicate_in_a_body_edit_the_body_and_undo(app_on):
+    session = default_example()
+    app, driver = app_on(session)
+    collapse_h1_with_keys(app, driver)
+    (instance,) = session.document.instances("neuron")
+    graph_nodes = set(session.document.nodes)
+    driver.click(*driver.node_title_point(ids.node(instance)))
+    driver.key("ctrl+c")  # the call itself, from the graph
+    right_click_menu_entry(driver, instance, "edit_definition")
+    body_before = set(session.document.definition("neuron").nodes)
+    driver.move(300, 520)
+    driver.key("ctrl+v")  # a call of neuron inside neuron: refused, and nothing lands in the graph
+    assert set(session.document.nodes) == graph_nodes
+    assert set(session.document.definition("neuron").nodes) == body_before
+    assert "neuron" in session.status
+    driver.click(*driver.node_title_point(ids.node("mul1")))
+    driver.key("ctrl+c")
+    assert session.status == "copied 1 node(s)"
+    driver.move(300, 520)
+    driver.key("ctrl+v")
+    driver.key("ctrl+d")
+    body = session.document.definition("neuron").nodes
+    added = set(body) - body_before
+    assert len(added) == 2 and {body[n].op for n in added} == {"mul"}
+    assert set(session.document.nodes) == graph_nodes
+    driver.frames(2)
+    assert all(dpg.does_item_exist(ids.node(n)) for n in added)
+    driver.key("ctrl+z")
+    driver.key("ctrl+z")
+    assert set(session.document.definition("neuron").nodes) == body_before
+
+
+def test_arrange_in_a_body_lays_out_the_body_and_leaves_the_graph_alone(app_on):
+    from test_editing_gui import click_menu_item
+    session = default_example()
+    app, driver = app_on(session)
+    collapse_h1_with_keys(app, driver)
+    (instance,) = session.document.instances("neuron")
+    graph_places = {node.id: node.pos for node in session.document.nodes.values()}
+    right_click_menu_entry(driver, instance, "edit_definition")
+    body = session.document.definition("neuron").nodes
+    body["mul1"].pos = (900.0, 700.0)  # out of order, as a hand might leave it
+    driver.click(*driver.node_title_point(ids.node("sum1")))
+    driver.key_down("ctrl")
+    driver.click(*driver.node_title_point(ids.node("tanh1")))
+    driver.key_up("ctrl")
+    click_menu_item(driver, ids.EDIT_MENU, ids.ARRANGE_ITEM)  # the selection: used to raise
+    assert session.status == "arranged 2 node(s)"
+    driver.click(300, 520)  # nothing selected: the whole body
+    click_menu_item(driver, ids.EDIT_MENU, ids.ARRANGE_ITEM)
+    body = session.document.definition("neuron").nodes
+    assert body["mul1"].pos != (900.0, 700.0)
+    assert {node.id: node.pos for node in session.document.nodes.values()} == graph_places
+    driver.key("ctrl+z")
+    assert session.document.definition("neuron").nodes["mul1"].pos == (900.0, 700.0)
