@@ -34,6 +34,8 @@ overlay, shown once no dialog is open, so the question comes first.
 
 from __future__ import annotations
 
+import time
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -54,6 +56,7 @@ WIDTH, HEIGHT = 1280, 800
 MENU_HEIGHT = 22
 STATUS_HEIGHT = 32  # ImGui's smallest window height
 CANVAS_SHARE = 0.6
+ERROR_LOG = "errors.log"  # in the state folder: the tracebacks of errors the app carried on after
 PANEL_SHARES = (0.42, 0.58)  # Training on top, Dataset below
 
 
@@ -81,6 +84,7 @@ class App:
         self._no_dialog_last_frame = False
         self._shown_title = ""
         self._shown_status = None
+        self._reported_error = ""  # the last internal error said in a dialog: said once
 
     # --- building ------------------------------------------------------------------------------
 
@@ -180,8 +184,34 @@ class App:
 
     def run(self) -> int:
         while dpg.is_dearpygui_running() and not self.quitting:
-            self.run_frame()
+            self.guarded_frame()
         return 0
+
+    def guarded_frame(self) -> None:
+        """One frame, where an error of mlgarden's own does not end the app: it is written to
+        ERROR_LOG in the state folder, said once in a dialog, and the frames go on (the graph
+        stays open, autosaved for recovery as always). An error of the drawing itself ends it."""
+        try:
+            self.run_frame()
+        except Exception as error:  # the last line of defence: every known failure is handled
+            self._report_internal_error(error)
+            dpg.render_dearpygui_frame()
+
+    def _report_internal_error(self, error: Exception) -> None:
+        log = userstate.state_dir() / ERROR_LOG
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("a", encoding="utf-8") as file:
+                file.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')}\n{traceback.format_exc()}\n")
+        except OSError:
+            log = None  # nowhere to write: the dialog still says what happened
+        where = f" The details are in {log}." if log else ""
+        message = (f"mlgarden hit an internal error and carried on: {type(error).__name__}: "
+                   f"{error}.{where} If anything looks wrong, save your graph under a new name.")
+        self.session.status = "internal error: see the message"
+        if message != self._reported_error:
+            self._reported_error = message
+            self.dialogs.show_error(message)
 
     def close(self) -> None:
         self.session.close()  # ends the training worker: no process outlives the app

@@ -32,3 +32,35 @@ def test_the_window_carries_the_shipped_icons(app_on):
     icons = subprocess.run(["xprop", "-id", window, "_NET_WM_ICON"], capture_output=True, text=True,
                            check=True).stdout
     assert re.findall(r"Icon \((\d+) x (\d+)\)", icons) == [("32", "32"), ("64", "64")]
+
+
+def test_an_internal_error_in_a_frame_is_logged_said_once_and_the_app_goes_on(app_on, tmp_path):
+    """The last line of defence: an error of mlgarden's own (ctrl+C inside a body raised one)
+    ended the app with a traceback in the terminal."""
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    real_update = app.canvas.update
+    failures = []
+
+    def failing_update():
+        if len(failures) < 2:
+            failures.append(1)
+            raise RuntimeError("a broken canvas")
+        real_update()
+
+    app.canvas.update = failing_update
+    frames = dpg.get_frame_count()
+    app.guarded_frame()
+    assert dpg.get_frame_count() == frames + 1  # the frame was still drawn
+    message = dpg.get_value(ids.ERROR_TEXT)
+    assert dpg.is_item_shown(ids.ERROR)
+    assert message.startswith("mlgarden hit an internal error and carried on: RuntimeError: "
+                              "a broken canvas.")
+    log = tmp_path / "state" / "errors.log"
+    assert "Traceback" in log.read_text() and "a broken canvas" in log.read_text()
+    dpg.set_value(ids.ERROR_TEXT, "")
+    app.guarded_frame()  # the same error again: logged, not said twice
+    assert dpg.get_value(ids.ERROR_TEXT) == ""
+    assert log.read_text().count("a broken canvas") == 4  # twice each: the message and its line
+    app.guarded_frame()
+    assert dpg.get_frame_count() == frames + 3 and len(failures) == 2
