@@ -34,6 +34,25 @@ def zoom(app, driver, value):
     driver.frames(2)
 
 
+def app_with_weight(app_on, value):
+    """The small graph with its param 'w' set to `value`, in the app: (session, app, driver, w)."""
+    document = small_graph()
+    weight = next(node.id for node in document.nodes.values() if node.label == "w")
+    document.nodes[weight].value = value
+    session = Session(document)
+    app, driver = app_on(session)
+    return session, app, driver, weight
+
+
+def open_value_field(driver, node_id):
+    """Double-click the node's value: the field to type it opens over it."""
+    x, y, width, height = driver.item_rect(ids.value_field(node_id))
+    driver.click(x + width / 2, y + height / 2)
+    driver.click(x + width / 2, y + height / 2)
+    driver.frames(2)
+    assert dpg.is_item_shown(ids.VALUE_EDITOR)
+
+
 def test_the_level_of_detail_follows_the_zoom(app_on, tmp_path):
     session = Session(small_graph())
     app, driver = app_on(session)
@@ -189,14 +208,8 @@ def test_new_nodes_never_cover_others_and_stay_in_view(app_on):
 
 
 def test_a_double_click_on_a_param_types_its_value_in_float64(app_on):
-    session = Session(small_graph())
-    app, driver = app_on(session)
-    weight = node_named(session, "w")
-    x, y, width, height = driver.item_rect(ids.value_field(weight))
-    driver.click(x + width / 2, y + height / 2)
-    driver.click(x + width / 2, y + height / 2)
-    driver.frames(2)
-    assert dpg.is_item_shown(ids.VALUE_EDITOR)
+    session, app, driver, weight = app_with_weight(app_on, 0.5)
+    open_value_field(driver, weight)
     assert not session.history.can_undo()  # the clicks themselves changed nothing
     driver.key("ctrl+a")
     driver.type_text("0.1")
@@ -211,16 +224,10 @@ def test_a_double_click_on_a_param_types_its_value_in_float64(app_on):
 
 def test_a_typed_value_is_read_whole_or_refused_with_a_message(app_on):
     """The field read only a leading number: "1/3" became 1 and "1_000" became 1, silently."""
-    session = Session(small_graph())
-    app, driver = app_on(session)
-    weight = node_named(session, "w")
+    session, app, driver, weight = app_with_weight(app_on, 0.5)
 
     def type_value(text):
-        x, y, width, height = driver.item_rect(ids.value_field(weight))
-        driver.click(x + width / 2, y + height / 2)
-        driver.click(x + width / 2, y + height / 2)
-        driver.frames(2)
-        assert dpg.is_item_shown(ids.VALUE_EDITOR)
+        open_value_field(driver, weight)
         driver.key("ctrl+a")
         driver.type_text(text)
         driver.key("Return")
@@ -239,16 +246,8 @@ def test_a_typed_value_is_read_whole_or_refused_with_a_message(app_on):
 
 def test_enter_on_a_value_field_left_as_shown_keeps_every_digit(app_on):
     """The field shows 10 significant digits: Enter with nothing typed rounded the value to them."""
-    document = small_graph()
-    weight = next(node.id for node in document.nodes.values() if node.label == "w")
-    document.nodes[weight].value = 0.123456789012345
-    session = Session(document)
-    app, driver = app_on(session)
-    x, y, width, height = driver.item_rect(ids.value_field(weight))
-    driver.click(x + width / 2, y + height / 2)
-    driver.click(x + width / 2, y + height / 2)
-    driver.frames(2)
-    assert dpg.is_item_shown(ids.VALUE_EDITOR)
+    session, app, driver, weight = app_with_weight(app_on, 0.123456789012345)
+    open_value_field(driver, weight)
     driver.key("Return")
     driver.frames(2)
     assert not dpg.is_item_shown(ids.VALUE_EDITOR)
@@ -300,11 +299,7 @@ def test_a_call_rows_widest_numbers_fit_between_its_name_and_its_output_pin(app_
 
 def test_a_compact_box_writes_a_long_value_with_fewer_digits_so_it_stays_inside(app_on):
     """At 35% a box is 52 pixels wide: "0.0009001" ran past its edge."""
-    document = small_graph()
-    weight = next(node.id for node in document.nodes.values() if node.label == "w")
-    document.nodes[weight].value = 0.000900123
-    session = Session(document)
-    app, driver = app_on(session)
+    session, app, driver, weight = app_with_weight(app_on, 0.000900123)
     zoom(app, driver, 0.35)
     drawing = app.canvas.drawings[weight]
     drawn = dpg.get_item_configuration(drawing.compact_items[ids.value_text(weight)])["text"]
