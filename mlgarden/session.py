@@ -91,6 +91,7 @@ class Session(SessionAids, SessionTools, SessionScope):
         self._unsent: set[str] = set()  # kinds of edit made while playing, to send to the worker
         self._sent_values: dict[str, float] = {}  # the leaf values the worker was given or gave
         self._sent_trainable_changes = 0
+        self.data_problem: str | None = None  # why the dataset shown is a stand-in, set by _load_data
         self.document.subscribe(self._on_document_change)
         self._load_data()
 

@@ -36,6 +36,7 @@ from mlgarden.gui.canvas_input import CanvasInput
 from mlgarden.gui.canvas_thumbnails import Thumbnails
 from mlgarden.gui.geometry import Boxes, ViewTransform
 from mlgarden.gui.minimap import Minimap
+from mlgarden.gui.shown_values import ShownValues
 from mlgarden.gui.value_editor import ValueEditor
 from mlgarden.gui.view import saved_view, view_to_save
 from mlgarden.session import Session
@@ -79,6 +80,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self._shown_opened: int | None = None
         self._graph_view = ViewTransform()
         self._heading_instance: str | None = None  # the instance the function heading names
+        self._shown_widgets = ShownValues()  # the heading's wrap: set only when it changes
         self.canvas_rect = (0.0, 0.0, 800.0, 600.0)  # x, y, width, height in viewport pixels
         self._shown_tooltip = None
         session.document.subscribe(self._on_document_change)
@@ -177,8 +179,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         """The function heading wraps beside its button rather than run under the panels."""
         button = dpg.get_item_rect_size(ids.FUNCTION_BACK)[0] or HEADING_BUTTON_WIDTH
         wrap = max(100, int(width - button - HEADING_SPACING))
-        if dpg.get_item_configuration(ids.FUNCTION_HEADING_TEXT)["wrap"] != wrap:
-            dpg.configure_item(ids.FUNCTION_HEADING_TEXT, wrap=wrap)
+        self._shown_widgets.set(ids.FUNCTION_HEADING_TEXT, wrap, "wrap")
 
     def _sync_if_stale(self) -> None:
         if self._structure_stale:

@@ -3,7 +3,8 @@
 Panels update their widgets once a frame from the Session's plain numbers; `set_value` and
 `configure_item` are not free, so each panel keeps one ShownValues and gives a widget a value only
 when it differs from the last one given. After a refused edit, `forget` makes the next frame give
-every widget the document's value again. Shared by the Training panel and the Dataset window.
+every widget the document's value again. Shared by the Training panel, the Dataset window and
+the canvas (its function heading).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Typing a value on the canvas: a small float64 field placed over the value being edited.
+"""Typing a value on the canvas: a small text field, read as a float64, over the value edited.
 
 The canvas draws values as text, so typing one is a small window with a text field put over the
 value's row (a double-click on a param's value, a click on a const's value or a pow's exponent).
