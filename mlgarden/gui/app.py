@@ -235,11 +235,16 @@ class App:
         return self.dialogs.is_open() or self.layer_dialog.is_open() or self.functions.is_open()
 
     def key_pressed(self, key: int) -> None:
+        """A key goes to the open dialog that takes keys (the palette, Insert layer), else to the
+        learning aids and the shortcuts; never to both."""
         if dpg.is_item_shown(ids.PALETTE):
-            if key in (dpg.mvKey_Return, dpg.mvKey_NumPadEnter):
+            if key in menus.ENTER_KEYS:
                 self.dialogs.pick_first()
             elif key == dpg.mvKey_Escape:
                 self.dialogs.close(ids.PALETTE)
+            return
+        if self.layer_dialog.is_open():
+            self.layer_dialog.key_pressed(key)
             return
         if self.dialog_open() or menus.typing() or self.aids.key_pressed(key):
             return

@@ -9,6 +9,11 @@ perceptron is one call of the graph's perceptron function for that many inputs a
 activation (made the first time), unless "as plain nodes" is ticked: then each perceptron's
 weights, products, sum and activation are nodes of their own, as the write-up wired them.
 
+Keys, as in any desktop dialog: Enter inserts the layer with the dialog's current choices (like
+Insert, the default button), also from the width field, whose typed number is the one used; Esc
+closes it and changes nothing (like Cancel). The app hands the dialog every key while it is open
+(`key_pressed`), so no shortcut or canvas key (Delete, ctrl+Z, the canvas's Esc) acts behind it.
+
 Where the layer goes: where the canvas menu was opened; from the key, at the mouse when it is over
 the canvas; else (the Edit menu) right of the selection, below the nodes already in the columns
 the layer will take.
@@ -21,7 +26,7 @@ from collections.abc import Callable
 import dearpygui.dearpygui as dpg
 
 from mlgarden.document.graph import Document
-from mlgarden.gui import ids
+from mlgarden.gui import ids, menus
 from mlgarden.document.layout import COLUMN_WIDTH, ROW_GAP, node_height
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "none")
@@ -119,6 +124,13 @@ class LayerDialog:
     def close(self) -> None:
         dpg.configure_item(ids.INSERT_LAYER, show=False)
         self._on_ok = None
+
+    def key_pressed(self, key: int) -> None:
+        """A key while the dialog is open: Enter answers, Esc cancels, any other is the fields'."""
+        if key in menus.ENTER_KEYS:
+            self.answer()
+        elif key == dpg.mvKey_Escape:
+            self.close()
 
     def answer(self) -> None:
         width = int(dpg.get_value(ids.INSERT_LAYER_WIDTH))

@@ -55,6 +55,7 @@ NODE_MENU_ITEMS = (
 FUNCTION_MENU_ITEMS = ("collapse", "expand", "edit_definition", "shared")  # gui/function_dialogs.py
 
 
+ENTER_KEYS = (dpg.mvKey_Return, dpg.mvKey_NumPadEnter)  # a dialog's Enter: its default button
 EQUAL_KEY = dpg.mvKey_Minus + 4  # ImGuiKey_Equal: Dear PyGui's mvKey_Plus is an old key code
 
 

@@ -1,5 +1,6 @@
 """Editing many nodes at once with the real mouse and keyboard: box and ctrl+click selection, copy,
-cut, paste, duplicate, Insert layer, Arrange, and undoing every kind of edit.
+cut, paste, duplicate, Insert layer (its buttons, Enter and Esc), Arrange, and undoing every kind of
+edit.
 
 The small graph of app_fixture is drawn with its top-left node 20 pixels in from the canvas's
 corner (the fitted view), so its nodes sit at fixed viewport points; helpers find them by label.
@@ -14,11 +15,11 @@ from mlgarden.gui.app import MENU_HEIGHT
 from mlgarden.document.layout import CALL_NODE_WIDTH, arranged_positions
 from mlgarden.session import Session
 from test_dataset_window import choose_in_combo
-from test_training_panel import type_into
 
 pytestmark = pytest.mark.gui
 
 EMPTY = (300, 520)  # a point of the canvas with nothing under it
+ACTIVATIONS = ["tanh", "relu", "sigmoid", "none"]  # the activation combo's rows, top to bottom
 
 
 def node_named(session, label):
@@ -44,6 +45,15 @@ def ctrl_click(driver, point):
     driver.key_down("ctrl")
     driver.click(*point)
     driver.key_up("ctrl")
+
+
+def type_over(driver, field, text):
+    """Click a number field near its left end (its rect also holds the label and the +/- buttons),
+    select what it holds and type `text`, without Enter."""
+    x, y, width, height = driver.item_rect(field)
+    driver.click(x + min(20, width / 4), y + height / 2)
+    driver.key("ctrl+a")
+    driver.type_text(text)
 
 
 def layer_corner(document, node_ids):
@@ -146,11 +156,12 @@ def test_insert_layer_reads_the_selected_nodes_in_one_undo_step(app_on, tmp_path
     driver.key("ctrl+l")
     assert dpg.is_item_shown(ids.INSERT_LAYER)
     assert dpg.get_value(ids.INSERT_LAYER_TEXT) == "Each perceptron reads the 2 selected nodes: w, x1."
-    type_into(driver, ids.INSERT_LAYER_WIDTH, "3")
-    choose_in_combo(driver, ids.INSERT_LAYER_ACTIVATION, "relu", ["tanh", "relu", "sigmoid", "none"])
+    choose_in_combo(driver, ids.INSERT_LAYER_ACTIVATION, "relu", ACTIVATIONS)
+    type_over(driver, ids.INSERT_LAYER_WIDTH, "3")  # typed, not yet committed with Enter
     driver.screenshot(tmp_path / "insert-layer.png")
     driver.click(*driver.item_center(ids.INSERT_LAYER_OK))
     assert not dpg.is_item_shown(ids.INSERT_LAYER)
+    assert session.history.undo_label() == "insert layer"
     document = session.document
     calls = [n for n in document.nodes.values() if n.op == "call"]
     assert len(calls) == 3 and {n.function for n in calls} == {"perceptron2_relu"}
@@ -165,6 +176,66 @@ def test_insert_layer_reads_the_selected_nodes_in_one_undo_step(app_on, tmp_path
     assert_corner_in_view(app, driver, added)  # the canvas panned to it
     driver.key("ctrl+z")
     assert session.document == small_graph()
+
+
+def test_enter_in_the_insert_layer_dialog_inserts_with_the_width_typed_and_the_activation_chosen(
+        app_on, tmp_path):
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    select_w_and_x(app, driver)
+    driver.move(*EMPTY)
+    driver.key("ctrl+l")
+    choose_in_combo(driver, ids.INSERT_LAYER_ACTIVATION, "sigmoid", ACTIVATIONS)
+    type_over(driver, ids.INSERT_LAYER_WIDTH, "7")
+    driver.key("Return")
+    assert not dpg.is_item_shown(ids.INSERT_LAYER)
+    calls = [n for n in session.document.nodes.values() if n.op == "call"]
+    assert len(calls) == 7 and {n.function for n in calls} == {"perceptron2_sigmoid"}
+    assert len(session.history._undo) == 1 and session.history.undo_label() == "insert layer"
+    driver.frames(2)
+    driver.screenshot(tmp_path / "inserted-with-enter.png")
+    driver.key("ctrl+z")
+    assert session.document == small_graph()
+
+
+def test_the_insert_layer_dialog_opens_with_its_width_field_ready_to_type_over(app_on, tmp_path):
+    """ctrl+L, 2, Enter: the field has the keyboard, its number selected, so 2 replaces it."""
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    select_w_and_x(app, driver)
+    driver.move(*EMPTY)
+    driver.key("ctrl+l")
+    driver.screenshot(tmp_path / "insert-layer-open.png")
+    assert dpg.get_focused_item() == ids.INSERT_LAYER_WIDTH
+    driver.type_text("2")
+    driver.key("Return")
+    calls = [n for n in session.document.nodes.values() if n.op == "call"]
+    assert len(calls) == 2 and {n.function for n in calls} == {"perceptron2_tanh"}
+
+
+def test_esc_closes_the_insert_layer_dialog_with_no_change_and_not_the_canvas_esc(app_on, tmp_path):
+    """Esc in the dialog is the dialog's only: the canvas's Esc (show the result on the plane
+    again, instead of the selected node) does not act behind it, nor the other canvas keys."""
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    weight = node_named(session, "w")
+    driver.click(*driver.node_title_point(ids.node(weight)))
+    driver.frames(2)
+    assert session.plane_node() == weight  # one node selected: the plane shades it
+    driver.move(*EMPTY)
+    driver.key("ctrl+l")
+    assert dpg.is_item_shown(ids.INSERT_LAYER)
+    driver.type_text("9")
+    driver.key("Delete")  # the field's own key: no node is deleted
+    driver.key("Escape")
+    assert not dpg.is_item_shown(ids.INSERT_LAYER)
+    assert session.document == small_graph()
+    assert not session.history.can_undo()
+    assert session.plane_node() == weight
+    assert app.canvas.selected_nodes() == [weight]
+    driver.screenshot(tmp_path / "after-esc.png")
+    driver.key("Escape")  # with the dialog closed, Esc is the canvas's again
+    assert session.plane_node() is None
 
 
 def test_insert_layer_from_the_edit_menu_goes_right_of_the_selection_clear_of_other_nodes(app_on, tmp_path):
