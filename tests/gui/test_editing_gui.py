@@ -10,6 +10,7 @@ import dearpygui.dearpygui as dpg
 import pytest
 
 from app_fixture import app_on, small_graph  # noqa: F401  (app_on is a fixture)
+from driver import xdotool
 from mlgarden.gui import ids, theme
 from mlgarden.gui.app import MENU_HEIGHT
 from mlgarden.document.layout import CALL_NODE_WIDTH, arranged_positions
@@ -211,6 +212,21 @@ def test_the_insert_layer_dialog_opens_with_its_width_field_ready_to_type_over(a
     driver.key("Return")
     calls = [n for n in session.document.nodes.values() if n.op == "call"]
     assert len(calls) == 2 and {n.function for n in calls} == {"perceptron2_tanh"}
+
+
+def test_a_width_typed_and_entered_before_the_app_draws_a_frame_is_the_width_used(app_on):
+    """The keys of '12' and Enter all arrive before the next frame (a quick hand, a slow frame):
+    ImGui takes them one a frame, in order, so the field holds 12 when Enter inserts."""
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    select_w_and_x(app, driver)
+    driver.move(*EMPTY)
+    driver.key("ctrl+l")
+    xdotool("type", "--delay", "0", "--", "12")
+    xdotool("key", "Return")
+    driver.frames(8)
+    assert not dpg.is_item_shown(ids.INSERT_LAYER)
+    assert len([n for n in session.document.nodes.values() if n.op == "call"]) == 12
 
 
 def test_esc_closes_the_insert_layer_dialog_with_no_change_and_not_the_canvas_esc(app_on, tmp_path):
