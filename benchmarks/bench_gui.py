@@ -5,9 +5,9 @@ Run under a display, e.g.
     xvfb-run -a -s "-screen 0 1280x800x24" python benchmarks/bench_gui.py [--seconds 3] [FILE ...]
 
 With no files it opens the largest shipped example and final-boss. For each it builds the app as
-`mlgarden FILE` does (canvas, Training and Dataset panels, Help), runs its own frame loop
-(`App.run_frame`: callbacks, the training worker's news, canvas and panel updates, render) and
-measures:
+`mlgarden FILE` does (canvas, Training and Dataset panels, Help), runs frames as the app's loop does
+(`App.next_frame`: callbacks, the training worker's news, canvas and panel updates, render, then
+the frame pacing that leaves a core to training, gui/frame_pacing.py) and measures:
 
 - idle fps: frames per second with nothing happening;
 - training fps and steps/s: the same while training plays (in its worker process), and the
@@ -21,7 +21,8 @@ measures:
 
 With `--json` it prints one JSON list, one object per graph, for the canvas (issue 10): `file`,
 `nodes`, `empty_fps` (an empty canvas, same process), `idle_fps` (the file as opened),
-`fitted_fps` (after View > Fit: the whole graph in view), `training_fps`, and for issue 13
+`unpaced_idle_fps` (the same with frames run flat out, unpaced), `fitted_fps` (after View > Fit:
+the whole graph in view), `training_fps`, and for issue 13
 `gui_samples_per_second` (the training samples the app received per second while playing, by
 `Metrics.samples`) and `headless_samples_per_second` (the same file, data, batch size and
 optimiser through a Trainer alone in this process, measured right after, for as long), and
@@ -79,15 +80,19 @@ def open_app(path: Path | None):
     return app
 
 
-def frames_for(app, seconds: float) -> dict:
-    """Run frames for about `seconds`; return the frame rate, the training steps and samples a
-    second the app received, and the mean surface redraw."""
+def frames_for(app, seconds: float, paced: bool = True) -> dict:
+    """Run frames for about `seconds` (as the app's loop does, or unpaced: flat out); return the
+    frame rate, the training steps and samples a second the app received, and the mean surface
+    redraw."""
     dataset = app.panels[1]
     metrics = app.session.trainer.metrics
     steps, samples, refreshes = metrics.steps, metrics.samples, dataset.refresh_count
     started, frames, surface, counted = time.perf_counter(), 0, 0.0, 0
     while time.perf_counter() - started < seconds:
-        app.run_frame()
+        if paced:
+            app.next_frame()
+        else:
+            app.run_frame()
         frames += 1
         if dataset.refresh_count > refreshes + counted:
             surface += dataset.last_refresh_seconds
@@ -205,6 +210,7 @@ def canvas_figures(path: Path, seconds: float) -> dict:
         for _ in range(5):
             app.run_frame()
         idle = frames_for(app, seconds)["fps"]
+        unpaced_idle = frames_for(app, seconds, paced=False)["fps"]
         app.canvas.fit()
         app.run_frame()
         fitted = frames_for(app, seconds)["fps"]
@@ -221,7 +227,8 @@ def canvas_figures(path: Path, seconds: float) -> dict:
             app.run_frame()
         empty = (empty + frames_for(app, seconds)["fps"]) / 2
         return {"file": str(path), "nodes": nodes, "empty_fps": empty,
-                "idle_fps": idle, "fitted_fps": fitted, "training_fps": training["fps"],
+                "idle_fps": idle, "unpaced_idle_fps": unpaced_idle, "fitted_fps": fitted,
+                "training_fps": training["fps"],
                 "gui_samples_per_second": training["samples_per_second"],
                 "headless_samples_per_second": headless,
                 "nudge_ms": 1000 * nudge, "nudge_frame_ms": 1000 * frame_seconds,

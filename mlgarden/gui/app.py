@@ -1,8 +1,10 @@
 """The app: one viewport, a hand-written frame loop, and the file commands.
 
 Lifecycle: `App(session, panels).build()` makes the context, the viewport and every window;
-`run_frame()` runs ONE frame (tests step it); `run()` loops until the user quits; `close()`
-destroys the context. `run_app(path)` is what `mlgarden` and `mlgarden FILE` call.
+`run_frame()` runs ONE frame (tests step it); `next_frame()` is one frame as the loop runs it,
+guarded and paced (gui/frame_pacing.py: the frames leave a core to training); `run()` loops
+until the user quits; `close()` destroys the context. `run_app(path)` is what `mlgarden` and
+`mlgarden FILE` call.
 
 One frame, in this order (the app runs Dear PyGui's callbacks itself,
 with `configure_app(manual_callback_management=True)`, so edits never race): run
@@ -45,6 +47,7 @@ from mlgarden import shipped, userstate
 from mlgarden.gui import dialogs as dialogs_module
 from mlgarden.gui import ids, menus, theme
 from mlgarden.gui.about_panel import AboutPanel
+from mlgarden.gui.frame_pacing import FramePacer
 from mlgarden.gui.canvas import Canvas
 from mlgarden.gui.function_dialogs import FunctionActions
 from mlgarden.gui.learning_aids import LearningAids
@@ -75,6 +78,7 @@ class App:
         self.functions = FunctionActions(self)
         self.aids = LearningAids(self)  # a node over the plane, the step-through (gui/learning_aids.py)
         self.tools = Tools(session, self.dialogs.files)  # Check gradients, Export as Python
+        self.pacer = FramePacer()
         self.menu_node: str | None = None
         self.menu_link: tuple[str, str, int] | None = None
         self.menu_grid_position = (0.0, 0.0)
@@ -184,8 +188,13 @@ class App:
 
     def run(self) -> int:
         while dpg.is_dearpygui_running() and not self.quitting:
-            self.guarded_frame()
+            self.next_frame()
         return 0
+
+    def next_frame(self) -> None:
+        """One frame of the app's loop: guarded, then paced."""
+        self.guarded_frame()
+        self.pacer.wait()
 
     def guarded_frame(self) -> None:
         """One frame, where an error of mlgarden's own does not end the app: it is written to

@@ -22,8 +22,12 @@ Its rules, as in every panel:
   when the session says it is stale, at most every `PLAYING_INTERVAL` seconds while training
   (every step changes the params) and at most every `EDITING_INTERVAL` seconds otherwise, so a
   nudge shows at once and a long drag of a value does not redraw every frame.
-- The surface is a dynamic texture of float32 RGBA (a float64 buffer shows garbage), drawn by an
-  image series spanning the data bounds, under the scatter series of the points.
+- The plane is one picture (gui/plane_picture.py): the surface with the data points painted into
+  it, at the plot area's size in pixels, a dynamic texture of float32 RGBA (a float64 buffer shows
+  garbage) drawn by an image series spanning the data bounds. The points are painted in, not
+  drawn as plot markers, because markers cost a software-drawn frame a quarter of its CPU. Their
+  layer is painted when the data or the plot's size changes; each surface redraw is laid under
+  it. Only the current sample's ring is a plot marker.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ import dearpygui.dearpygui as dpg
 import numpy as np
 
 from mlgarden.document.custom_points import CUSTOM
-from mlgarden.gui import menus
+from mlgarden.gui import menus, plane_picture
+from mlgarden.gui.plane_picture import TEST_MARKER, TRAIN_MARKER, PictureSize
 from mlgarden.learning.datasets import available_datasets
 from mlgarden.gui.shown_values import ShownValues
 from mlgarden.session import Session
@@ -44,6 +49,11 @@ SURFACE_RESOLUTION = 128
 PLAYING_INTERVAL = 0.2  # seconds between surface redraws while training (5 a second)
 EDITING_INTERVAL = 0.05  # seconds between surface redraws while a value is being dragged
 COLOUR_BAR_WIDTH = 56
+PLOT_SIDE = 300  # the plot's side until the window is measured (_fit_plot)
+# What ImPlot's axes take of a square plot's side, across (the y axis's labels) and down (the x
+# axis's): the rest is the plot area, which the plane's picture fills one texel a pixel.
+AXES_ACROSS = 60
+AXES_DOWN = 48
 CONTROL_WIDTH = 90
 KEY_TEXT = "  circles: train, squares: test, ring: sample"
 CUSTOM_KEY_TEXT = "  click +1, shift+click -1, ctrl+click removes, right-click: sample"
@@ -71,10 +81,6 @@ class Tags:
     x_axis = "dataset_x_axis"
     y_axis = "dataset_y_axis"
     surface = "dataset_surface_series"
-    train_negative = "dataset_train_negative"
-    train_positive = "dataset_train_positive"
-    test_negative = "dataset_test_negative"
-    test_positive = "dataset_test_positive"
     current = "dataset_current_sample"
     plot_handlers = "dataset_plot_handlers"
     key = "dataset_key"
@@ -87,21 +93,32 @@ def _rgba255(colour: np.ndarray, alpha: int = 255) -> list[int]:
     return [int(round(255 * channel)) for channel in colour] + [alpha]
 
 
-def _marker_theme(fill: list[int], outline: list[int], marker: int, size: float, weight: float):
-    """A scatter series' look: its markers' shape, size, fill and outline."""
+def _ring_theme():
+    """The current sample's look: a black ring, no fill."""
     with dpg.theme() as theme:
         with dpg.theme_component(dpg.mvScatterSeries):
-            dpg.add_theme_color(dpg.mvPlotCol_MarkerFill, fill, category=dpg.mvThemeCat_Plots)
-            dpg.add_theme_color(dpg.mvPlotCol_MarkerOutline, outline, category=dpg.mvThemeCat_Plots)
-            dpg.add_theme_style(dpg.mvPlotStyleVar_Marker, marker, category=dpg.mvThemeCat_Plots)
-            dpg.add_theme_style(dpg.mvPlotStyleVar_MarkerSize, size, category=dpg.mvThemeCat_Plots)
-            dpg.add_theme_style(dpg.mvPlotStyleVar_MarkerWeight, weight,
+            dpg.add_theme_color(dpg.mvPlotCol_MarkerFill, [0, 0, 0, 0], category=dpg.mvThemeCat_Plots)
+            dpg.add_theme_color(dpg.mvPlotCol_MarkerOutline, [0, 0, 0, 255], category=dpg.mvThemeCat_Plots)
+            dpg.add_theme_style(dpg.mvPlotStyleVar_Marker, dpg.mvPlotMarker_Circle,
                                 category=dpg.mvThemeCat_Plots)
+            dpg.add_theme_style(dpg.mvPlotStyleVar_MarkerSize, 8.0, category=dpg.mvThemeCat_Plots)
+            dpg.add_theme_style(dpg.mvPlotStyleVar_MarkerWeight, 2.5, category=dpg.mvThemeCat_Plots)
     return theme
 
 
-def _columns(points: np.ndarray) -> list[list[float]]:
-    return [points[:, 0].tolist(), points[:, 1].tolist()]
+def _see_through_theme():
+    """No background for the plot and the colour bar: the picture covers the plot area, and the
+    window's own backdrop shows around them (fewer pixels painted each frame)."""
+    with dpg.theme() as theme:
+        with dpg.theme_component(dpg.mvAll):
+            for colour in (dpg.mvPlotCol_FrameBg, dpg.mvPlotCol_PlotBg):
+                dpg.add_theme_color(colour, [0, 0, 0, 0], category=dpg.mvThemeCat_Plots)
+    return theme
+
+
+def picture_size(plot_side: int) -> PictureSize:
+    """The plot area of a square plot of `plot_side` pixels, as the picture's texels."""
+    return PictureSize(width=max(plot_side - AXES_ACROSS, 16), height=max(plot_side - AXES_DOWN, 16))
 
 
 class DatasetWindow:
@@ -116,14 +133,17 @@ class DatasetWindow:
         self._shown = ShownValues()
         self._shown_data = None  # the session's dataset object that the scatter series show
         self._shown_sample: tuple | None = None
-        self._plot_side = 0
+        self._plot_side = PLOT_SIDE
+        self._picture_size = picture_size(PLOT_SIDE)
+        self.points_layer: plane_picture.PointsLayer | None = None  # the data's markers
+        # the last surface redraw's colours (white until the first), under the points' layer
+        self._surface_colours = np.ones((resolution, resolution, 4), dtype=np.float32)
 
     # --- building ---------------------------------------------------------------------------
 
     def build(self) -> str:
-        blank = np.ones(self.resolution * self.resolution * 4, dtype=np.float32)
         with dpg.texture_registry(tag=Tags.textures):
-            dpg.add_dynamic_texture(self.resolution, self.resolution, blank, tag=Tags.texture)
+            self._add_texture()
         with dpg.colormap_registry(tag=Tags.colormaps):
             dpg.add_colormap([_rgba255(BLUE), _rgba255(WHITE), _rgba255(RED)], qualitative=False,
                              tag=Tags.colormap)
@@ -133,6 +153,9 @@ class DatasetWindow:
                 self._build_plot()
                 dpg.add_colormap_scale(tag=Tags.colour_bar, colormap=Tags.colormap, min_scale=-1.0,
                                        max_scale=1.0, width=COLOUR_BAR_WIDTH, format="%+.1f")
+        see_through = _see_through_theme()
+        dpg.bind_item_theme(Tags.plot, see_through)
+        dpg.bind_item_theme(Tags.colour_bar, see_through)
         with dpg.item_handler_registry(tag=Tags.plot_handlers):
             dpg.add_item_clicked_handler(dpg.mvMouseButton_Left,
                                          callback=lambda: self.clicked_at_mouse(*menus.modifiers()))
@@ -172,25 +195,18 @@ class DatasetWindow:
             dpg.add_text("", tag=Tags.heading, color=HEADING_COLOUR)
 
     def _build_plot(self) -> None:
-        train = {"outline": [255, 255, 255, 255], "marker": dpg.mvPlotMarker_Circle, "size": 3.5,
-                 "weight": 1.0}
-        test = {"outline": [0, 0, 0, 255], "marker": dpg.mvPlotMarker_Square, "size": 3.0,
-                "weight": 1.0}
-        series = (
-            (Tags.train_negative, _marker_theme(_rgba255(BLUE), **train)),
-            (Tags.train_positive, _marker_theme(_rgba255(RED), **train)),
-            (Tags.test_negative, _marker_theme(_rgba255(BLUE), **test)),
-            (Tags.test_positive, _marker_theme(_rgba255(RED), **test)),
-            (Tags.current, _marker_theme([0] * 4, [0, 0, 0, 255], dpg.mvPlotMarker_Circle, 8.0, 2.5)),
-        )
-        with dpg.plot(tag=Tags.plot, width=300, height=300, no_menus=True, no_box_select=True,
-                      no_mouse_pos=True):
+        with dpg.plot(tag=Tags.plot, width=PLOT_SIDE, height=PLOT_SIDE, no_menus=True,
+                      no_box_select=True, no_mouse_pos=True):
             dpg.add_plot_axis(dpg.mvXAxis, tag=Tags.x_axis, no_gridlines=True)
             with dpg.plot_axis(dpg.mvYAxis, tag=Tags.y_axis, no_gridlines=True):
                 dpg.add_image_series(Tags.texture, (-1.0, -1.0), (1.0, 1.0), tag=Tags.surface)
-                for tag, theme in series:
-                    dpg.add_scatter_series([], [], tag=tag)
-                    dpg.bind_item_theme(tag, theme)
+                dpg.add_scatter_series([], [], tag=Tags.current)
+                dpg.bind_item_theme(Tags.current, _ring_theme())
+
+    def _add_texture(self) -> None:
+        size = self._picture_size
+        dpg.add_dynamic_texture(size.width, size.height, np.ones(size.width * size.height * 4, np.float32),
+                                tag=Tags.texture, parent=Tags.textures)
 
     # --- what the widgets do ----------------------------------------------------------------
 
@@ -283,20 +299,43 @@ class DatasetWindow:
             self._plot_side = side
             dpg.configure_item(Tags.plot, width=side, height=side)
             dpg.configure_item(Tags.colour_bar, height=side)
+            self._resize_picture(picture_size(side))
+
+    def _resize_picture(self, size: PictureSize) -> None:
+        """A texture of the new size (Dear PyGui's cannot change size), with the points painted
+        again for it."""
+        if size == self._picture_size:
+            return
+        self._picture_size = size
+        dpg.delete_item(Tags.texture)
+        if dpg.does_alias_exist(Tags.texture):  # the image series still holds the old one
+            dpg.remove_alias(Tags.texture)
+        self._add_texture()
+        dpg.configure_item(Tags.surface, texture_tag=Tags.texture)
+        self._paint_points()
 
     def _show_data(self) -> None:
         session = self.session
         self._shown_data = session.dataset
-        for tag, points, labels, sign in (
-                (Tags.train_negative, session.train_set.points, session.train_set.labels, -1),
-                (Tags.train_positive, session.train_set.points, session.train_set.labels, 1),
-                (Tags.test_negative, session.test_set.points, session.test_set.labels, -1),
-                (Tags.test_positive, session.test_set.points, session.test_set.labels, 1)):
-            dpg.set_value(tag, _columns(points[labels == sign]))
         xmin, xmax, ymin, ymax = session.bounds()
         dpg.configure_item(Tags.surface, bounds_min=(xmin, ymin), bounds_max=(xmax, ymax))
         dpg.set_axis_limits(Tags.x_axis, xmin, xmax)
         dpg.set_axis_limits(Tags.y_axis, ymin, ymax)
+        self._paint_points()
+
+    def _paint_points(self) -> None:
+        """Paint the data's markers for the picture's size, and show them over the last surface
+        at once (the surface itself is redrawn when it is due)."""
+        session = self.session
+        self.points_layer = plane_picture.points_layer(self._picture_size, session.bounds(), (
+            (session.train_set.points, session.train_set.labels, TRAIN_MARKER),
+            (session.test_set.points, session.test_set.labels, TEST_MARKER)))
+        self._show_picture()
+
+    def _show_picture(self) -> None:
+        if self.points_layer is not None:
+            shown = plane_picture.picture(self._surface_colours, self.points_layer)
+            dpg.set_value(Tags.texture, shown.ravel())
 
     def _show_sample(self) -> None:
         session = self.session
@@ -317,7 +356,8 @@ class DatasetWindow:
         if values is None:  # no computable result node: a grey plane
             values = np.full((self.resolution, self.resolution), np.nan, dtype=np.float32)
         scale = 1.0 if self.session.plane_node() is None else symmetric_scale(values)
-        dpg.set_value(Tags.texture, colours(values / np.float32(scale)).ravel())
+        self._surface_colours = colours(values / np.float32(scale))
+        self._show_picture()
         self._shown.set(Tags.colour_bar, -scale, "min_scale")
         self._shown.set(Tags.colour_bar, scale, "max_scale")
         self.last_refresh_seconds = time.perf_counter() - started

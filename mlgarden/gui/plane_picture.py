@@ -1,0 +1,179 @@
+"""The Dataset window's picture of the plane: the decision surface with the data points painted in.
+
+The points are painted into the surface's texture instead of being drawn as plot markers, because
+on software drawing (Mesa's llvmpipe) markers are what a frame pays most for: ImPlot draws each
+outlined circle as a few dozen thin triangles, and the 400 points of final-boss cost about a
+quarter of a whole frame's CPU. In the texture they cost nothing per frame beyond the texture
+itself, which Dear PyGui uploads every frame anyway.
+
+So the picture is made at the plot area's size in screen pixels, one texel a pixel: the surface
+(computed on a coarser grid) is scaled up bilinearly, as the graphics card would, and the points'
+layer is laid over it. The layer is painted once per dataset and picture size (`points_layer`),
+and laid over each new surface (`picture`). Each point is an anti-aliased marker: training points
+are circles with a white edge, test points squares with a black edge, in front of the training
+points; where two markers overlap, one is whole in front of the other, as in a plot.
+
+Row 0 is the top of the picture (the largest y), as in learning/surface.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from mlgarden.learning.surface import BLUE, RED
+
+SUBTEXEL_STEPS = 4  # markers are placed to a quarter of a texel
+WHITE_EDGE = np.array([1.0, 1.0, 1.0], dtype=np.float32)
+BLACK_EDGE = np.array([0.0, 0.0, 0.0], dtype=np.float32)
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: a key of the stamps made
+class Marker:
+    """A point's look in screen pixels: a circle (or a square) of `radius` (half its side) whose
+    outer `edge` pixels are the edge colour."""
+    square: bool
+    radius: float
+    edge: float
+    edge_colour: np.ndarray
+
+
+# Radii of a whole texel and a half: a marker centred on a texel has its edge on whole texels.
+TRAIN_MARKER = Marker(square=False, radius=3.5, edge=1.0, edge_colour=WHITE_EDGE)
+TEST_MARKER = Marker(square=True, radius=3.5, edge=1.0, edge_colour=BLACK_EDGE)
+
+
+@dataclass(frozen=True)
+class PictureSize:
+    """The picture's texels across and down; each texel is one screen pixel of the plot area."""
+    width: int
+    height: int
+
+
+def marker_stamp(marker: Marker, fill: np.ndarray, offset_x: float, offset_y: float,
+                 reach: int) -> np.ndarray:
+    """One marker on a (2 reach + 1)² patch of texels, premultiplied RGBA: its centre is `offset`
+    texels right and down of the patch's middle texel's centre."""
+    steps = np.arange(-reach, reach + 1, dtype=np.float32)
+    dx = steps[None, :] - np.float32(offset_x)
+    dy = steps[:, None] - np.float32(offset_y)
+    distance = np.maximum(np.abs(dx), np.abs(dy)) if marker.square else np.hypot(dx, dy)
+    outer = np.clip(marker.radius + 0.5 - distance, 0.0, 1.0)
+    inner = np.clip(marker.radius - marker.edge + 0.5 - distance, 0.0, 1.0)
+    rgb = inner[..., None] * fill + (outer - inner)[..., None] * marker.edge_colour
+    return np.concatenate([rgb, outer[..., None]], axis=-1).astype(np.float32)
+
+
+def texel_positions(points: np.ndarray, bounds, size: PictureSize) -> np.ndarray:
+    """Points (x, y) as texel coordinates (column, row) of their centres in the picture."""
+    xmin, xmax, ymin, ymax = bounds
+    columns = (points[:, 0] - xmin) / (xmax - xmin) * size.width - 0.5
+    rows = (ymax - points[:, 1]) / (ymax - ymin) * size.height - 0.5
+    return np.stack([columns, rows], axis=1)
+
+
+@dataclass(frozen=True)
+class PointsLayer:
+    """The markers, premultiplied RGBA of shape (height, width, 4), and how many were painted
+    (the points in or near the plane shown)."""
+    rgba: np.ndarray
+    painted: int
+
+
+def points_layer(size: PictureSize, bounds, point_sets) -> PointsLayer:
+    """The layer of markers: `point_sets` is a sequence of (points, labels, Marker), each set
+    painted over the ones before. A marker's centre is placed to a quarter of a texel. A set's
+    markers are laid in rounds of markers that cannot overlap (`_rounds`), each round at once:
+    where two overlap, one is whole in front of the other (the later of the data, when they
+    share a cell)."""
+    reach = int(np.ceil(max((marker.radius for _, _, marker in point_sets), default=0.0) + 1.0))
+    pad = 2 * reach  # room for the markers that stand partly outside the picture
+    padded = np.zeros((size.height + 2 * pad, size.width + 2 * pad, 4), dtype=np.float32)
+    side = 2 * reach + 1
+    steps = np.arange(side)
+    painted = 0
+    for points, labels, marker in point_sets:
+        if len(points) == 0:
+            continue
+        quarters = np.round(texel_positions(np.asarray(points, dtype=np.float64), bounds, size)
+                            * SUBTEXEL_STEPS).astype(np.int64)
+        middles = (quarters + SUBTEXEL_STEPS // 2) // SUBTEXEL_STEPS  # the nearest texels
+        corners = middles + pad - reach  # the patches' top-left corners in the padded layer
+        inside = np.all((corners >= 0) & (corners <= np.array(padded.shape[1::-1]) - side), axis=1)
+        offsets = quarters[inside] - middles[inside] * SUBTEXEL_STEPS + SUBTEXEL_STEPS // 2
+        stamps, rests = _stamps(marker, reach)
+        chosen = (np.asarray(labels)[inside] > 0) * SUBTEXEL_STEPS ** 2 + offsets @ [1, SUBTEXEL_STEPS]
+        corners = corners[inside]
+        painted += len(corners)
+        for members in _rounds(corners, side):
+            rows = corners[members, 1][:, None, None] + steps[None, :, None]
+            columns = corners[members, 0][:, None, None] + steps[None, None, :]
+            kinds = chosen[members]
+            padded[rows, columns] = padded[rows, columns] * rests[kinds] + stamps[kinds]
+    return PointsLayer(padded[pad:pad + size.height, pad:pad + size.width], painted)
+
+
+def _rounds(corners: np.ndarray, side: int) -> list[np.ndarray]:
+    """The markers (indices, in data order) in rounds none of whose patches overlap: the plane is
+    cut into cells of a patch's side; two cells apart, patches cannot meet. A round takes one
+    marker from each cell of one parity of column and row, the first ones of the data first."""
+    cells = corners // side
+    parity = (cells[:, 0] % 2) * 2 + cells[:, 1] % 2
+    cell_key = cells[:, 0] * (1 << 32) + cells[:, 1]
+    order = np.lexsort((np.arange(len(corners)), cell_key))  # by cell, then in data order
+    sorted_keys = cell_key[order]
+    starts = np.r_[0, np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1]
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    round_of = np.empty(len(corners), dtype=np.int64)
+    round_of[order] = rank * 4 + parity[order]
+    by_round = np.argsort(round_of, kind="stable")
+    edges = np.r_[0, np.flatnonzero(np.diff(round_of[by_round])) + 1, len(by_round)]
+    return [by_round[start:end] for start, end in zip(edges[:-1], edges[1:])]
+
+
+@lru_cache(maxsize=8)
+def _stamps(marker: Marker, reach: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every stamp of a marker, indexed by label (-1: 0, +1: 1) * 16 + the quarter-texel offset
+    (row, column, each 0..3 for -2..1 quarters), and what each leaves of the layer under it."""
+    stamps = np.stack([
+        marker_stamp(marker, RED if positive else BLUE,
+                     (column - SUBTEXEL_STEPS // 2) / SUBTEXEL_STEPS,
+                     (row - SUBTEXEL_STEPS // 2) / SUBTEXEL_STEPS, reach)
+        for positive in (False, True) for row in range(SUBTEXEL_STEPS) for column in range(SUBTEXEL_STEPS)])
+    return stamps, 1.0 - stamps[..., 3:]
+
+
+def scaled_up(rgba: np.ndarray, size: PictureSize) -> np.ndarray:
+    """An RGBA grid scaled to `size` bilinearly, texel centres on texel centres (the way a
+    graphics card filters a texture drawn larger)."""
+    rows, columns = rgba.shape[:2]
+    row_weights, row_below = _linear_steps(rows, size.height)
+    column_weights, column_right = _linear_steps(columns, size.width)
+    row_above = np.minimum(row_below + 1, rows - 1)
+    column_left = np.minimum(column_right + 1, columns - 1)
+    top = rgba[row_below]
+    bottom = rgba[row_above]
+    vertical = top + (bottom - top) * row_weights[:, None, None]
+    left = vertical[:, column_right]
+    right = vertical[:, column_left]
+    return (left + (right - left) * column_weights[None, :, None]).astype(np.float32)
+
+
+def _linear_steps(source: int, target: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each target texel: the source texel before its centre and the weight of the next."""
+    centres = (np.arange(target, dtype=np.float32) + 0.5) * (source / target) - 0.5
+    centres = np.clip(centres, 0.0, source - 1)
+    before = np.floor(centres).astype(np.intp)
+    return (centres - before).astype(np.float32), before
+
+
+def picture(surface_rgba: np.ndarray, layer: PointsLayer) -> np.ndarray:
+    """The surface's colours (RGBA grid, any size) scaled to the layer's size, the layer laid
+    over them: opaque RGBA float32 of the layer's shape."""
+    markers = layer.rgba
+    shaded = scaled_up(surface_rgba, PictureSize(width=markers.shape[1], height=markers.shape[0]))
+    shaded[..., :3] = shaded[..., :3] * (1.0 - markers[..., 3:]) + markers[..., :3]
+    shaded[..., 3] = 1.0
+    return shaded
