@@ -187,6 +187,8 @@ def test_esc_closes_the_dialog_changing_nothing_and_no_key_acts_behind_it(shared
     for copy in orphans_before:  # not to be offered again in the other cases
         userstate.remove_recovery(copy)
     driver.screenshot(folder / f"after-esc-{opener.__name__}.png")
+    driver.key("ctrl+z")  # the dialog closed: the keys are the app's again
+    assert not session.history.can_undo() and session.document.nodes[weight].pos != MOVED_TO
 
 
 # --- Enter: the default button ------------------------------------------------------------------
