@@ -26,7 +26,8 @@ Unsaved work is never dropped silently: New, Open, an example and closing the wi
 ("Discard unsaved changes?" Save / Discard / Cancel). A file that fails to load shows its error
 in a dialog and leaves the open graph as it was. Saving over a file another program changed since
 it was opened asks first (Overwrite / Cancel), and so does Save As onto an existing file (Replace /
-Cancel).
+Cancel). In every question Esc is Cancel (Not now in the recovery offer) and Enter the default
+button, never the one that loses work: Save, Cancel, Cancel, Restore (gui/dialogs.py).
 
 At start (`start`): the error of a file given on the command line, then (once no dialog is open)
 the offer to restore the unsaved work of a session that ended without saving, if any instance left
@@ -244,18 +245,13 @@ class App:
         return self.dialogs.is_open() or self.layer_dialog.is_open() or self.functions.is_open()
 
     def key_pressed(self, key: int) -> None:
-        """A key goes to the open dialog that takes keys (the palette, Insert layer), else to the
-        learning aids and the shortcuts; never to both."""
-        if dpg.is_item_shown(ids.PALETTE):
-            if key in menus.ENTER_KEYS:
-                self.dialogs.pick_first()
-            elif key == dpg.mvKey_Escape:
-                self.dialogs.close(ids.PALETTE)
-            return
-        if self.layer_dialog.is_open():
-            self.layer_dialog.key_pressed(key)
-            return
-        if self.dialog_open() or menus.typing() or self.aids.key_pressed(key):
+        """A key goes to the open modal dialog, whichever it is (Enter: its default button, Esc: its
+        Cancel), else to the learning aids and the shortcuts; never to both."""
+        for dialogs in (self.dialogs, self.layer_dialog, self.functions):
+            if dialogs.is_open():
+                dialogs.key_pressed(key)
+                return
+        if menus.typing() or self.aids.key_pressed(key):
             return
         shortcut = menus.shortcut_for(key, *menus.modifiers())
         if shortcut is not None and (self.canvas.is_hovered() or not shortcut.on_canvas):
@@ -424,7 +420,7 @@ class App:
             return
         self.dialogs.ask("Discard unsaved changes?",
                          [("Save", lambda: self.save(then)), ("Discard", lambda: self._discard(then)),
-                          ("Cancel", None)])
+                          ("Cancel", None)], default="Save")
 
     def _discard(self, then: Callable[[], None]) -> None:
         self.session.discard_recovery()  # the user chose to drop it: nothing to restore later
@@ -470,7 +466,7 @@ class App:
         if target.exists() and (open_file is None or target.resolve() != open_file.resolve()):
             self.dialogs.ask(f"{target.name} already exists. Replace it?",
                              [("Replace", lambda: self._saved(self.session.save(target), then, target)),
-                              ("Cancel", None)])
+                              ("Cancel", None)], default="Cancel")
             return False
         return self._saved(self.session.save(target), then, target)
 
@@ -479,7 +475,7 @@ class App:
             self.dialogs.ask(f"{path.name} changed on disk since you opened it. Overwrite it?",
                              [("Overwrite", lambda: self._saved(
                                  self.session.save(path, overwrite_changed=True), then, path)),
-                              ("Cancel", None)])
+                              ("Cancel", None)], default="Cancel")
         elif not saved:
             self.dialogs.show_error(self.session.status)
         elif then is not None:
@@ -515,7 +511,7 @@ class App:
                          "Restore them?",
                          [("Restore", lambda: self._restore(copy)),
                           ("Discard", lambda: self.session.discard_recovery(copy)),
-                          ("Not now", None)])
+                          ("Not now", None)], default="Restore")
 
     def _restore(self, copy: userstate.RecoveryCopy) -> None:
         if not self.session.restore_recovery(copy):  # a damaged copy: say why, keep it on disk

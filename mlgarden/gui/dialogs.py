@@ -4,6 +4,15 @@ Each dialog is built once, hidden, and shown with its content and the action to 
 user answers; the action is a plain method of the app or the canvas. Only one dialog is open at
 a time, so the pending action lives here until the dialog closes.
 
+Keys, as in any desktop dialog: while one is open the app hands it every key (`key_pressed`), so
+no shortcut or canvas key (Delete, ctrl+Z, the canvas's Esc) acts behind it. Esc closes it as its
+Cancel does, changing nothing. Enter presses its default button, drawn brighter and outlined
+(`theme.mark_default_button`): OK in Rename (from its field or not) and in the error message (whose
+Esc closes it too), Open or Save in the file dialog, the first match in the palette. A question
+(`ask`) names its default, never the button that loses work: Save in "Discard unsaved changes?",
+Restore in the recovery offer, Cancel in "Replace it?" and "Overwrite it?". A question with no
+default takes no Enter.
+
 Open and Save As use mlgarden's own file dialog (gui/file_browser.py): Dear PyGui's formats sizes
 with the locale and can hand back a path without its extension or with the filter's wildcard.
 """
@@ -15,7 +24,7 @@ from pathlib import Path
 
 import dearpygui.dearpygui as dpg
 
-from mlgarden.gui import ids, theme
+from mlgarden.gui import ids, menus, theme
 from mlgarden.gui.file_browser import FileBrowser
 from mlgarden.engine.ops import CATEGORIES, ops_in_category
 
@@ -38,25 +47,28 @@ class Dialogs:
     def __init__(self) -> None:
         self._on_text: Callable[[str], None] | None = None
         self._on_pick: Callable[[str], None] | None = None
+        self._choices: dict[str, Callable[[], None] | None] = {}  # the open question's buttons
+        self._default_choice: str | None = None
         self.files = FileBrowser()
 
     def build(self) -> None:
         with dpg.window(tag=ids.CONFIRM, modal=True, show=False, no_resize=True, autosize=True,
                         label="mlgarden", no_close=True):
             dpg.add_text("", tag=ids.CONFIRM_TEXT, wrap=DIALOG_WIDTH)
-            dpg.add_group(tag=ids.CONFIRM + ".buttons", horizontal=True)
+            dpg.add_group(tag=ids.CONFIRM_BUTTONS, horizontal=True)
         with dpg.window(tag=ids.ERROR, modal=True, show=False, no_resize=True, autosize=True,
                         label="Could not do that", no_close=True):
             dpg.add_text("", tag=ids.ERROR_TEXT, wrap=DIALOG_WIDTH)
-            dpg.add_button(label="OK", width=80, callback=lambda: self.close(ids.ERROR))
+            dpg.add_button(label="OK", tag=ids.ERROR_OK, width=80, callback=lambda: self.close(ids.ERROR))
+        theme.mark_default_button(ids.ERROR_OK)
         with dpg.window(tag=ids.RENAME, modal=True, show=False, no_resize=True, autosize=True,
                         label="Rename", no_close=True):
-            dpg.add_input_text(tag=ids.RENAME_INPUT, width=260, on_enter=True,
-                               callback=lambda sender, text: self.answer_text(text))
+            dpg.add_input_text(tag=ids.RENAME_INPUT, width=260)  # Enter: key_pressed
             with dpg.group(horizontal=True):
-                dpg.add_button(label="OK", width=80,
+                dpg.add_button(label="OK", tag=ids.RENAME_OK, width=80,
                                callback=lambda: self.answer_text(dpg.get_value(ids.RENAME_INPUT)))
                 dpg.add_button(label="Cancel", width=80, callback=lambda: self.close(ids.RENAME))
+        theme.mark_default_button(ids.RENAME_OK)
         self._build_palette()
         self.files.build()
 
@@ -83,20 +95,51 @@ class Dialogs:
     def close(self, tag: str) -> None:
         dpg.configure_item(tag, show=False)
 
+    def key_pressed(self, key: int) -> None:
+        """A key while one of these dialogs is open (see the module's docstring): Enter is the
+        default button, Esc closes; any other key is the dialog's fields' own."""
+        enter, escape = key in menus.ENTER_KEYS, key == dpg.mvKey_Escape
+        if self.files.is_open():
+            self.files.key_pressed(key)
+        elif dpg.is_item_shown(ids.PALETTE):
+            if enter:
+                self.pick_first()
+            elif escape:
+                self.close(ids.PALETTE)
+        elif dpg.is_item_shown(ids.CONFIRM):
+            self._question_key(enter, escape)
+        elif dpg.is_item_shown(ids.ERROR) and (enter or escape):
+            self.close(ids.ERROR)
+        elif dpg.is_item_shown(ids.RENAME):
+            if enter:
+                self.answer_text(dpg.get_value(ids.RENAME_INPUT))
+            elif escape:
+                self.close(ids.RENAME)
+
+    def _question_key(self, enter: bool, escape: bool) -> None:
+        if enter and self._default_choice in self._choices:
+            self.answer(self._choices[self._default_choice])
+        elif escape and None in self._choices.values():
+            self.answer(None)
+
     def _show_centred(self, tag: str, width: int = DIALOG_WIDTH, height: int = 140) -> None:
         viewport_width = dpg.get_viewport_client_width()
         viewport_height = dpg.get_viewport_client_height()
         dpg.configure_item(tag, show=True, pos=(max(0, (viewport_width - width) // 2),
                                                max(0, (viewport_height - height) // 3)))
 
-    def ask(self, question: str, choices: list[tuple[str, Callable[[], None] | None]]) -> None:
-        """A modal question; each choice is (button label, action or None to just close)."""
+    def ask(self, question: str, choices: list[tuple[str, Callable[[], None] | None]],
+            default: str | None = None) -> None:
+        """A modal question; each choice is (button label, action or None to just close). Enter
+        presses the choice labelled `default` (shown as the default), Esc the one that just closes."""
         dpg.set_value(ids.CONFIRM_TEXT, question)
-        buttons = ids.CONFIRM + ".buttons"
-        dpg.delete_item(buttons, children_only=True)
+        dpg.delete_item(ids.CONFIRM_BUTTONS, children_only=True)
+        self._choices, self._default_choice = dict(choices), default
         for label, action in choices:
-            dpg.add_button(label=label, width=90, parent=buttons, user_data=action,
-                           callback=lambda sender, data, chosen: self.answer(chosen))
+            button = dpg.add_button(label=label, width=90, parent=ids.CONFIRM_BUTTONS, user_data=action,
+                                    callback=lambda sender, data, chosen: self.answer(chosen))
+            if label == default:
+                theme.mark_default_button(button)
         self._show_centred(ids.CONFIRM)
 
     def answer(self, action: Callable[[], None] | None) -> None:

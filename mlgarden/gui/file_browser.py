@@ -8,9 +8,11 @@ group by name. A size is bytes below
 1 KB, then KB and MB (1 KB = 1024 bytes) with one decimal and a point, whatever the locale.
 
 In the window a click on a folder (or on "..") goes there; a click on a file puts its name in the
-name field; Open (or Save), or Enter in the name field, answers with the folder joined with the
-name, a name that is a folder goes there instead. Saving adds ".yaml" (or ".csv") to a name
-without it.
+name field; Open (or Save), the default button, or Enter (in the name field or not) answers with
+the folder joined with the name, a name that is a folder goes there instead. Saving adds ".yaml"
+(or ".csv") to a name without it. Esc closes the window as Cancel does: nothing is opened or
+written. The app hands the window its keys (`key_pressed`) while it is open, and no other part of
+the app gets them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dearpygui.dearpygui as dpg
+
+from mlgarden.gui import menus, theme
 
 GRAPH_SUFFIXES = (".yaml", ".yml")
 UNITS = ("KB", "MB", "GB")
@@ -105,13 +109,13 @@ class FileBrowser:
                                borders_innerH=False):
                     dpg.add_table_column(label="name", width_stretch=True, init_width_or_weight=4)
                     dpg.add_table_column(label="size", width_stretch=True, init_width_or_weight=1)
-            dpg.add_input_text(tag=Tags.name, label="name", width=-60, on_enter=True,
-                               callback=lambda: self.answer())
+            dpg.add_input_text(tag=Tags.name, label="name", width=-60)  # Enter: key_pressed
             with dpg.group(horizontal=True):
                 dpg.add_button(tag=Tags.ok, label="Open", width=90, callback=lambda: self.answer())
                 dpg.add_button(tag=Tags.cancel, label="Cancel", width=90, callback=lambda: self.close())
                 dpg.add_checkbox(tag=Tags.all_files, label="all files",
                                  callback=lambda: self.show_folder(self.folder))
+        theme.mark_default_button(Tags.ok)
 
     def is_open(self) -> bool:
         return bool(self._frames_to_show or self._frames_to_answer) or dpg.is_item_shown(Tags.window)
@@ -180,6 +184,16 @@ class FileBrowser:
         self.close()
         if on_path is not None:  # after the window has closed: the answer may open another dialog
             self._answer, self._frames_to_answer = (on_path, path), 2
+
+    def key_pressed(self, key: int) -> None:
+        """Enter answers as Open (or Save) does, Esc closes as Cancel does; only once the window is
+        shown (not in the frames it waits to open, or to give its answer)."""
+        if not dpg.is_item_shown(Tags.window):
+            return
+        if key in menus.ENTER_KEYS:
+            self.answer()
+        elif key == dpg.mvKey_Escape:
+            self.close()
 
     def close(self) -> None:
         dpg.configure_item(Tags.window, show=False)

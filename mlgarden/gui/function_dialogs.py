@@ -13,6 +13,11 @@
 - A call's menu "Edit definition" shows the function's body on the canvas (Canvas.open_function);
   a param's menu there has "Shared by all instances" (the `set_shared` edit).
 
+Keys in the Collapse and Insert function dialogs, as in any desktop dialog: Enter presses the
+default button (Collapse, Insert), from any of their fields, with what the fields hold; Esc closes
+them as Cancel does, changing nothing. The app hands the open dialog every key (`key_pressed`), so
+no shortcut or canvas key acts behind it.
+
 While the canvas shows a body, collapse, expand and insert act inside that body, through the
 Session's scope (`Session.edit_shown`, `Session.insert_function_shown`), so every instance follows.
 """
@@ -24,7 +29,7 @@ import dearpygui.dearpygui as dpg
 from mlgarden.document.function_edits import collapse_pins
 from mlgarden.document.function_templates import ACTIVATIONS, MAX_INPUTS, build
 from mlgarden.document.graph import GraphError
-from mlgarden.gui import ids
+from mlgarden.gui import ids, menus, theme
 
 TEMPLATE_TITLES = {"perceptron": "Perceptron…", "sine_feature": "Sine feature…",
                    "distance": "Distance to a learned point…"}
@@ -54,8 +59,7 @@ class FunctionActions:
     def build(self) -> None:
         with dpg.window(tag=ids.COLLAPSE_DIALOG, label="Collapse into function", modal=True,
                         show=False, no_resize=True, autosize=True, no_close=True):
-            dpg.add_input_text(tag=ids.COLLAPSE_NAME, label="function name", width=FIELD_WIDTH,
-                               on_enter=True, callback=lambda: self.answer_collapse())
+            dpg.add_input_text(tag=ids.COLLAPSE_NAME, label="function name", width=FIELD_WIDTH)
             dpg.add_text("Pin names (edit to rename):")
             dpg.add_group(tag=ids.COLLAPSE_PINS)
             with dpg.group(horizontal=True):
@@ -76,9 +80,21 @@ class FunctionActions:
                                callback=lambda: self.answer_template())
                 dpg.add_button(label="Cancel", width=90,
                                callback=lambda: dpg.configure_item(ids.TEMPLATE_DIALOG, show=False))
+        for default in (ids.COLLAPSE_OK, ids.TEMPLATE_OK):
+            theme.mark_default_button(default)
 
     def is_open(self) -> bool:
         return dpg.is_item_shown(ids.COLLAPSE_DIALOG) or dpg.is_item_shown(ids.TEMPLATE_DIALOG)
+
+    def key_pressed(self, key: int) -> None:
+        """A key while a dialog is open: Enter is its default button, Esc its Cancel."""
+        window, answer = ((ids.COLLAPSE_DIALOG, self.answer_collapse)
+                          if dpg.is_item_shown(ids.COLLAPSE_DIALOG)
+                          else (ids.TEMPLATE_DIALOG, self.answer_template))
+        if key in menus.ENTER_KEYS:
+            answer()
+        elif key == dpg.mvKey_Escape:
+            dpg.configure_item(window, show=False)
 
     def update(self) -> None:
         """Once a frame: refill Edit > Insert function when the defined functions changed."""

@@ -85,7 +85,7 @@ MOUSE_GESTURES = (
     ("click a call's output row", "shade that output over the plane"),
     ("drag to the canvas's edge", "scroll the view"),
     ("right / left arrow, Esc", "next / previous step of a step-through; end it"),
-    ("Enter / Esc in Add node, Insert layer", "add or insert / close, changing nothing"),
+    ("Enter / Esc in a dialog", "its highlighted default button / Cancel, changing nothing"),
     ("custom data: click / shift+click", "add a +1 / -1 point"),
     ("custom data: ctrl+click / right-click", "remove the nearest point / pick the sample"),
 )

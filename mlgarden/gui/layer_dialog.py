@@ -10,9 +10,10 @@ activation (made the first time), unless "as plain nodes" is ticked: then each p
 weights, products, sum and activation are nodes of their own, as the write-up wired them.
 
 Keys, as in any desktop dialog: Enter inserts the layer with the dialog's current choices (like
-Insert, the default button), also from the width field, whose typed number is the one used; Esc
-closes it and changes nothing (like Cancel). The app hands the dialog every key while it is open
-(`key_pressed`), so no shortcut or canvas key (Delete, ctrl+Z, the canvas's Esc) acts behind it.
+Insert, the default button, drawn brighter), also from the width field, whose typed number is the
+one used; Esc closes it and changes nothing (like Cancel). The app hands the dialog every key
+while it is open (`key_pressed`), so no shortcut or canvas key (Delete, ctrl+Z, the canvas's Esc)
+acts behind it.
 
 Where the layer goes: where the canvas menu was opened; from the key, at the mouse when it is over
 the canvas; else (the Edit menu) right of the selection, below the nodes already in the columns
@@ -26,7 +27,7 @@ from collections.abc import Callable
 import dearpygui.dearpygui as dpg
 
 from mlgarden.document.graph import Document
-from mlgarden.gui import ids, menus
+from mlgarden.gui import ids, menus, theme
 from mlgarden.document.layout import COLUMN_WIDTH, ROW_GAP, node_height
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "none")
@@ -79,6 +80,7 @@ class LayerDialog:
                                callback=lambda: self.answer())
                 dpg.add_button(label="Cancel", tag=ids.INSERT_LAYER_CANCEL, width=90,
                                callback=lambda: self.close())
+        theme.mark_default_button(ids.INSERT_LAYER_OK)
 
     def is_open(self) -> bool:
         return dpg.is_item_shown(ids.INSERT_LAYER)

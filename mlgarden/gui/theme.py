@@ -44,6 +44,12 @@ KIND_COLOURS = {
     "function pins": (60, 130, 130),  # a function body's input and output nodes
 }
 ROLE_OUTLINES = {"result": (90, 210, 255, 255), "loss": (255, 90, 90, 255)}
+DEFAULT_BUTTON_COLOURS = {  # a dialog's default button (what Enter does): brighter than the others
+    dpg.mvThemeCol_Button: (45, 105, 180, 255),
+    dpg.mvThemeCol_ButtonHovered: (66, 140, 230, 255),
+    dpg.mvThemeCol_ButtonActive: (30, 90, 170, 255),
+    dpg.mvThemeCol_Border: (150, 190, 255, 255),
+}
 ROLE_MARKS = {"result": ("◆ result", "<> result"), "loss": ("▲ loss", "^ loss")}
 
 _state = {"unicode": False}
@@ -94,3 +100,14 @@ def kind_of(op_name: str) -> str:
         return op_name
     category = OPS[op_name].category
     return category if category in KIND_COLOURS else "arithmetic"
+
+
+def mark_default_button(button: int | str) -> None:
+    """Show `button` as its dialog's default, the one Enter presses: a brighter fill and a border."""
+    if not dpg.does_item_exist(ids.DEFAULT_BUTTON_THEME):
+        with dpg.theme(tag=ids.DEFAULT_BUTTON_THEME):
+            with dpg.theme_component(dpg.mvButton):
+                for target, colour in DEFAULT_BUTTON_COLOURS.items():
+                    dpg.add_theme_color(target, colour)
+                dpg.add_theme_style(dpg.mvStyleVar_FrameBorderSize, 1)
+    dpg.bind_item_theme(button, ids.DEFAULT_BUTTON_THEME)
