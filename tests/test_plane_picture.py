@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from mlgarden.gui.plane_picture import (
-    BLACK_EDGE, TEST_MARKER, TRAIN_MARKER, WHITE_EDGE, PictureSize, picture, points_layer, scaled_up,
+    BLACK_EDGE, TEST_MARKER, TRAIN_MARKER, WHITE_EDGE, PictureSize, overlay_texels, points_layer,
     texel_positions)
 from mlgarden.learning.surface import BLUE, RED
 
@@ -101,22 +101,14 @@ def test_no_points_make_an_empty_layer():
     assert layer.painted == 0 and layer.rgba.shape == (30, 40, 4) and not layer.rgba.any()
 
 
-def test_scaling_up_keeps_a_flat_colour_and_interpolates_between_texel_centres():
-    flat = np.full((4, 4, 4), 0.25, dtype=np.float32)
-    np.testing.assert_allclose(scaled_up(flat, PictureSize(10, 7)), 0.25)
-    ramp = np.zeros((1, 2, 4), dtype=np.float32)
-    ramp[0, 1] = 1.0
-    row = scaled_up(ramp, PictureSize(width=4, height=1))[0, :, 0]
-    np.testing.assert_allclose(row, [0.0, 0.25, 0.75, 1.0])  # centres at -0.25, 0.25, 0.75, 1.25
-
-
-def test_the_picture_is_the_surface_under_the_markers_and_opaque():
-    surface = np.zeros((8, 8, 4), dtype=np.float32)
-    surface[..., 1] = 0.5
-    surface[..., 3] = 1.0
-    layer = layer_of((np.array([at(20, 15)]), np.array([1.0]), TRAIN_MARKER))
-    shown = picture(surface, layer)
-    assert shown.shape == (30, 40, 4) and shown.dtype == np.float32
-    np.testing.assert_allclose(shown[0, 0], [0.0, 0.5, 0.0, 1.0])
-    np.testing.assert_allclose(shown[15, 20], [*RED, 1.0], atol=1e-6)
-    np.testing.assert_allclose(shown[..., 3], 1.0)
+def test_the_texture_has_straight_alpha_and_clear_texels_take_the_colour_beside_them():
+    layer = layer_of((np.array([(at(20, 15)[0] + 0.05, at(20, 15)[1])]), np.array([1.0]), TRAIN_MARKER))
+    texels = overlay_texels(layer).reshape(30, 40, 4)
+    assert texels.dtype == np.float32
+    np.testing.assert_allclose(texels[..., 3], layer.rgba[..., 3])
+    soft = layer.rgba[15, 24]  # half covered, by the white edge
+    assert 0.0 < soft[3] < 1.0
+    np.testing.assert_allclose(texels[15, 24, :3], soft[:3] / soft[3], atol=1e-6)  # white, not grey
+    np.testing.assert_allclose(texels[15, 25], [*WHITE_EDGE, 0.0], atol=1e-6)  # clear, but white
+    np.testing.assert_allclose(texels[15, 20], [*RED, 1.0], atol=1e-6)
+    assert not texels[0, 0].any()  # far from every marker: clear black

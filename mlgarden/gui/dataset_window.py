@@ -22,12 +22,12 @@ Its rules, as in every panel:
   when the session says it is stale, at most every `PLAYING_INTERVAL` seconds while training
   (every step changes the params) and at most every `EDITING_INTERVAL` seconds otherwise, so a
   nudge shows at once and a long drag of a value does not redraw every frame.
-- The plane is one picture (gui/plane_picture.py): the surface with the data points painted into
-  it, at the plot area's size in pixels, a dynamic texture of float32 RGBA (a float64 buffer shows
-  garbage) drawn by an image series spanning the data bounds. The points are painted in, not
-  drawn as plot markers, because markers cost a software-drawn frame a quarter of its CPU. Their
-  layer is painted when the data or the plot's size changes; each surface redraw is laid under
-  it. Only the current sample's ring is a plot marker.
+- The surface is a dynamic texture of float32 RGBA (a float64 buffer shows garbage), drawn by an
+  image series spanning the data bounds. Over it a second image series draws the data points,
+  painted into a texture of their own at the plot area's size (gui/plane_picture.py) when the
+  data or the plot's size changes: plot markers would cost a software-drawn frame a quarter of
+  its CPU. That texture is a static one, made anew each time (Dear PyGui uploads a dynamic
+  texture every frame, changed or not). Only the current sample's ring is a plot marker.
 """
 
 from __future__ import annotations
@@ -50,9 +50,10 @@ PLAYING_INTERVAL = 0.2  # seconds between surface redraws while training (5 a se
 EDITING_INTERVAL = 0.05  # seconds between surface redraws while a value is being dragged
 COLOUR_BAR_WIDTH = 56
 PLOT_SIDE = 300  # the plot's side until the window is measured (_fit_plot)
-# What ImPlot's axes take of a square plot's side, across (the y axis's labels) and down (the x
-# axis's): the rest is the plot area, which the plane's picture fills one texel a pixel.
-AXES_ACROSS = 60
+# What ImPlot's axes take of a square plot's side, across (the y axis's labels: 52 pixels for
+# "-1", 60 for "-1.5") and down (the x axis's): the rest is the plot area, which the points'
+# picture fills about one texel a pixel (ImPlot does not say the area's size).
+AXES_ACROSS = 56
 AXES_DOWN = 48
 CONTROL_WIDTH = 90
 KEY_TEXT = "  circles: train, squares: test, ring: sample"
@@ -81,6 +82,7 @@ class Tags:
     x_axis = "dataset_x_axis"
     y_axis = "dataset_y_axis"
     surface = "dataset_surface_series"
+    markers = "dataset_markers_series"  # the data points, painted into one texture
     current = "dataset_current_sample"
     plot_handlers = "dataset_plot_handlers"
     key = "dataset_key"
@@ -136,14 +138,15 @@ class DatasetWindow:
         self._plot_side = PLOT_SIDE
         self._picture_size = picture_size(PLOT_SIDE)
         self.points_layer: plane_picture.PointsLayer | None = None  # the data's markers
-        # the last surface redraw's colours (white until the first), under the points' layer
-        self._surface_colours = np.ones((resolution, resolution, 4), dtype=np.float32)
+        self._points_texture: int | None = None
 
     # --- building ---------------------------------------------------------------------------
 
     def build(self) -> str:
+        blank = np.ones(self.resolution * self.resolution * 4, dtype=np.float32)
         with dpg.texture_registry(tag=Tags.textures):
-            self._add_texture()
+            dpg.add_dynamic_texture(self.resolution, self.resolution, blank, tag=Tags.texture)
+            self._points_texture = dpg.add_static_texture(1, 1, [0.0] * 4)  # until the data shows
         with dpg.colormap_registry(tag=Tags.colormaps):
             dpg.add_colormap([_rgba255(BLUE), _rgba255(WHITE), _rgba255(RED)], qualitative=False,
                              tag=Tags.colormap)
@@ -200,13 +203,9 @@ class DatasetWindow:
             dpg.add_plot_axis(dpg.mvXAxis, tag=Tags.x_axis, no_gridlines=True)
             with dpg.plot_axis(dpg.mvYAxis, tag=Tags.y_axis, no_gridlines=True):
                 dpg.add_image_series(Tags.texture, (-1.0, -1.0), (1.0, 1.0), tag=Tags.surface)
+                dpg.add_image_series(self._points_texture, (-1.0, -1.0), (1.0, 1.0), tag=Tags.markers)
                 dpg.add_scatter_series([], [], tag=Tags.current)
                 dpg.bind_item_theme(Tags.current, _ring_theme())
-
-    def _add_texture(self) -> None:
-        size = self._picture_size
-        dpg.add_dynamic_texture(size.width, size.height, np.ones(size.width * size.height * 4, np.float32),
-                                tag=Tags.texture, parent=Tags.textures)
 
     # --- what the widgets do ----------------------------------------------------------------
 
@@ -302,40 +301,31 @@ class DatasetWindow:
             self._resize_picture(picture_size(side))
 
     def _resize_picture(self, size: PictureSize) -> None:
-        """A texture of the new size (Dear PyGui's cannot change size), with the points painted
-        again for it."""
-        if size == self._picture_size:
-            return
-        self._picture_size = size
-        dpg.delete_item(Tags.texture)
-        if dpg.does_alias_exist(Tags.texture):  # the image series still holds the old one
-            dpg.remove_alias(Tags.texture)
-        self._add_texture()
-        dpg.configure_item(Tags.surface, texture_tag=Tags.texture)
-        self._paint_points()
+        if size != self._picture_size:
+            self._picture_size = size
+            self._paint_points()
 
     def _show_data(self) -> None:
         session = self.session
         self._shown_data = session.dataset
         xmin, xmax, ymin, ymax = session.bounds()
-        dpg.configure_item(Tags.surface, bounds_min=(xmin, ymin), bounds_max=(xmax, ymax))
+        for series in (Tags.surface, Tags.markers):
+            dpg.configure_item(series, bounds_min=(xmin, ymin), bounds_max=(xmax, ymax))
         dpg.set_axis_limits(Tags.x_axis, xmin, xmax)
         dpg.set_axis_limits(Tags.y_axis, ymin, ymax)
         self._paint_points()
 
     def _paint_points(self) -> None:
-        """Paint the data's markers for the picture's size, and show them over the last surface
-        at once (the surface itself is redrawn when it is due)."""
-        session = self.session
-        self.points_layer = plane_picture.points_layer(self._picture_size, session.bounds(), (
+        """Paint the data's markers at the picture's size into a new texture for their series."""
+        session, size = self.session, self._picture_size
+        self.points_layer = plane_picture.points_layer(size, session.bounds(), (
             (session.train_set.points, session.train_set.labels, TRAIN_MARKER),
             (session.test_set.points, session.test_set.labels, TEST_MARKER)))
-        self._show_picture()
-
-    def _show_picture(self) -> None:
-        if self.points_layer is not None:
-            shown = plane_picture.picture(self._surface_colours, self.points_layer)
-            dpg.set_value(Tags.texture, shown.ravel())
+        texels = plane_picture.overlay_texels(self.points_layer)
+        old = self._points_texture
+        self._points_texture = dpg.add_static_texture(size.width, size.height, texels, parent=Tags.textures)
+        dpg.configure_item(Tags.markers, texture_tag=self._points_texture)
+        dpg.delete_item(old)
 
     def _show_sample(self) -> None:
         session = self.session
@@ -356,8 +346,7 @@ class DatasetWindow:
         if values is None:  # no computable result node: a grey plane
             values = np.full((self.resolution, self.resolution), np.nan, dtype=np.float32)
         scale = 1.0 if self.session.plane_node() is None else symmetric_scale(values)
-        self._surface_colours = colours(values / np.float32(scale))
-        self._show_picture()
+        dpg.set_value(Tags.texture, colours(values / np.float32(scale)).ravel())
         self._shown.set(Tags.colour_bar, -scale, "min_scale")
         self._shown.set(Tags.colour_bar, scale, "max_scale")
         self.last_refresh_seconds = time.perf_counter() - started

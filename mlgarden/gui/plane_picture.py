@@ -1,17 +1,15 @@
-"""The Dataset window's picture of the plane: the decision surface with the data points painted in.
+"""The Dataset window's data points as one picture: markers painted into a texture.
 
-The points are painted into the surface's texture instead of being drawn as plot markers, because
-on software drawing (Mesa's llvmpipe) markers are what a frame pays most for: ImPlot draws each
-outlined circle as a few dozen thin triangles, and the 400 points of final-boss cost about a
-quarter of a whole frame's CPU. In the texture they cost nothing per frame beyond the texture
-itself, which Dear PyGui uploads every frame anyway.
+The points are painted into a texture laid over the decision surface instead of being drawn as
+plot markers, because on software drawing (Mesa's llvmpipe) markers are what a frame pays most
+for: ImPlot draws each outlined circle as a few dozen thin triangles, and the 400 points of
+final-boss cost about a quarter of a whole frame's CPU. The texture costs one quad.
 
-So the picture is made at the plot area's size in screen pixels, one texel a pixel: the surface
-(computed on a coarser grid) is scaled up bilinearly, as the graphics card would, and the points'
-layer is laid over it. The layer is painted once per dataset and picture size (`points_layer`),
-and laid over each new surface (`picture`). Each point is an anti-aliased marker: training points
-are circles with a white edge, test points squares with a black edge, in front of the training
-points; where two markers overlap, one is whole in front of the other, as in a plot.
+The picture is made at the plot area's size in screen pixels, one texel a pixel (`PictureSize`),
+painted once per dataset and size (`points_layer`), and handed over as texels (`overlay_texels`).
+Each point is an anti-aliased marker: training points are circles with a white edge, test points
+squares with a black edge, in front of the training points; where two markers overlap, one is
+whole in front of the other, as in a plot.
 
 Row 0 is the top of the picture (the largest y), as in learning/surface.py.
 """
@@ -145,35 +143,25 @@ def _stamps(marker: Marker, reach: int) -> tuple[np.ndarray, np.ndarray]:
     return stamps, 1.0 - stamps[..., 3:]
 
 
-def scaled_up(rgba: np.ndarray, size: PictureSize) -> np.ndarray:
-    """An RGBA grid scaled to `size` bilinearly, texel centres on texel centres (the way a
-    graphics card filters a texture drawn larger)."""
-    rows, columns = rgba.shape[:2]
-    row_weights, row_below = _linear_steps(rows, size.height)
-    column_weights, column_right = _linear_steps(columns, size.width)
-    row_above = np.minimum(row_below + 1, rows - 1)
-    column_left = np.minimum(column_right + 1, columns - 1)
-    top = rgba[row_below]
-    bottom = rgba[row_above]
-    vertical = top + (bottom - top) * row_weights[:, None, None]
-    left = vertical[:, column_right]
-    right = vertical[:, column_left]
-    return (left + (right - left) * column_weights[None, :, None]).astype(np.float32)
+def overlay_texels(layer: PointsLayer) -> np.ndarray:
+    """The layer as a texture's texels, flat float32 RGBA with straight (not premultiplied) alpha,
+    as ImGui blends. A clear texel takes the colour of the markers beside it: the graphics card
+    blends each pixel from the texels around it, and a clear black texel there would darken
+    every marker's soft edge."""
+    rgba = layer.rgba
+    alpha = rgba[..., 3:]
+    around_colour = _sum_of_3x3(rgba[..., :3])
+    around_alpha = _sum_of_3x3(alpha)
+    premultiplied = np.where(alpha > 0, rgba[..., :3], around_colour)
+    weight = np.where(alpha > 0, alpha, around_alpha)
+    texels = np.zeros(rgba.shape, dtype=np.float32)
+    np.divide(premultiplied, weight, out=texels[..., :3], where=weight > 0)
+    texels[..., 3:] = alpha
+    return texels.ravel()
 
 
-def _linear_steps(source: int, target: int) -> tuple[np.ndarray, np.ndarray]:
-    """For each target texel: the source texel before its centre and the weight of the next."""
-    centres = (np.arange(target, dtype=np.float32) + 0.5) * (source / target) - 0.5
-    centres = np.clip(centres, 0.0, source - 1)
-    before = np.floor(centres).astype(np.intp)
-    return (centres - before).astype(np.float32), before
-
-
-def picture(surface_rgba: np.ndarray, layer: PointsLayer) -> np.ndarray:
-    """The surface's colours (RGBA grid, any size) scaled to the layer's size, the layer laid
-    over them: opaque RGBA float32 of the layer's shape."""
-    markers = layer.rgba
-    shaded = scaled_up(surface_rgba, PictureSize(width=markers.shape[1], height=markers.shape[0]))
-    shaded[..., :3] = shaded[..., :3] * (1.0 - markers[..., 3:]) + markers[..., :3]
-    shaded[..., 3] = 1.0
-    return shaded
+def _sum_of_3x3(grid: np.ndarray) -> np.ndarray:
+    """Each texel's sum over itself and its eight neighbours (zero beyond the edges)."""
+    padded = np.pad(grid, ((1, 1), (1, 1), (0, 0)))
+    rows = padded[:-2] + padded[1:-1] + padded[2:]
+    return rows[:, :-2] + rows[:, 1:-1] + rows[:, 2:]

@@ -209,7 +209,8 @@ def overlap(a, b):
 
 
 def test_canvas_and_panels_tile_the_viewport_at_any_size(app_on, tmp_path):
-    from mlgarden.gui.dataset_window import DatasetWindow
+    from mlgarden.gui.dataset_window import DatasetWindow, picture_size
+    from mlgarden.gui.dataset_window import Tags as DatasetTags
     from mlgarden.gui.help_panel import HelpPanel
     from mlgarden.gui.training_panel import TrainingPanel
 
@@ -228,6 +229,12 @@ def test_canvas_and_panels_tile_the_viewport_at_any_size(app_on, tmp_path):
                 assert not overlap(first, second), (first, second)
         canvas = rects[0]
         assert canvas[2] == pytest.approx(0.6 * width, abs=2)
+        dataset = app.panels[1]  # its picture of the data points follows the plot's new size
+        texture = dpg.get_item_configuration(DatasetTags.markers)["texture_tag"]
+        shown = picture_size(dpg.get_item_width(DatasetTags.plot))
+        assert (dpg.get_item_width(texture), dpg.get_item_height(texture)) == (shown.width, shown.height)
+        assert dataset.points_layer.rgba.shape[:2] == (shown.height, shown.width)
+        assert dataset.points_layer.painted == len(session.dataset.labels)
         driver.screenshot(tmp_path / f"layout-{width}x{height}.png")
 
 
