@@ -22,7 +22,8 @@ the frame pacing that leaves a core to training, gui/frame_pacing.py) and measur
 With `--json` it prints one JSON list, one object per graph, for the canvas (issue 10): `file`,
 `nodes`, `empty_fps` (an empty canvas, same process), `idle_fps` (the file as opened),
 `unpaced_idle_fps` (the same with frames run flat out, unpaced), `fitted_fps` (after View > Fit:
-the whole graph in view), `training_fps`, and for issue 13
+the whole graph in view), `training_fps` (the file as opened, as idle_fps, while training plays),
+and for issue 13
 `gui_samples_per_second` (the training samples the app received per second while playing, by
 `Metrics.samples`) and `headless_samples_per_second` (the same file, data, batch size and
 optimiser through a Trainer alone in this process, measured right after, for as long), and
@@ -76,7 +77,7 @@ def open_app(path: Path | None):
     app = App(session, [TrainingPanel(session), DatasetWindow(session)], HelpPanel(session))
     app.build()
     for _ in range(10):  # build the nodes, draw the surface once, settle
-        app.run_frame()
+        app.next_frame()
     return app
 
 
@@ -123,7 +124,7 @@ def play_and_settle(app) -> None:
     steps = app.session.trainer.metrics.steps
     deadline = time.perf_counter() + 30.0
     while app.session.trainer.metrics.steps == steps and time.perf_counter() < deadline:
-        app.run_frame()
+        app.next_frame()
 
 
 def nudge_targets(app) -> list[str]:
@@ -162,7 +163,7 @@ def nudge_seconds(app) -> float:
         canvas.nudge(node_id, value)
         times.append(time.perf_counter() - started)
         session.end_gesture()
-        app.run_frame()
+        app.next_frame()
     return statistics.median(times)
 
 
@@ -173,7 +174,7 @@ def measure(path: Path, seconds: float) -> dict:
         play_and_settle(app)
         training = frames_for(app, seconds)
         app.session.pause()
-        app.run_frame()
+        app.next_frame()
         return {
             "graph": path.stem,
             "nodes": len(app.session.document.nodes),
@@ -201,30 +202,30 @@ def measure_in_a_new_process(path: Path, seconds: float) -> dict:
 
 def canvas_figures(path: Path, seconds: float) -> dict:
     """Frame rates on an empty canvas (a new graph, measured before and after the file, the mean),
-    the file as opened, fitted and training; the nudge."""
+    the file as opened, idle and training (the same view), and fitted; the nudge."""
     app = open_app(None)
     try:
         empty = frames_for(app, seconds)["fps"]
         if not app.open_path(path):
             raise SystemExit(app.session.status)
         for _ in range(5):
-            app.run_frame()
+            app.next_frame()
         idle = frames_for(app, seconds)["fps"]
         unpaced_idle = frames_for(app, seconds, paced=False)["fps"]
-        app.canvas.fit()
-        app.run_frame()
-        fitted = frames_for(app, seconds)["fps"]
         play_and_settle(app)
-        training = frames_for(app, seconds)
+        training = frames_for(app, seconds)  # the same view as idle: the two are compared
         app.session.pause()
-        app.run_frame()
+        app.next_frame()
         headless = headless_samples_per_second(app.session, seconds)
+        app.canvas.fit()
+        app.next_frame()
+        fitted = frames_for(app, seconds)["fps"]
         nudge = nudge_seconds(app)
         shown, frame_seconds = nudge_shown_in_one_frame(app)
         nodes = len(app.session.document.nodes)
         app.session.new()  # the empty canvas again, so a drift of the machine's load evens out
         for _ in range(5):
-            app.run_frame()
+            app.next_frame()
         empty = (empty + frames_for(app, seconds)["fps"]) / 2
         return {"file": str(path), "nodes": nodes, "empty_fps": empty,
                 "idle_fps": idle, "unpaced_idle_fps": unpaced_idle, "fitted_fps": fitted,

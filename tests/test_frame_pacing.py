@@ -7,7 +7,7 @@ long the pacer slept after it.
 import pytest
 
 from mlgarden.gui import frame_pacing
-from mlgarden.gui.frame_pacing import MAX_WAIT_SECONDS, FramePacer, frame_budget
+from mlgarden.gui.frame_pacing import GAP_SECONDS, MAX_WAIT_SECONDS, FramePacer, frame_budget
 
 
 class Clocks:
@@ -88,3 +88,18 @@ def test_one_costly_frame_is_smoothed_and_no_wait_is_longer_than_the_limit():
 def test_the_budget_by_default_is_this_machines_cores_but_one(monkeypatch):
     monkeypatch.setattr(frame_pacing, "available_cores", lambda: 6)
     assert FramePacer().budget == 5
+
+
+def test_after_a_long_gap_the_pacer_starts_afresh_instead_of_paying_the_gap_back():
+    clocks = Clocks()
+    pacer = clocks.pacer(budget=1)
+    for _ in range(10):
+        clocks.frame(cpu=0.020, wall=0.020)
+        pacer.wait()
+    clocks.frame(cpu=3.0, wall=2.0)  # two seconds of frames run flat out, unpaced
+    assert pacer.wait() == 0.0
+    clocks.frame(cpu=0.020, wall=0.020)
+    assert pacer.wait() == 0.0  # the smoothed frame is this one, not the gap
+    clocks.frame(cpu=0.030, wall=0.020)
+    assert pacer.wait() == pytest.approx(0.2 * 0.030 + 0.8 * 0.020 - 0.020)
+    assert GAP_SECONDS < 2.0

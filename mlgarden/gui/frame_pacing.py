@@ -11,7 +11,8 @@ and its wait, uses at most `budget` cores: the machine's cores less one (at leas
 rate is then the same idle and training, and the worker has a core of its own. Where frames are
 cheap for the CPU the pacer never waits. The frame's CPU is smoothed over a few frames, so one
 costly frame (a surface redraw) does not make one long wait; a wait is never longer than
-MAX_WAIT_SECONDS, so input stays responsive whatever a frame cost.
+MAX_WAIT_SECONDS, so input stays responsive whatever a frame cost; after a long gap (frames run
+unpaced, as tests and benchmarks do, or a blocking dialog) it starts afresh.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Callable
 
 SMOOTHING = 0.2  # weight of the newest frame in the frame's smoothed CPU time
 MAX_WAIT_SECONDS = 0.05
+GAP_SECONDS = 0.5  # longer since the last wait: frames ran unpaced (or none ran); start afresh
 
 
 def available_cores() -> int:
@@ -54,9 +56,13 @@ class FramePacer:
         """Call once after each frame: sleep as the budget asks; return the seconds slept."""
         cpu, wall = self._cpu_clock(), self._wall_clock()
         frame_cpu, frame_wall = cpu - self._cpu_at, wall - self._wall_at
-        self._frame_cpu = frame_cpu if self._frame_cpu is None else (
-            SMOOTHING * frame_cpu + (1 - SMOOTHING) * self._frame_cpu)
-        rest = min(MAX_WAIT_SECONDS, self._frame_cpu / self.budget - frame_wall)
+        if frame_wall > GAP_SECONDS:
+            self._frame_cpu = None
+            rest = 0.0
+        else:
+            self._frame_cpu = frame_cpu if self._frame_cpu is None else (
+                SMOOTHING * frame_cpu + (1 - SMOOTHING) * self._frame_cpu)
+            rest = min(MAX_WAIT_SECONDS, self._frame_cpu / self.budget - frame_wall)
         if rest > 0:
             self._sleep(rest)
         else:
