@@ -64,3 +64,26 @@ def test_an_internal_error_in_a_frame_is_logged_said_once_and_the_app_goes_on(ap
     assert log.read_text().count("a broken canvas") == 4  # twice each: the message and its line
     app.guarded_frame()
     assert dpg.get_frame_count() == frames + 3 and len(failures) == 2
+
+
+def test_the_apps_loop_paces_each_frame_to_leave_a_core_to_training(app_on):
+    """App.run's frames go through the pacer (gui/frame_pacing.py), after the frame is drawn,
+    and the pacer's budget is this machine's cores less one."""
+    from mlgarden.gui.frame_pacing import available_cores, frame_budget
+
+    app, driver = app_on(Session(small_graph()))
+    assert app.pacer.budget == frame_budget(available_cores())
+    waits = []  # the frame count at each wait
+    real_wait = app.pacer.wait
+
+    def wait():
+        waits.append(dpg.get_frame_count())
+        app.quitting = len(waits) == 5
+        return real_wait()
+
+    app.pacer.wait = wait
+    started = dpg.get_frame_count()
+    for _ in range(3):
+        app.next_frame()
+    app.run()  # two frames more, then quitting ends the loop
+    assert waits == [started + 1, started + 2, started + 3, started + 4, started + 5]
