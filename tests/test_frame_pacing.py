@@ -30,6 +30,14 @@ class Clocks:
         return FramePacer(budget, cpu_clock=lambda: self.cpu, wall_clock=lambda: self.wall,
                           sleep=self.sleep)
 
+    def settled_pacer(self, frames: int) -> FramePacer:
+        """A pacer with a budget of one core after `frames` frames of 20 ms, on one core."""
+        pacer = self.pacer(budget=1)
+        for _ in range(frames):
+            self.frame(cpu=0.020, wall=0.020)
+            pacer.wait()
+        return pacer
+
 
 def test_the_frames_may_use_every_core_but_one_and_always_one():
     assert frame_budget(8) == 7
@@ -74,10 +82,7 @@ def test_a_frame_within_a_bigger_budget_does_not_wait():
 
 def test_one_costly_frame_is_smoothed_and_no_wait_is_longer_than_the_limit():
     clocks = Clocks()
-    pacer = clocks.pacer(budget=1)
-    for _ in range(20):
-        clocks.frame(cpu=0.020, wall=0.020)
-        pacer.wait()
+    pacer = clocks.settled_pacer(frames=20)
     clocks.frame(cpu=0.080, wall=0.030)  # a surface redraw
     smoothed = pacer.wait()
     assert 0.0 < smoothed < 0.080 - 0.030  # less than the frame alone would ask
@@ -92,10 +97,7 @@ def test_the_budget_by_default_is_this_machines_cores_but_one(monkeypatch):
 
 def test_after_a_long_gap_the_pacer_starts_afresh_instead_of_paying_the_gap_back():
     clocks = Clocks()
-    pacer = clocks.pacer(budget=1)
-    for _ in range(10):
-        clocks.frame(cpu=0.020, wall=0.020)
-        pacer.wait()
+    pacer = clocks.settled_pacer(frames=10)
     clocks.frame(cpu=3.0, wall=2.0)  # two seconds of frames run flat out, unpaced
     assert pacer.wait() == 0.0
     clocks.frame(cpu=0.020, wall=0.020)
