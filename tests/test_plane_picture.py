@@ -1,5 +1,5 @@
-"""The Dataset window's picture of the plane (gui/plane_picture.py): markers painted into the
-surface's texture, headless (numpy only)."""
+"""The Dataset window's data points as one picture (gui/plane_picture.py): markers painted into
+a texture laid over the surface, headless (numpy only)."""
 
 import numpy as np
 import pytest
@@ -31,9 +31,7 @@ def test_texel_positions_put_the_bounds_on_the_pictures_edges_and_row_0_at_the_t
 
 @pytest.mark.parametrize("label, fill", [(1.0, RED), (-1.0, BLUE)])
 def test_a_training_point_is_a_circle_of_its_labels_colour_with_a_white_edge(label, fill):
-    layer = layer_of((np.array([at(20, 15)]), np.array([label]), TRAIN_MARKER))
-    assert layer.painted == 1
-    rgba = layer.rgba
+    rgba = layer_of((np.array([at(20, 15)]), np.array([label]), TRAIN_MARKER))
     np.testing.assert_allclose(rgba[15, 20], [*fill, 1.0], atol=1e-6)  # the centre
     edge = int(TRAIN_MARKER.radius - TRAIN_MARKER.edge / 2)  # the texel in the middle of the edge
     np.testing.assert_allclose(rgba[15, 20 + edge], [*WHITE_EDGE, 1.0], atol=1e-6)
@@ -43,8 +41,7 @@ def test_a_training_point_is_a_circle_of_its_labels_colour_with_a_white_edge(lab
 
 
 def test_a_test_point_is_a_square_with_a_black_edge():
-    layer = layer_of((np.array([at(10, 10)]), np.array([1.0]), TEST_MARKER))
-    rgba = layer.rgba
+    rgba = layer_of((np.array([at(10, 10)]), np.array([1.0]), TEST_MARKER))
     np.testing.assert_allclose(rgba[10, 10], [*RED, 1.0], atol=1e-6)
     corner = int(TEST_MARKER.radius - TEST_MARKER.edge / 2)
     np.testing.assert_allclose(rgba[10 + corner, 10 + corner], [*BLACK_EDGE, 1.0], atol=1e-6)
@@ -52,8 +49,7 @@ def test_a_test_point_is_a_square_with_a_black_edge():
 
 
 def test_a_point_between_texels_is_shaded_in_between():
-    layer = layer_of((np.array([(at(20, 15)[0] + 0.05, at(20, 15)[1])]), np.array([1.0]), TRAIN_MARKER))
-    rgba = layer.rgba
+    rgba = layer_of((np.array([(at(20, 15)[0] + 0.05, at(20, 15)[1])]), np.array([1.0]), TRAIN_MARKER))
     np.testing.assert_allclose(rgba[15, 20], rgba[15, 21], atol=1e-6)  # symmetric about the gap
     assert 0.0 < rgba[15, 24, 3] < 1.0 and 0.0 < rgba[15, 17, 3] < 1.0  # its soft edges
 
@@ -61,10 +57,10 @@ def test_a_point_between_texels_is_shaded_in_between():
 def test_where_markers_overlap_one_is_whole_in_front_and_test_points_are_in_front_of_training():
     same_place = np.array([at(20, 15), at(20, 15)])
     layer = layer_of((same_place, np.array([1.0, -1.0]), TRAIN_MARKER))
-    np.testing.assert_allclose(layer.rgba[15, 20, :3], BLUE, atol=1e-6)  # the later one
+    np.testing.assert_allclose(layer[15, 20, :3], BLUE, atol=1e-6)  # the later one
     layer = layer_of((same_place[:1], np.array([-1.0]), TRAIN_MARKER),
                      (same_place[:1], np.array([1.0]), TEST_MARKER))
-    np.testing.assert_allclose(layer.rgba[15, 20, :3], RED, atol=1e-6)
+    np.testing.assert_allclose(layer[15, 20, :3], RED, atol=1e-6)
 
 
 def test_many_points_laid_in_rounds_match_a_painter_laying_them_one_by_one():
@@ -73,40 +69,41 @@ def test_many_points_laid_in_rounds_match_a_painter_laying_them_one_by_one():
     points = np.array([at(column, row) for column, row in zip(columns.ravel(), rows.ravel())])
     labels = np.where(np.arange(len(points)) % 3 == 0, 1.0, -1.0)
     together = layer_of((points, labels, TRAIN_MARKER))
-    one_by_one = sum(layer_of((points[i:i + 1], labels[i:i + 1], TRAIN_MARKER)).rgba
+    one_by_one = sum(layer_of((points[i:i + 1], labels[i:i + 1], TRAIN_MARKER))
                      for i in range(len(points)))
-    assert together.painted == len(points)
-    np.testing.assert_allclose(together.rgba, one_by_one, atol=1e-6)
+    np.testing.assert_allclose(together, one_by_one, atol=1e-6)
 
 
 def test_dense_points_are_each_painted_once_whole_or_under_whole_markers():
     rng = np.random.default_rng(3)
     points = rng.uniform([-2, -1.5], [2, 1.5], size=(600, 2))
     layer = layer_of((points, rng.choice([-1.0, 1.0], 600), TRAIN_MARKER))
-    assert layer.painted == 600
-    assert layer.rgba[..., 3].max() <= 1.0 + 1e-6 and layer.rgba.min() >= 0.0
+    assert layer[..., 3].max() <= 1.0 + 1e-6 and layer.min() >= 0.0
+    assert (layer[..., :3] <= layer[..., 3:] + 1e-6).all()  # premultiplied
     centres = np.round(texel_positions(points, BOUNDS, SIZE)).astype(int)
     inside = (centres >= 0).all(axis=1) & (centres < [SIZE.width, SIZE.height]).all(axis=1)
-    assert (layer.rgba[centres[inside, 1], centres[inside, 0], 3] > 0.99).all()
+    assert (layer[centres[inside, 1], centres[inside, 0], 3] > 0.99).all()
 
 
 def test_points_far_outside_the_plane_are_not_painted_those_on_its_edge_are():
     layer = layer_of((np.array([[-2.0, 0.0], [30.0, 0.0], [0.0, -40.0]]), np.ones(3), TRAIN_MARKER))
-    assert layer.painted == 1
-    assert layer.rgba[15, 0, 3] > 0.99  # half a marker, on the left edge
+    assert layer[15, 0, 3] > 0.99  # half a marker, on the left edge
+    covered_columns = np.flatnonzero(layer[..., 3].any(axis=0))
+    covered_rows = np.flatnonzero(layer[..., 3].any(axis=1))
+    assert covered_columns.max() <= 4 and covered_rows.min() >= 11 and covered_rows.max() <= 19
 
 
 def test_no_points_make_an_empty_layer():
     layer = layer_of((np.zeros((0, 2)), np.zeros(0), TRAIN_MARKER))
-    assert layer.painted == 0 and layer.rgba.shape == (30, 40, 4) and not layer.rgba.any()
+    assert layer.shape == (30, 40, 4) and not layer.any()
 
 
 def test_the_texture_has_straight_alpha_and_clear_texels_take_the_colour_beside_them():
     layer = layer_of((np.array([(at(20, 15)[0] + 0.05, at(20, 15)[1])]), np.array([1.0]), TRAIN_MARKER))
     texels = overlay_texels(layer).reshape(30, 40, 4)
     assert texels.dtype == np.float32
-    np.testing.assert_allclose(texels[..., 3], layer.rgba[..., 3])
-    soft = layer.rgba[15, 24]  # half covered, by the white edge
+    np.testing.assert_allclose(texels[..., 3], layer[..., 3])
+    soft = layer[15, 24]  # half covered, by the white edge
     assert 0.0 < soft[3] < 1.0
     np.testing.assert_allclose(texels[15, 24, :3], soft[:3] / soft[3], atol=1e-6)  # white, not grey
     np.testing.assert_allclose(texels[15, 25], [*WHITE_EDGE, 0.0], atol=1e-6)  # clear, but white

@@ -25,9 +25,11 @@ Its rules, as in every panel:
 - The surface is a dynamic texture of float32 RGBA (a float64 buffer shows garbage), drawn by an
   image series spanning the data bounds. Over it a second image series draws the data points,
   painted into a texture of their own at the plot area's size (gui/plane_picture.py) when the
-  data or the plot's size changes: plot markers would cost a software-drawn frame a quarter of
-  its CPU. That texture is a static one, made anew each time (Dear PyGui uploads a dynamic
-  texture every frame, changed or not). Only the current sample's ring is a plot marker.
+  data changes, and when the plot's size changes once the new size has held for
+  RESIZE_SETTLE_SECONDS (a resize drag stretches the old picture meanwhile): plot markers would
+  cost a software-drawn frame a quarter of its CPU. That texture is a static one, made anew each
+  time (Dear PyGui uploads a dynamic texture every frame, changed or not). Only the current
+  sample's ring is a plot marker.
 """
 
 from __future__ import annotations
@@ -52,9 +54,11 @@ COLOUR_BAR_WIDTH = 56
 PLOT_SIDE = 300  # the plot's side until the window is measured (_fit_plot)
 # What ImPlot's axes take of a square plot's side, across (the y axis's labels: 52 pixels for
 # "-1", 60 for "-1.5") and down (the x axis's): the rest is the plot area, which the points'
-# picture fills about one texel a pixel (ImPlot does not say the area's size).
+# picture fills about one texel a pixel (ImPlot does not say the area's size). Wider labels (your
+# own data far from 0: "-5000") stretch the picture a little across, and the markers with it.
 AXES_ACROSS = 56
 AXES_DOWN = 48
+RESIZE_SETTLE_SECONDS = 0.1
 CONTROL_WIDTH = 90
 KEY_TEXT = "  circles: train, squares: test, ring: sample"
 CUSTOM_KEY_TEXT = "  click +1, shift+click -1, ctrl+click removes, right-click: sample"
@@ -133,11 +137,12 @@ class DatasetWindow:
         self.refresh_count = 0
         self._due_at = 0.0  # perf_counter time at which a stale surface may be redrawn
         self._shown = ShownValues()
-        self._shown_data = None  # the session's dataset object that the scatter series show
+        self._shown_data = None  # the session's dataset object whose bounds the plot shows
         self._shown_sample: tuple | None = None
         self._plot_side = PLOT_SIDE
-        self._picture_size = picture_size(PLOT_SIDE)
-        self.points_layer: plane_picture.PointsLayer | None = None  # the data's markers
+        self._resized_at = 0.0  # perf_counter time of the plot's last change of size
+        self._painted: tuple | None = None  # (dataset, PictureSize) the points' texture shows
+        self.points_layer: np.ndarray | None = None  # the markers painted, premultiplied RGBA
         self._points_texture: int | None = None
 
     # --- building ---------------------------------------------------------------------------
@@ -267,6 +272,7 @@ class DatasetWindow:
         self._fit_plot()
         if self.session.dataset is not self._shown_data:
             self._show_data()
+        self._paint_points_when_due()
         self._show_sample()
         if self._surface_due():
             self.refresh_surface()
@@ -296,14 +302,9 @@ class DatasetWindow:
         side = max(side, 120)
         if side != self._plot_side:
             self._plot_side = side
+            self._resized_at = time.perf_counter()
             dpg.configure_item(Tags.plot, width=side, height=side)
             dpg.configure_item(Tags.colour_bar, height=side)
-            self._resize_picture(picture_size(side))
-
-    def _resize_picture(self, size: PictureSize) -> None:
-        if size != self._picture_size:
-            self._picture_size = size
-            self._paint_points()
 
     def _show_data(self) -> None:
         session = self.session
@@ -313,11 +314,22 @@ class DatasetWindow:
             dpg.configure_item(series, bounds_min=(xmin, ymin), bounds_max=(xmax, ymax))
         dpg.set_axis_limits(Tags.x_axis, xmin, xmax)
         dpg.set_axis_limits(Tags.y_axis, ymin, ymax)
-        self._paint_points()
 
-    def _paint_points(self) -> None:
-        """Paint the data's markers at the picture's size into a new texture for their series."""
-        session, size = self.session, self._picture_size
+    def _paint_points_when_due(self) -> None:
+        """Paint the points again for new data at once; for a new plot size once the size has
+        held for RESIZE_SETTLE_SECONDS (meanwhile the old picture is stretched), so a resize
+        drag does not paint every frame."""
+        wanted = (self.session.dataset, picture_size(self._plot_side))
+        if wanted == self._painted:
+            return
+        new_data = self._painted is None or self._painted[0] is not wanted[0]
+        if new_data or time.perf_counter() - self._resized_at >= RESIZE_SETTLE_SECONDS:
+            self._paint_points(wanted[1])
+            self._painted = wanted
+
+    def _paint_points(self, size: PictureSize) -> None:
+        """Paint the data's markers at `size` into a new texture for their series."""
+        session = self.session
         self.points_layer = plane_picture.points_layer(size, session.bounds(), (
             (session.train_set.points, session.train_set.labels, TRAIN_MARKER),
             (session.test_set.points, session.test_set.labels, TEST_MARKER)))

@@ -6,13 +6,17 @@ and the tests' Xvfb use) each frame's pixels are painted by CPU threads, and a l
 takes every core: then Play's training worker (a process of its own, learning/worker.py) can only
 take its CPU from the frames, and the canvas slows down the moment training starts.
 
-So after each frame `FramePacer.wait` sleeps just long enough that the app's process, over a frame
-and its wait, uses at most `budget` cores: the machine's cores less one (at least one). The frame
-rate is then the same idle and training, and the worker has a core of its own. Where frames are
-cheap for the CPU the pacer never waits. The frame's CPU is smoothed over a few frames, so one
-costly frame (a surface redraw) does not make one long wait; a wait is never longer than
-MAX_WAIT_SECONDS, so input stays responsive whatever a frame cost; after a long gap (frames run
-unpaced, as tests and benchmarks do, or a blocking dialog) it starts afresh.
+So after each frame `FramePacer.wait` sleeps just long enough that the app's process, over its
+frames and waits, uses at most `budget` cores: the machine's cores less one (at least one). The
+frame rate is then the same idle and training, and the worker has a core of its own. Where frames
+are cheap for the CPU the pacer never waits.
+
+It keeps a debt: each frame adds the wall time its CPU time asks for (CPU / budget) less the wall
+time it took, never below nothing (a slow frame that used no more than the budget owes nothing),
+and each wait pays it back. A wait is never longer than MAX_WAIT_SECONDS, so input stays
+responsive, and the rest of a costly frame's debt (a surface redraw) is spread over the next
+waits; the debt never exceeds MAX_DEBT_SECONDS. After a long gap (frames run unpaced, as tests and
+benchmarks do, or a blocking dialog) it starts afresh.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ import os
 import time
 from collections.abc import Callable
 
-SMOOTHING = 0.2  # weight of the newest frame in the frame's smoothed CPU time
 MAX_WAIT_SECONDS = 0.05
+MAX_DEBT_SECONDS = 0.2
 GAP_SECONDS = 0.5  # longer since the last wait: frames ran unpaced (or none ran); start afresh
 
 
@@ -47,25 +51,25 @@ class FramePacer:
                  wall_clock: Callable[[], float] = time.perf_counter,
                  sleep: Callable[[float], None] = time.sleep):
         self.budget = frame_budget(available_cores()) if budget is None else budget
+        if self.budget <= 0:
+            raise ValueError(f"a frame budget is a number of cores above 0, not {self.budget}")
         self._cpu_clock, self._wall_clock, self._sleep = cpu_clock, wall_clock, sleep
-        self._frame_cpu: float | None = None  # smoothed CPU seconds of one frame
+        self._debt = 0.0  # seconds of waiting the frames owe
         self._cpu_at = cpu_clock()
         self._wall_at = wall_clock()
 
     def wait(self) -> float:
         """Call once after each frame: sleep as the budget asks; return the seconds slept."""
-        cpu, wall = self._cpu_clock(), self._wall_clock()
-        frame_cpu, frame_wall = cpu - self._cpu_at, wall - self._wall_at
+        frame_cpu = self._cpu_clock() - self._cpu_at
+        frame_wall = self._wall_clock() - self._wall_at
         if frame_wall > GAP_SECONDS:
-            self._frame_cpu = None
-            rest = 0.0
+            self._debt = 0.0
         else:
-            self._frame_cpu = frame_cpu if self._frame_cpu is None else (
-                SMOOTHING * frame_cpu + (1 - SMOOTHING) * self._frame_cpu)
-            rest = min(MAX_WAIT_SECONDS, self._frame_cpu / self.budget - frame_wall)
+            owed = self._debt + frame_cpu / self.budget - frame_wall
+            self._debt = min(MAX_DEBT_SECONDS, max(0.0, owed))
+        rest = min(MAX_WAIT_SECONDS, self._debt)
         if rest > 0:
             self._sleep(rest)
-        else:
-            rest = 0.0
+            self._debt -= rest
         self._cpu_at, self._wall_at = self._cpu_clock(), self._wall_clock()
         return rest

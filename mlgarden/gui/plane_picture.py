@@ -9,7 +9,7 @@ The picture is made at the plot area's size in screen pixels, one texel a pixel 
 painted once per dataset and size (`points_layer`), and handed over as texels (`overlay_texels`).
 Each point is an anti-aliased marker: training points are circles with a white edge, test points
 squares with a black edge, in front of the training points; where two markers overlap, one is
-whole in front of the other, as in a plot.
+whole in front of the other.
 
 Row 0 is the top of the picture (the largest y), as in learning/surface.py.
 """
@@ -72,45 +72,37 @@ def texel_positions(points: np.ndarray, bounds, size: PictureSize) -> np.ndarray
     return np.stack([columns, rows], axis=1)
 
 
-@dataclass(frozen=True)
-class PointsLayer:
-    """The markers, premultiplied RGBA of shape (height, width, 4), and how many were painted
-    (the points in or near the plane shown)."""
-    rgba: np.ndarray
-    painted: int
-
-
-def points_layer(size: PictureSize, bounds, point_sets) -> PointsLayer:
-    """The layer of markers: `point_sets` is a sequence of (points, labels, Marker), each set
-    painted over the ones before. A marker's centre is placed to a quarter of a texel. A set's
-    markers are laid in rounds of markers that cannot overlap (`_rounds`), each round at once:
-    where two overlap, one is whole in front of the other (the later of the data, when they
-    share a cell)."""
+def points_layer(size: PictureSize, bounds, point_sets) -> np.ndarray:
+    """The layer of markers, premultiplied RGBA of shape (height, width, 4): `point_sets` is a
+    sequence of (points, labels, Marker), each set painted over the ones before. A marker's
+    centre is placed to a quarter of a texel; points whose marker would fall wholly outside the
+    picture are left out. A set's markers are laid in rounds of markers that cannot overlap
+    (`_rounds`), each round at once: where two overlap, one is whole in front of the other (the
+    later of the data, when they share a cell)."""
     reach = int(np.ceil(max((marker.radius for _, _, marker in point_sets), default=0.0) + 1.0))
     pad = 2 * reach  # room for the markers that stand partly outside the picture
     padded = np.zeros((size.height + 2 * pad, size.width + 2 * pad, 4), dtype=np.float32)
     side = 2 * reach + 1
     steps = np.arange(side)
-    painted = 0
     for points, labels, marker in point_sets:
         if len(points) == 0:
             continue
         quarters = np.round(texel_positions(np.asarray(points, dtype=np.float64), bounds, size)
                             * SUBTEXEL_STEPS).astype(np.int64)
-        middles = (quarters + SUBTEXEL_STEPS // 2) // SUBTEXEL_STEPS  # the nearest texels
-        corners = middles + pad - reach  # the patches' top-left corners in the padded layer
+        nearest_texels = (quarters + SUBTEXEL_STEPS // 2) // SUBTEXEL_STEPS
+        corners = nearest_texels + pad - reach  # the patches' top-left corners in the padded layer
         inside = np.all((corners >= 0) & (corners <= np.array(padded.shape[1::-1]) - side), axis=1)
-        offsets = quarters[inside] - middles[inside] * SUBTEXEL_STEPS + SUBTEXEL_STEPS // 2
-        stamps, rests = _stamps(marker, reach)
-        chosen = (np.asarray(labels)[inside] > 0) * SUBTEXEL_STEPS ** 2 + offsets @ [1, SUBTEXEL_STEPS]
+        offsets = quarters[inside] - nearest_texels[inside] * SUBTEXEL_STEPS + SUBTEXEL_STEPS // 2
+        stamps, uncovered = _stamps(marker, reach)
+        stamp_index = ((np.asarray(labels)[inside] > 0) * SUBTEXEL_STEPS ** 2
+                       + offsets @ [1, SUBTEXEL_STEPS])
         corners = corners[inside]
-        painted += len(corners)
         for members in _rounds(corners, side):
             rows = corners[members, 1][:, None, None] + steps[None, :, None]
             columns = corners[members, 0][:, None, None] + steps[None, None, :]
-            kinds = chosen[members]
-            padded[rows, columns] = padded[rows, columns] * rests[kinds] + stamps[kinds]
-    return PointsLayer(padded[pad:pad + size.height, pad:pad + size.width], painted)
+            chosen = stamp_index[members]
+            padded[rows, columns] = padded[rows, columns] * uncovered[chosen] + stamps[chosen]
+    return padded[pad:pad + size.height, pad:pad + size.width]
 
 
 def _rounds(corners: np.ndarray, side: int) -> list[np.ndarray]:
@@ -134,7 +126,8 @@ def _rounds(corners: np.ndarray, side: int) -> list[np.ndarray]:
 @lru_cache(maxsize=8)
 def _stamps(marker: Marker, reach: int) -> tuple[np.ndarray, np.ndarray]:
     """Every stamp of a marker, indexed by label (-1: 0, +1: 1) * 16 + the quarter-texel offset
-    (row, column, each 0..3 for -2..1 quarters), and what each leaves of the layer under it."""
+    (row, column, each 0..3 for -2..1 quarters), and what each leaves uncovered of the layer
+    under it (1 - its alpha)."""
     stamps = np.stack([
         marker_stamp(marker, RED if positive else BLUE,
                      (column - SUBTEXEL_STEPS // 2) / SUBTEXEL_STEPS,
@@ -143,12 +136,12 @@ def _stamps(marker: Marker, reach: int) -> tuple[np.ndarray, np.ndarray]:
     return stamps, 1.0 - stamps[..., 3:]
 
 
-def overlay_texels(layer: PointsLayer) -> np.ndarray:
+def overlay_texels(layer: np.ndarray) -> np.ndarray:
     """The layer as a texture's texels, flat float32 RGBA with straight (not premultiplied) alpha,
     as ImGui blends. A clear texel takes the colour of the markers beside it: the graphics card
     blends each pixel from the texels around it, and a clear black texel there would darken
     every marker's soft edge."""
-    rgba = layer.rgba
+    rgba = layer
     alpha = rgba[..., 3:]
     around_colour = _sum_of_3x3(rgba[..., :3])
     around_alpha = _sum_of_3x3(alpha)

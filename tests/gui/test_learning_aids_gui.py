@@ -22,7 +22,7 @@ from mlgarden.gui.training_panel import TrainingPanel, sentence_lines
 from mlgarden.learning.datasets import available_datasets, read_csv_dataset
 from mlgarden.learning.surface import symmetric_scale
 from mlgarden.session import Session
-from test_dataset_window import PlotPixels, choose_in_combo, painted_points
+from test_dataset_window import PlotPixels, choose_in_combo, shown_points
 
 pytestmark = pytest.mark.gui
 
@@ -263,7 +263,7 @@ def test_clicks_add_and_remove_your_own_points_and_ctrl_z_undoes_each(open_app):
     assert len(session.dataset) == 31
     x, y, label = session.document.custom_points[-1]
     assert (x, y, label) == (pytest.approx(0.5, abs=0.05), pytest.approx(0.5, abs=0.05), 1.0)
-    assert painted_points(session, app.panels[1]) == 31
+    assert shown_points(session, app.panels[1]) == 31
     to_pixels = PlotPixels(driver, DatasetTags.plot)  # the bounds may have grown
     click_with(driver, "shift", to_pixels(-0.4, 0.3))
     driver.frames(2)
@@ -274,12 +274,12 @@ def test_clicks_add_and_remove_your_own_points_and_ctrl_z_undoes_each(open_app):
     click_with(driver, "ctrl", to_pixels(victim[0], victim[1]))
     driver.frames(2)
     assert victim not in session.document.custom_points and len(session.dataset) == 31
-    assert painted_points(session, app.panels[1]) == 31
+    assert shown_points(session, app.panels[1]) == 31
 
     for expected in (32, 31, 30):
         driver.key("ctrl+z")
         driver.frames(2)
-        assert len(session.dataset) == expected and painted_points(session, app.panels[1]) == expected
+        assert len(session.dataset) == expected and shown_points(session, app.panels[1]) == expected
     assert victim in session.document.custom_points
     driver.key("ctrl+z")
     driver.frames(2)
