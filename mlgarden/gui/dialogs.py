@@ -193,10 +193,13 @@ class Dialogs:
         dpg.reorder_items(ids.PALETTE_LIST, 1, [dpg.get_alias_id(ids.palette_entry(name)) for name in order])
 
     def pick_first(self) -> None:
-        """Enter in the filter field adds the first op that matches."""
+        """Enter adds the first op that matches; with none, the filter field keeps the keyboard
+        (ImGui's Enter takes it from the field) so the typing can be mended."""
         matches = palette_matches(dpg.get_value(ids.PALETTE_FILTER))
         if matches:
             self.pick(matches[0])
+        else:
+            dpg.focus_item(ids.PALETTE_FILTER)
 
     def pick(self, op_name: str) -> None:
         self.close(ids.PALETTE)

@@ -172,13 +172,17 @@ class FileBrowser:
             dpg.set_value(Tags.name, entry.name)
 
     def answer(self) -> None:
+        """Open (or Save) with the name given; no name, or a folder's (then the dialog goes there),
+        leaves the name field the keyboard for the next name (ImGui's Enter takes it away)."""
         name = dpg.get_value(Tags.name).strip()
         if not name:
+            dpg.focus_item(Tags.name)
             return
         path = self.folder / name
         if path.is_dir():
             dpg.set_value(Tags.name, "")
             self.show_folder(path)
+            dpg.focus_item(Tags.name)
             return
         if self.saving and path.suffix.lower() not in self.suffixes:
             path = path.with_name(path.name + self.suffixes[0])
