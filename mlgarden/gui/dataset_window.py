@@ -52,12 +52,14 @@ PLAYING_INTERVAL = 0.2  # seconds between surface redraws while training (5 a se
 EDITING_INTERVAL = 0.05  # seconds between surface redraws while a value is being dragged
 COLOUR_BAR_WIDTH = 56
 PLOT_SIDE = 300  # the plot's side until the window is measured (_fit_plot)
-# What ImPlot's axes take of a square plot's side, across (the y axis's labels: 52 pixels for
-# "-1", 60 for "-1.5") and down (the x axis's): the rest is the plot area, which the points'
-# picture fills about one texel a pixel (ImPlot does not say the area's size). Wider labels (your
-# own data far from 0: "-5000") stretch the picture a little across, and the markers with it.
-AXES_ACROSS = 56
-AXES_DOWN = 48
+# What ImPlot's axes take of a square plot's side, across (twice its 10-pixel padding, the y axis's
+# labels, "-1.5" in the bundled font, and 5 pixels) and down (the padding, a line of the x axis's
+# labels and 5): the rest is the plot area, which the points' picture fills one texel a pixel
+# (ImPlot does not say the area's size; measured by hovering, tests/gui/test_dataset_window.py).
+# A picture a few texels smaller than the area is stretched over it, and every marker's edge blurs:
+# so do wider labels (your own data far from 0: "-5000").
+AXES_ACROSS = 52
+AXES_DOWN = 41
 RESIZE_SETTLE_SECONDS = 0.1
 CONTROL_WIDTH = 90
 KEY_TEXT = "  circles: train, squares: test, ring: sample"

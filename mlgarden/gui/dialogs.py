@@ -32,15 +32,25 @@ DIALOG_WIDTH = 420
 
 
 def palette_matches(text: str) -> list[str]:
-    """Ops whose name, symbol or category contain every word typed, in category order."""
+    """Ops whose name, symbol, category or formula contain every word typed: first those whose
+    name starts with what is typed, then those whose name or symbol contain every word, then the
+    ones matched by their category or formula only ("ta" is in "data": x, y and label read the
+    data point), each group in category order. Enter adds the first, so it is the op named."""
     words = text.lower().split()
+    typed = " ".join(words)
     found = []
     for category in CATEGORIES:
         for op in ops_in_category(category):
             haystack = f"{op.name} {op.symbol} {op.category} {op.formula}".lower()
             if all(word in haystack for word in words):
-                found.append(op.name)
-    return found
+                found.append(op)
+
+    def rank(op) -> int:
+        if op.name.lower().startswith(typed):
+            return 0
+        return 1 if all(word in f"{op.name} {op.symbol}".lower() for word in words) else 2
+
+    return [op.name for op in sorted(found, key=rank)]
 
 
 class Dialogs:
@@ -174,15 +184,22 @@ class Dialogs:
         dpg.focus_item(ids.PALETTE_FILTER)
 
     def filter_palette(self, text: str) -> None:
-        shown = set(palette_matches(text))
-        for name in palette_matches(""):  # the menu's ops: a function's pins and calls have no entry
-            dpg.configure_item(ids.palette_entry(name), show=name in shown)
+        """Show the ops that match, in the order of `palette_matches`: the top one is Enter's."""
+        matches = palette_matches(text)
+        every_op = palette_matches("")  # the menu's ops: a function's pins and calls have no entry
+        for name in every_op:
+            dpg.configure_item(ids.palette_entry(name), show=name in matches)
+        order = matches + [name for name in every_op if name not in matches]
+        dpg.reorder_items(ids.PALETTE_LIST, 1, [dpg.get_alias_id(ids.palette_entry(name)) for name in order])
 
     def pick_first(self) -> None:
-        """Enter in the filter field adds the first op that matches."""
+        """Enter adds the first op that matches; with none, the filter field keeps the keyboard
+        (ImGui's Enter takes it from the field) so the typing can be mended."""
         matches = palette_matches(dpg.get_value(ids.PALETTE_FILTER))
         if matches:
             self.pick(matches[0])
+        else:
+            dpg.focus_item(ids.PALETTE_FILTER)
 
     def pick(self, op_name: str) -> None:
         self.close(ids.PALETTE)

@@ -7,12 +7,13 @@ window: ".." first (except at the top of the file system), then the folders, the
 group by name. A size is bytes below
 1 KB, then KB and MB (1 KB = 1024 bytes) with one decimal and a point, whatever the locale.
 
-In the window a click on a folder (or on "..") goes there; a click on a file puts its name in the
-name field; Open (or Save), the default button, or Enter (in the name field or not) answers with
-the folder joined with the name, a name that is a folder goes there instead. Saving adds ".yaml"
-(or ".csv") to a name without it. Esc closes the window as Cancel does: nothing is opened or
-written. The app hands the window its keys (`key_pressed`) while it is open, and no other part of
-the app gets them.
+The name field has the keyboard when the window opens, its name selected, so what is typed
+replaces it. In the window a click on a folder (or on "..") goes there; a click on a file puts
+its name in the name field; Open (or Save), the default button, or Enter (in the name field or
+not) answers with the folder joined with the name, a name that is a folder goes there instead.
+Saving adds ".yaml" (or ".csv") to a name without it. Esc closes the window as Cancel does:
+nothing is opened or written. The app hands the window its keys (`key_pressed`) while it is
+open, and no other part of the app gets them.
 """
 
 from __future__ import annotations
@@ -147,6 +148,7 @@ class FileBrowser:
             width, height = dpg.get_viewport_client_width(), dpg.get_viewport_client_height()
             dpg.configure_item(Tags.window, show=True, pos=(max(0, (width - SIZE[0]) // 2),
                                                             max(0, (height - SIZE[1]) // 3)))
+            dpg.focus_item(Tags.name)  # typing replaces the name at once, as in a desktop dialog
 
     def show_folder(self, folder: Path) -> None:
         self.folder = Path(folder).resolve()
@@ -170,13 +172,17 @@ class FileBrowser:
             dpg.set_value(Tags.name, entry.name)
 
     def answer(self) -> None:
+        """Open (or Save) with the name given; no name, or a folder's (then the dialog goes there),
+        leaves the name field the keyboard for the next name (ImGui's Enter takes it away)."""
         name = dpg.get_value(Tags.name).strip()
         if not name:
+            dpg.focus_item(Tags.name)
             return
         path = self.folder / name
         if path.is_dir():
             dpg.set_value(Tags.name, "")
             self.show_folder(path)
+            dpg.focus_item(Tags.name)
             return
         if self.saving and path.suffix.lower() not in self.suffixes:
             path = path.with_name(path.name + self.suffixes[0])

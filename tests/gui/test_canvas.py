@@ -255,6 +255,26 @@ def test_the_palette_adds_the_op_typed_with_enter(app_on):
     assert [n.op for n in session.document.nodes.values()].count("sigmoid") == 1
 
 
+@pytest.mark.parametrize("typed, op", [("ta", "tanh"), ("re", "relu"), ("co", "const"), ("ex", "exp")])
+def test_the_palette_lists_the_ops_named_by_what_is_typed_first(app_on, tmp_path, typed, op):
+    """"ta" is also in the formulas of x, y and label ("the data point"): the op whose name starts
+    with what is typed is drawn at the top of the list, and Enter adds it."""
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    before = [n.op for n in session.document.nodes.values()].count(op)
+    driver.move(400, 500)
+    driver.key("ctrl+space")
+    driver.type_text(typed)
+    shown = [entry for entry in dpg.get_item_children(ids.PALETTE_LIST, 1) if dpg.is_item_shown(entry)]
+    assert len(shown) > 1
+    tops = {dpg.get_item_alias(entry): driver.item_rect(entry)[1] for entry in shown}
+    assert min(tops, key=tops.get) == ids.palette_entry(op)
+    driver.screenshot(tmp_path / f"palette-{typed}.png")
+    driver.key("Return")
+    assert not dpg.is_item_shown(ids.PALETTE)
+    assert [n.op for n in session.document.nodes.values()].count(op) == before + 1
+
+
 def test_hovering_a_node_shows_its_formula_and_derivative(app_on, tmp_path):
     session = Session(small_graph())
     app, driver = app_on(session)

@@ -265,14 +265,63 @@ def enter_recovery_offer_restores(app, driver, folder):
 
 
 def enter_save_as_without_touching_its_name_field(app, driver, folder):
-    """The field already holds graph.yaml: Enter saves under it (the open file: not asked)."""
+    """The field already holds graph.yaml: Enter saves under it (the open file: not asked), also
+    once a click elsewhere in the dialog took the keyboard from the field."""
     open_dialog(open_save_as, app, driver, folder)
-    assert dpg.get_value(FileTags.name) == "graph.yaml" and not dpg.is_item_focused(FileTags.name)
+    x, y, _, _ = driver.item_rect(FileTags.folder)
+    driver.click(x + 4, y + 4)  # the folder's path: a plain text
+    assert dpg.get_value(FileTags.name) == "graph.yaml" and not dpg.is_item_active(FileTags.name)
     driver.key("Return")
     driver.frames(3)
     assert fileformat.load(folder / "graph.yaml") == app.session.document
     assert not app.session.dirty
     return 0
+
+
+def enter_save_as_with_a_name_typed_at_once(app, driver, folder):
+    """The name field has the keyboard when the dialog opens, its name selected: a name typed
+    straight away replaces it, and Enter saves under that name, not the one shown before."""
+    open_dialog(open_save_as, app, driver, folder)
+    assert dpg.is_item_active(FileTags.name)
+    driver.type_text("typed")
+    driver.key("Return")
+    driver.frames(3)
+    assert fileformat.load(folder / "typed.yaml") == app.session.document
+    assert app.session.path == folder / "typed.yaml" and not app.session.dirty
+    return 0
+
+
+def enter_save_as_into_a_folder_then_a_name(app, driver, folder):
+    """Enter on a folder's name goes there, and the emptied name field keeps the keyboard: the
+    next name typed goes into it (ImGui's Enter takes the keyboard from the field)."""
+    (folder / "inside").mkdir(exist_ok=True)
+    open_dialog(open_save_as, app, driver, folder)
+    driver.type_text("inside")
+    driver.key("Return")
+    assert dpg.is_item_shown(FileTags.window) and app.dialogs.files.folder == folder / "inside"
+    assert dpg.get_value(FileTags.name) == ""
+    driver.type_text("kept")
+    assert dpg.get_value(FileTags.name) == "kept"
+    driver.key("Return")
+    driver.frames(3)
+    assert fileformat.load(folder / "inside" / "kept.yaml") == app.session.document
+    return 0
+
+
+def enter_palette_with_no_match_keeps_the_typing(app, driver, folder):
+    """Enter with no op matching adds nothing and the filter field keeps the keyboard: the typing
+    can be mended at once, and Enter then adds the op."""
+    open_dialog(open_palette, app, driver, folder)
+    driver.type_text("zzz")
+    driver.key("Return")
+    assert dpg.is_item_shown(ids.PALETTE) and dpg.is_item_active(ids.PALETTE_FILTER)
+    for _ in "zzz":
+        driver.key("BackSpace")
+    driver.type_text("sigm")
+    assert dpg.get_value(ids.PALETTE_FILTER) == "sigm"
+    driver.key("Return")
+    assert [node.op for node in app.session.document.nodes.values()].count("sigmoid") == 1
+    return 1
 
 
 def enter_question_without_default_does_nothing(app, driver, folder):
@@ -290,7 +339,9 @@ def enter_question_without_default_does_nothing(app, driver, folder):
 ENTERS = [enter_error, enter_rename, enter_collapse, enter_insert_function_from_its_number_field,
           enter_discard_question_saves, enter_replace_question_cancels,
           enter_overwrite_question_cancels, enter_recovery_offer_restores,
-          enter_save_as_without_touching_its_name_field, enter_question_without_default_does_nothing]
+          enter_save_as_without_touching_its_name_field, enter_save_as_with_a_name_typed_at_once,
+          enter_save_as_into_a_folder_then_a_name, enter_palette_with_no_match_keeps_the_typing,
+          enter_question_without_default_does_nothing]
 
 
 @pytest.mark.parametrize("enter", ENTERS, ids=lambda enter: enter.__name__[len("enter_"):])

@@ -35,11 +35,14 @@ def click_button(driver, window, label):
 
 
 def choose_in_the_file_dialog(app, driver, path):
-    """In mlgarden's file dialog (open): go to the path's folder, give its name, click the button."""
+    """In mlgarden's file dialog (open): go to the path's folder, type its name (the name field has
+    the keyboard), click the button."""
     driver.frames(2)
     assert dpg.is_item_shown(FileTags.window)
     app.dialogs.files.show_folder(path.parent)
-    dpg.set_value(FileTags.name, path.name)
+    driver.key("ctrl+a")
+    driver.type_text(path.name)
+    assert dpg.get_value(FileTags.name) == path.name
     driver.click(*driver.item_center(FileTags.ok))
     driver.frames(3)
 
