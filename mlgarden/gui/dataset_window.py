@@ -198,7 +198,7 @@ class DatasetWindow:
         with dpg.group(horizontal=True):
             dpg.add_input_int(tag=Tags.sample, label="sample", width=CONTROL_WIDTH, on_enter=True,
                               callback=lambda sender, index: self.set_sample(index))
-            dpg.add_text(KEY_TEXT, tag=Tags.key, color=MUTED_COLOUR)
+            dpg.add_text(KEY_TEXT, tag=Tags.key, color=MUTED_COLOUR, wrap=0)  # at the window edge
         with dpg.group(horizontal=True):  # the button first: a long heading cannot push it away
             dpg.add_button(label="Show the result (Esc)", tag=Tags.show_result, show=False,
                            callback=lambda: self.show_result())

@@ -188,3 +188,17 @@ def test_while_training_the_surface_redraws_each_time_its_interval_has_passed(pa
         clock[0] += dataset_window.PLAYING_INTERVAL
         driver.frames(1)
     assert app.dataset.refresh_count == refreshes + 5
+
+
+def test_the_key_for_your_own_points_wraps_inside_the_window(panels, tmp_path):
+    """The key of the custom data's clicks is long: it ran past the window's edge ("right-click:
+    sample" cut off). It wraps at the edge instead."""
+    app, driver = panels
+    choose_in_combo(driver, Tags.name, dataset_window.CUSTOM, available_datasets() + [dataset_window.CUSTOM])
+    driver.frames(3)
+    assert dpg.get_value(Tags.key) == dataset_window.CUSTOM_KEY_TEXT
+    key_x, key_y, key_width, key_height = driver.item_rect(Tags.key)
+    window_x, _, window_width, _ = driver.item_rect(Tags.window)
+    assert key_x + key_width <= window_x + window_width
+    assert key_height > 1.5 * dpg.get_text_size("click")[1]  # on two lines
+    driver.screenshot(tmp_path / "custom-key.png")
