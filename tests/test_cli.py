@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import types
@@ -262,3 +263,17 @@ def test_the_command_line_does_not_load_the_gui():
     code = ("import sys, mlgarden.cli; "
             "print([m for m in sys.modules if m.startswith('mlgarden.gui') or m.startswith('dearpygui')])")
     assert python("-c", code).stdout == "[]\n"
+
+
+def test_the_app_without_a_display_is_one_line(tmp_path):
+    """Over ssh with no X server, `mlgarden` says why it cannot open a window (it was a GLFW
+    assertion and an abort, exit 134)."""
+    environment = {name: value for name, value in os.environ.items()
+                   if name not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    environment["HOME"] = str(tmp_path)
+    environment["MLGARDEN_STATE_DIR"] = str(tmp_path / "state")
+    finished = subprocess.run([sys.executable, "-m", "mlgarden", "open"], cwd=ROOT, env=environment,
+                              capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 2
+    assert_one_line_error(finished.stderr, "cannot open a window: no display",
+                          "check, eval, train, render, gradcheck and export need none")

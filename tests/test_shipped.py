@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 
@@ -59,6 +60,14 @@ def test_one_line_is_the_first_sentence_cut_to_the_width(description, line):
 
 WRITE_UP_ORDER = ["arithmetic", "fit-ten", "line", "linear", "perceptrons-2-1", "donut-distance",
                   "mlp-2x4", "final-boss", "final-boss-built", "moons-mlp"]  # issue 11's order
+
+
+def test_the_readme_names_the_examples_as_mlgarden_examples_does():
+    """A reader types the names the README lists (`mlgarden perceptrons` failed: the example is
+    perceptrons-2-1)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    listed = " ".join(readme.split("the write-up's networks in order,", 1)[1].split(", each with")[0].split())
+    assert [name.strip() for name in listed.split(",")] == WRITE_UP_ORDER
 
 
 def test_mlgarden_examples_lists_the_write_ups_networks_in_order_each_with_its_line(capsys):

@@ -37,6 +37,8 @@ overlay, shown once no dialog is open, so the question comes first.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -551,6 +553,10 @@ def run_app(path: str | None = None) -> int:
     from mlgarden.gui.help_panel import HelpPanel
     from mlgarden.gui.training_panel import TrainingPanel
 
+    if no_display():
+        print("mlgarden: cannot open a window: no display (DISPLAY is not set); the commands "
+              "check, eval, train, render, gradcheck and export need none", file=sys.stderr)
+        return 2
     session, error = start_session(path)
     app = App(session, [TrainingPanel(session), DatasetWindow(session)], HelpPanel(session))
     app.build()
@@ -559,3 +565,10 @@ def run_app(path: str | None = None) -> int:
         return app.run()
     finally:
         app.close()
+
+
+def no_display() -> bool:
+    """True on Linux with neither an X nor a Wayland display to open a window on (say, over ssh):
+    GLFW would abort the process with an assertion instead of a message."""
+    return sys.platform.startswith("linux") and not (os.environ.get("DISPLAY")
+                                                     or os.environ.get("WAYLAND_DISPLAY"))
