@@ -93,9 +93,9 @@ SHORTCUTS = (
     Shortcut(dpg.mvKey_Home, False, False, "fit_view", "Home", on_canvas=True),
     Shortcut(dpg.mvKey_0, True, False, "zoom_reset", "Ctrl+0"),
     Shortcut(EQUAL_KEY, True, False, "zoom_in", "Ctrl+="),
-    Shortcut(dpg.mvKey_Add, True, False, "zoom_in", "Ctrl+="),
+    Shortcut(dpg.mvKey_Add, True, False, "zoom_in", "Ctrl+Keypad +"),
     Shortcut(dpg.mvKey_Minus, True, False, "zoom_out", "Ctrl+-"),
-    Shortcut(dpg.mvKey_Subtract, True, False, "zoom_out", "Ctrl+-"),
+    Shortcut(dpg.mvKey_Subtract, True, False, "zoom_out", "Ctrl+Keypad -"),
 )
 
 

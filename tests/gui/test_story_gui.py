@@ -76,6 +76,11 @@ def test_the_getting_started_shortcut_table_fits_its_window(app_on, tmp_path):
             x, y, width, height = driver.item_rect(text)
             assert x + width <= window_x + window_width - 8, dpg.get_value(text)
     assert pixels.shape[0] > 0
+    keys = [dpg.get_value(dpg.get_item_children(row, 1)[0])
+            for row in dpg.get_item_children(HelpTags.shortcuts, 1)]
+    for text in keys:  # "Ctrl+= / Ctrl+=" named the keypad's + as the = key again
+        assert len(set(text.split(" / "))) == len(text.split(" / ")), text
+    assert "Ctrl+= / Ctrl+Keypad +" in keys and "Ctrl+- / Ctrl+Keypad -" in keys
 
 
 def test_a_graph_with_a_result_and_no_loss_shows_the_gradients_of_the_result(app_on):
