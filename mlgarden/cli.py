@@ -526,6 +526,7 @@ def _run_render(args) -> int:
         png.write(args.out, image)
     except OSError as error:
         raise CommandError(f"{args.out}: could not write the picture ({error.strerror or error})") from None
+    print(f"wrote {args.out}")  # as export says: a silent success left the user unsure
     return EXIT_OK
 
 

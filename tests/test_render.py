@@ -291,3 +291,11 @@ def test_render_writes_the_picture_atomically_and_keeps_a_link(tmp_path, capsys)
     assert cli.main(["render", str(graph), "--out", str(link), "--size", "16"]) == 0
     assert link.is_symlink() and (pictures / "surface.png").read_bytes().startswith(b"\x89PNG")
     assert sorted(path.name for path in pictures.iterdir()) == ["surface.png"]  # no temporary left
+
+
+def test_render_says_what_it_wrote_as_export_does(tmp_path, capsys):
+    graph = graph_file(tmp_path, lambda b: tanh(b.param(2.0) * b.x()))
+    out = tmp_path / "surface.png"
+    assert cli.main(["render", str(graph), "--out", str(out)]) == 0
+    assert capsys.readouterr() == (f"wrote {out}\n", "")
+    assert out.read_bytes().startswith(b"\x89PNG")
