@@ -66,7 +66,7 @@ EXIT_OK = 0
 EXIT_FAILED = 2
 EXIT_CHECK_FAILED = 1
 GRAPH_SUFFIXES = (".yaml", ".yml")
-COMMANDS = ("open", "examples", "check", "eval", "train", "render")
+COMMANDS = ("open", "examples", "check", "eval", "train", "render", "gradcheck", "export")
 MAX_RENDER_SIZE = 4096
 
 
@@ -90,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and _names_a_graph(argv[0]):
         argv = ["open", *argv]
+    elif argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        # argparse would say "invalid choice" and list only the commands: a mistyped example's
+        # name or a file that is not a graph deserves to hear of those too
+        print(f"mlgarden: {argv[0]}: not a command, a graph file (.yaml) or an example's name "
+              "(mlgarden --help lists the commands, mlgarden examples the examples)", file=sys.stderr)
+        return EXIT_FAILED
     try:
         args = _build_parser().parse_args(argv)
     except SystemExit as exit_request:  # --help, or a bad argument already reported

@@ -194,7 +194,9 @@ def test_eval_warns_about_a_non_finite_loss(capsys, tmp_path):
         (["check"], "the following arguments are required: file"),
         (["eval", ARITHMETIC, "--x", "abc"], "argument --x: invalid float value: 'abc'"),
         (["eval", ARITHMETIC, "--z", "1"], "unrecognized arguments: --z 1"),
-        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["frobnicate"], "frobnicate: not a command, a graph file (.yaml) or an example's name"),
+        (["linaer"], "mlgarden examples the examples"),  # a mistyped example's name
+        (["picture.png"], "picture.png: not a command, a graph file (.yaml)"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(capsys, argv, fragment):
