@@ -17,7 +17,8 @@ behaviour a user sees (edit, undo, nudge, train, open, save) is tested without a
   `mlgarden train` gives for as many steps. A training stop (a NaN...) pauses and says why;
   a stop, a dataset change, New/Open and `close()` end the worker process.
 - `open` and `save` never lose work: a file that fails to load leaves the open graph untouched,
-  and `dirty` tells the app to ask before discarding unsaved changes.
+  and `dirty` tells the app to ask before discarding unsaved changes; undo or redo back to the
+  graph as it was opened or last saved makes it clean again.
 - The view (where the canvas is panned) is not an edit: moving it marks nothing dirty and makes
   no undo step. The canvas owns it while the graph is open; `current_view`, set by the app, hands
   it over to be folded into `document.view` just before each save and recovery copy, so a file
@@ -68,6 +69,7 @@ class Session(SessionAids, SessionTools, SessionScope):
         self.path = path
         self.example: str | None = None  # the shipped example this untitled graph is a copy of
         self.dirty = False
+        self._saved_content = self._content()  # the graph as opened or last saved
         self.status = ""
         self._refusal = ""  # the last refused edit's reason, cleared from the status by a success
         self.history = History()
@@ -219,8 +221,19 @@ class Session(SessionAids, SessionTools, SessionScope):
         self._after_history_move()
 
     def _after_history_move(self) -> None:
-        self._mark_dirty()
+        """After an undo or redo: unsaved unless the graph is back as it was opened or saved."""
+        if self._content() == self._saved_content:
+            self.dirty = False
+            self._unsaved_since = None
+        else:
+            self._mark_dirty()
         self._load_data_if_changed()
+
+    def _content(self) -> dict:
+        """The graph as its file holds it, less the view (moving the view is not an edit)."""
+        content = fileformat.document_to_dict(self.document)
+        content.pop("view", None)
+        return content
 
     # --- files ---------------------------------------------------------------------------------
 
@@ -288,6 +301,7 @@ class Session(SessionAids, SessionTools, SessionScope):
     def _saved(self) -> None:
         self.dirty = False
         self._unsaved_since = None
+        self._saved_content = self._content()
         self._disk_stamp = _stamp(self.path)
         self.save_conflict = False
 

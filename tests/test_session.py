@@ -138,6 +138,40 @@ def test_save_open_round_trip_and_dirty_title(tmp_path):
     assert other.title == "mlgarden — graph.yaml"
 
 
+def test_undoing_back_to_the_saved_graph_leaves_nothing_unsaved(tmp_path):
+    """As a desktop editor: after undoing every change since the save (or redoing back to it),
+    closing does not ask to discard anything; one step away from it, it does."""
+    document, _ = perceptron_document()
+    session = Session(document)
+    param = first_param(document)
+    session.edit("move", param, (12.0, 34.0))
+    assert session.save(tmp_path / "graph")
+    session.edit("set_value", param, 0.25)
+    session.edit("move", param, (50.0, 60.0))
+    assert session.dirty
+    session.undo()
+    assert session.dirty and session.title.endswith("*")
+    session.undo()
+    assert not session.dirty and not session.title.endswith("*")
+    session.undo()  # before the save: unsaved again
+    assert session.dirty
+    session.redo()
+    assert not session.dirty
+    session.redo()
+    assert session.dirty
+
+
+def test_undoing_everything_in_an_opened_file_leaves_it_clean(tmp_path):
+    document, _ = perceptron_document()
+    fileformat.save(document, tmp_path / "opened.yaml")
+    session = Session()
+    assert session.open(tmp_path / "opened.yaml")
+    session.edit("move", first_param(session.document), (1.0, 2.0))
+    assert session.dirty
+    session.undo()
+    assert not session.dirty
+
+
 def test_opening_a_graph_whose_data_file_is_missing_says_so(tmp_path):
     """The graph opens on stand-in data; the status line must not hide that behind 'opened'."""
     document, _ = perceptron_document()
