@@ -4,7 +4,6 @@ import itertools
 import math
 import os
 import time
-from pathlib import Path
 
 import pytest
 
@@ -225,9 +224,9 @@ def test_autosave_leaves_the_open_graph_exactly_as_it_was():
     assert restored.document.view["origin"] == [120.0, -40.0]
 
 
-def test_recent_files_of_the_same_name_are_told_apart_by_their_folders():
-    paths = [Path("/home/ana/spiral/graph.yaml"), Path("/home/ana/donut/graph.yaml"),
-             Path("/home/ana/notes.yaml"), Path("/tmp/a/work/x.yaml"), Path("/tmp/b/work/x.yaml")]
+def test_recent_files_of_the_same_name_are_told_apart_by_their_folders(tmp_path):
+    paths = [tmp_path / "ana/spiral/graph.yaml", tmp_path / "ana/donut/graph.yaml",
+             tmp_path / "ana/notes.yaml", tmp_path / "a/work/x.yaml", tmp_path / "b/work/x.yaml"]
     assert userstate.distinct_names(paths) == ["spiral/graph.yaml", "donut/graph.yaml", "notes.yaml",
                                                "a/work/x.yaml", "b/work/x.yaml"]
 

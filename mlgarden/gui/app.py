@@ -50,8 +50,8 @@ from mlgarden import shipped, userstate
 from mlgarden.gui import dialogs as dialogs_module
 from mlgarden.gui import ids, menus, theme
 from mlgarden.gui.about_panel import AboutPanel
-from mlgarden.gui.frame_pacing import FramePacer
 from mlgarden.gui.canvas import Canvas
+from mlgarden.gui.frame_pacing import FramePacer
 from mlgarden.gui.function_dialogs import FunctionActions
 from mlgarden.gui.learning_aids import LearningAids
 from mlgarden.gui.layer_dialog import LayerDialog
