@@ -110,10 +110,16 @@ def shortcut_text(action: str) -> str:
 
 
 def modifiers() -> tuple[bool, bool]:
-    """Ctrl and shift as ImGui saw them with the frame's key events (its ctrl and shift flags are
-    set from the same queue of events, one change per frame, so a quick chord keeps its ctrl).
+    """Ctrl and shift as they were when the frame's key or click came. ImGui takes a quick chord's
+    events over more than one frame, one change of a key per frame, so in a slow frame the key
+    can come in the same frame as the release of the ctrl held for it (seen under load with
+    Ctrl+S tapped: the save was lost). A modifier let go in this frame still counts as held.
     The app runs the key callbacks before the next frame reads input: this is the key's frame."""
-    return dpg.is_key_down(dpg.mvKey_ModCtrl), dpg.is_key_down(dpg.mvKey_ModShift)
+    return _held(dpg.mvKey_ModCtrl), _held(dpg.mvKey_ModShift)
+
+
+def _held(modifier: int) -> bool:
+    return dpg.is_key_down(modifier) or dpg.is_key_released(modifier)
 
 
 def shortcut_for(key: int, ctrl: bool, shift: bool) -> Shortcut | None:
