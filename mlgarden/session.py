@@ -39,7 +39,7 @@ from mlgarden.files import fileformat
 from mlgarden import shipped, userstate
 from mlgarden.document.build import insert_layer
 from mlgarden.document.clipboard import Fragment, copy_fragment
-from mlgarden.document.edits import apply_edit
+from mlgarden.document.edits import apply_edit, step_words
 from mlgarden.document.history import History
 from mlgarden.learning.custom_data import document_dataset
 from mlgarden.learning.datasets import DatasetError, load_dataset
@@ -71,7 +71,6 @@ class Session(SessionAids, SessionTools, SessionScope):
         self.dirty = False
         self._saved_content = self._content()  # the graph as opened or last saved
         self.status = ""
-        self._refusal = ""  # the last refused edit's reason, cleared from the status by a success
         self.history = History()
         self.playing = False
         self.training_error = ""
@@ -120,16 +119,15 @@ class Session(SessionAids, SessionTools, SessionScope):
 
     def edit(self, name: str, /, *args, merge_key: object = None, **kwargs):
         """Apply the document's edit `name`; a refused edit only sets `status` and returns None."""
-        recorded = self.history.record(self.document, name.replace("_", " "), merge_key)
+        recorded = self.history.record(self.document, step_words(name, args), merge_key)
         try:
             outcome = apply_edit(self.document, name, *args, **kwargs)
         except GraphError as error:
             if recorded:
                 self.history.discard_last()
-            self.status = self._refusal = str(error)
+            self.status = str(error)
             return None
-        if self.status == self._refusal:  # the refusal was of an earlier try: this one went through
-            self.status = "training" if self.playing else ""
+        self._clear_old_status()
         self._load_data_if_changed()
         return outcome if outcome is not None else True
 
@@ -149,7 +147,7 @@ class Session(SessionAids, SessionTools, SessionScope):
         If any part is refused, the document goes back to how it was before the first part.
         """
         before = self.document.copy()
-        self.history.record(self.document, label)
+        self.history.record(self.document, step_words(label))
         try:
             outcome = change(self.document)
         except GraphError as error:
@@ -157,8 +155,14 @@ class Session(SessionAids, SessionTools, SessionScope):
             self.document.replace_with(before)
             self.status = str(error)
             return None
+        self._clear_old_status()
         self._load_data_if_changed()
         return outcome if outcome is not None else True
+
+    def _clear_old_status(self) -> None:
+        """A done edit leaves no word of an earlier action in the status line (a refusal, "added
+        add1"): the caller that has something to say of this edit says it after."""
+        self.status = "training" if self.playing else ""
 
     def end_gesture(self) -> None:
         self.history.end_gesture()
@@ -173,7 +177,9 @@ class Session(SessionAids, SessionTools, SessionScope):
     def cut(self, node_ids) -> None:
         node_ids = list(node_ids)
         self.copy(node_ids)
-        self.apply("cut", lambda document: self.edit_of_shown(document, "remove_nodes", node_ids))
+        removed = self.apply("cut", lambda document: self.edit_of_shown(document, "remove_nodes", node_ids))
+        if removed is not None:
+            self.status = f"cut {len(self.clipboard.nodes)} node(s)"
 
     def paste(self, at: tuple[float, float]) -> list[str] | None:
         """Paste into what is shown: the graph, or the body being edited (every instance follows)."""
@@ -194,7 +200,7 @@ class Session(SessionAids, SessionTools, SessionScope):
                      at: tuple[float, float], flat: bool = False) -> list[str] | None:
         """A layer of perceptron calls (with `flat`, plain nodes) reading `input_ids`: one step."""
         seed = self.document.training.seed + len(self.document.nodes)
-        return self.apply("insert layer", lambda document: insert_layer(
+        return self.apply("insert_layer", lambda document: insert_layer(
             document, list(input_ids), width, activation, at, seed, flat))
 
     def arrange(self, node_ids=None):
@@ -475,7 +481,7 @@ class Session(SessionAids, SessionTools, SessionScope):
     def play(self) -> None:
         self.end_stepthrough()
         if not self.playing:
-            self.history.record(self.document, "training")
+            self.history.record(self.document, step_words("training"))
             self._remember_training_start()
             self._start_run()
         if self.playing:
@@ -582,7 +588,7 @@ class Session(SessionAids, SessionTools, SessionScope):
         self._sent_trainable_changes = document.trainable_changes
 
     def step(self) -> None:
-        self.history.record(self.document, "training step", merge_key="training step")
+        self.history.record(self.document, step_words("training_step"), merge_key="training step")
         self._remember_training_start()
         self._train(lambda: self.trainer.step())
 
@@ -591,7 +597,7 @@ class Session(SessionAids, SessionTools, SessionScope):
         and the loss curve: one undo step. Before any training it only clears the numbers."""
         self.pause()
         if self.training_start is not None:
-            self.history.record(self.document, "reset to the start of training")
+            self.history.record(self.document, step_words("reset"))
             self.status = "reset: the params are back where training started"
         else:
             self.status = "reset the numbers; the params have not been trained since the graph was opened"
@@ -603,7 +609,7 @@ class Session(SessionAids, SessionTools, SessionScope):
         """Draw every trainable param anew from the training seed, and forget the metrics and the
         loss curve: one undo step."""
         self.pause()
-        self.history.record(self.document, "re-initialise params")
+        self.history.record(self.document, step_words("reinitialise"))
         self._train(self._reinitialise_and_measure)
         self.training_start = None
         if not self.training_error:

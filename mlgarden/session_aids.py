@@ -104,11 +104,11 @@ class SessionAids:
             if document.dataset.name != CUSTOM:
                 self._start_custom_points(document)
             document.add_point(float(x), float(y), float(label))
-        return self.apply("add point", place) is not None
+        return self.apply("add_point", place) is not None
 
     def use_custom_points(self) -> bool:
         """Choose your own data (one undo step); with none yet, it starts as the points shown."""
-        return self.apply("use your own data", self._start_custom_points) is not None
+        return self.apply("use_your_own_data", self._start_custom_points) is not None
 
     def _start_custom_points(self, document) -> None:
         if not document.custom_points:

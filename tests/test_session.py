@@ -9,6 +9,7 @@ from mlgarden.files import fileformat
 from mlgarden.document.build import Builder
 from mlgarden.document.graph import Document
 from mlgarden.engine.ops import OPS
+from mlgarden.document.edits import STEP_WORDS
 from mlgarden.session import Session
 
 
@@ -43,8 +44,38 @@ def test_an_edit_that_goes_through_clears_the_refusal_of_an_earlier_try():
     assert refusal
     assert session.edit("set_value", weight, 16.0)
     assert document.nodes[weight].value == 16.0 and session.status == ""
-    session.status = "saved"  # any other news stays
-    assert session.edit("set_value", weight, 17.0) and session.status == "saved"
+
+
+def test_a_done_edit_leaves_no_old_news_in_the_status_line_but_training_stays_said():
+    document, out = perceptron_document()
+    session = Session(document)
+    weight = first_param(document)
+    session.status = "added add1"  # what the canvas said of an earlier edit
+    assert session.edit("set_value", weight, 17.0) and session.status == ""
+    session.playing = True  # as Play sets it; the edit does not start or stop anything
+    assert session.edit("set_value", weight, 18.0) and session.status == "training"
+
+
+def test_undo_and_redo_name_the_step_in_the_users_words():
+    document, out = perceptron_document()
+    session = Session(document)
+    weight = first_param(document)
+    session.edit("set_value", weight, 3.0)
+    session.edit("set_training", learning_rate=0.5)
+    session.cut([weight])
+    assert session.status == "cut 1 node(s)"
+    session.undo()
+    assert session.status == "undid cutting"
+    session.undo()
+    assert session.status == "undid changing a training setting"
+    session.redo()
+    assert session.status == "redid changing a training setting"
+    session.undo()
+    session.undo()
+    assert session.status == "undid changing a value"
+    assert session.history.undo_label() is None
+    for step in STEP_WORDS.values():  # words, never an edit's internal name
+        assert "_" not in step and step == step.lower()
 
 
 def test_value_drag_is_one_undo_step():

@@ -131,7 +131,7 @@ def test_an_edit_of_the_body_changes_the_definition_in_one_undo_step():
     assert session.document.nodes.keys() == before.nodes.keys()
     session.undo()
     assert session.document == before
-    assert session.status == "undid edit definition"
+    assert session.status == "undid changing a value in function perceptron"
 
 
 def test_every_instance_follows_a_new_input_pin_of_the_body():

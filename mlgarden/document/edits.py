@@ -41,6 +41,36 @@ FUNCTION_EDITS = {
 BODY_EDITS = ("add_node", "remove_node", "remove_nodes", "connect", "disconnect", "set_value",
               "set_values", "set_exponent", "set_trainable", "move", "rename", "insert_function",
               "collapse", "expand", "paste")
+# What an undo step did, in the user's words: the status line says "undid moving". The keys are
+# the edits above and the Session's own steps (Play..Pause is one "training" step).
+STEP_WORDS = {
+    "add_node": "adding a node", "remove_node": "deleting a node", "remove_nodes": "deleting",
+    "connect": "linking", "disconnect": "unlinking", "set_value": "changing a value",
+    "set_values": "changing values", "set_exponent": "changing an exponent",
+    "set_trainable": "freezing or unfreezing a param", "move": "moving", "rename": "renaming",
+    "set_result": "choosing the result", "set_loss": "choosing the loss",
+    "set_training": "changing a training setting", "set_dataset": "changing the dataset",
+    "add_point": "adding a point", "remove_point": "removing a point",
+    "set_points": "changing your own points", "collapse": "collapsing into a function",
+    "expand": "expanding a call", "insert_function": "inserting a function",
+    "define_function": "defining a function", "remove_function": "removing a function",
+    "rename_function": "renaming a function",
+    "set_function_description": "describing a function", "set_shared": "sharing a param",
+    "add_template": "adding a function", "paste": "pasting", "cut": "cutting",
+    "duplicate": "duplicating", "insert_layer": "inserting a layer", "arrange": "arranging",
+    "use_your_own_data": "using your own data", "training": "training",
+    "training_step": "a training step", "reset": "resetting to the start of training",
+    "reinitialise": "re-initialising the params",
+}
+
+
+def step_words(name: str, args: tuple = ()) -> str:
+    """The words for the step `name` (with its arguments: an edit in a body names the function)."""
+    if name == "edit_definition" and len(args) >= 2:
+        return f"{step_words(args[1])} in function {args[0]}"
+    return STEP_WORDS.get(name, name.replace("_", " "))
+
+
 _EVENT_WEIGHT = {"layout": 1, "values": 2, "settings": 2, "structure": 3, "reset": 3}
 
 

@@ -177,7 +177,7 @@ def test_esc_closes_the_dialog_changing_nothing_and_no_key_acts_behind_it(shared
     driver.frames(2)
     assert not app.dialog_open()
     assert session.document == before
-    assert len(session.history._undo) == 1 and session.history.undo_label() == "move"
+    assert len(session.history._undo) == 1 and session.history.undo_label() == "moving"
     assert app.canvas.selected_nodes() == [weight] and session.plane_node() == weight
     assert session.dirty and session.path == folder / "graph.yaml"
     assert (folder / "graph.yaml").read_text() == on_disk

@@ -62,4 +62,4 @@ def test_a_chord_whose_ctrl_is_let_go_in_the_frame_of_its_key_still_acts(app_on)
     driver.keys_down.discard("ctrl")
     driver.frames(4)
     assert session.document == small_graph()
-    assert session.status == "undid move"
+    assert session.status == "undid moving"
