@@ -63,7 +63,7 @@ def fit_ten() -> Document:
         "and how hard to nudge it, and training nudges all three at once against their "
         "derivatives. The data points play no part: x, y and label are not used. "
         "With plain gradient descent the result is 10.000 after 40 steps. "
-        "Try next: press Step in the Training panel a few times and watch a, b and c move against "
+        "Try next: press Step in the Training window a few times and watch a, b and c move against "
         "their orange gradients, then Play; set the target const to another number and train "
         "again. Then open line, where the target is each data point's label."
     ))

@@ -91,6 +91,13 @@ def test_each_trainable_example_states_what_training_reaches(path):
     assert int(claim.group(2)) == document.training.steps
 
 
+@pytest.mark.parametrize("path", FILES, ids=lambda path: path.stem)
+def test_each_description_names_the_windows_as_help_does(path):
+    """The app's Training and Dataset windows are "windows" in Help and in their titles."""
+    description = load(path).description
+    assert not re.search(r"(Training|Dataset) panel", description), description
+
+
 ACCURACY_FILES = [path for path in FILES if claimed(path)[0]]
 
 
