@@ -92,6 +92,7 @@ class App:
         self._shown_title = ""
         self._shown_status = None
         self._reported_error = ""  # the last internal error said in a dialog: said once
+        self._menu_to_enable: str | None = None  # a bar menu drawn disabled for a frame, to close it
 
     # --- building ------------------------------------------------------------------------------
 
@@ -166,6 +167,9 @@ class App:
     # --- the frame loop --------------------------------------------------------------------------
 
     def run_frame(self) -> None:
+        if self._menu_to_enable is not None:  # closed by Esc in the frame before
+            dpg.configure_item(self._menu_to_enable, enabled=True)
+            self._menu_to_enable = None
         dpg.run_callbacks(dpg.get_callback_queue())
         self.session.poll_training()
         self.canvas.update()
@@ -253,11 +257,31 @@ class App:
             if dialogs.is_open():
                 dialogs.key_pressed(key)
                 return
+        if key == dpg.mvKey_Escape and self._close_what_floats_on_top():
+            return
         if menus.typing() or self.aids.key_pressed(key):
             return
         shortcut = menus.shortcut_for(key, *menus.modifiers())
         if shortcut is not None and (self.canvas.is_hovered() or not shortcut.on_canvas):
             getattr(self, shortcut.action)()
+
+    def _close_what_floats_on_top(self) -> bool:
+        """Esc closes an open menu, else the Help or About window when it has the keyboard's
+        focus; True when it closed one."""
+        menu = menus.open_bar_menu()
+        if menu is not None:  # ImGui closes an open menu drawn disabled; enabled again next frame
+            dpg.configure_item(menu, enabled=False)
+            self._menu_to_enable = menu
+            return True
+        for popup in menus.POPUP_MENUS:
+            if dpg.is_item_shown(popup):
+                dpg.hide_item(popup)
+                return True
+        for panel in (self.help_panel, self.about):
+            if panel is not None and panel.has_focus():
+                panel.hide()
+                return True
+        return False
 
     def right_clicked(self) -> None:
         """Open the node, link or canvas menu, by what is under the mouse."""

@@ -86,6 +86,7 @@ MOUSE_GESTURES = (
     ("drag to the canvas's edge", "scroll the view"),
     ("right / left arrow, Esc", "next / previous step of a step-through; end it"),
     ("Enter / Esc in a dialog", "its highlighted default button / Cancel, changing nothing"),
+    ("Esc in a menu, in Help or About", "close it"),
     ("custom data: click / shift+click", "add a +1 / -1 point"),
     ("custom data: ctrl+click / right-click", "remove the nearest point / pick the sample"),
 )
@@ -155,6 +156,9 @@ class HelpPanel:
 
     def hide(self) -> None:
         dpg.hide_item(Tags.window)
+
+    def has_focus(self) -> bool:
+        return dpg.is_item_shown(Tags.window) and dpg.is_item_focused(Tags.window)
 
     def update(self) -> None:
         """Nothing changes per frame; here so every panel answers the same protocol."""

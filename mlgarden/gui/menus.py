@@ -122,6 +122,15 @@ def _held(modifier: int) -> bool:
     return dpg.is_key_down(modifier) or dpg.is_key_released(modifier)
 
 
+BAR_MENUS = (ids.FILE_MENU, ids.EDIT_MENU, ids.VIEW_MENU, ids.TOOLS_MENU, ids.HELP_MENU)
+POPUP_MENUS = (ids.CANVAS_MENU, ids.NODE_MENU, ids.LINK_MENU)
+
+
+def open_bar_menu() -> str | None:
+    """The menu bar's open menu: Dear PyGui gives a menu a size only while its popup is drawn."""
+    return next((menu for menu in BAR_MENUS if dpg.get_item_state(menu)["rect_size"][1] > 0), None)
+
+
 def shortcut_for(key: int, ctrl: bool, shift: bool) -> Shortcut | None:
     for shortcut in SHORTCUTS:
         if (shortcut.key, shortcut.ctrl, shortcut.shift) == (key, ctrl, shift):
