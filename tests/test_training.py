@@ -440,6 +440,25 @@ def test_the_test_set_is_measured_every_so_many_samples_not_every_step():
     assert len(tested) == 1 + (200 - 1) // interval
 
 
+def test_the_metrics_say_at_which_step_the_test_figures_were_measured():
+    """Between two measures the test figures are the last measure's, and say so (the panel
+    shows the step): an old test loss never passes for the current one."""
+    document, _ = line_document("sgd", learning_rate=0.01, batch_size=10)
+    train, test = linear_data(points=80)  # 60 training points: every batch holds 10
+    trainer = make_trainer(document, train, test)
+    assert trainer.metrics.test_step is None
+    interval = TEST_EVERY_SAMPLES_PER_POINT * len(test.labels) // 10  # in steps of 10 samples
+    trainer.run_steps(interval + 10)
+    measured = [point for point in trainer.history if point.test_loss is not None]
+    assert [point.step for point in measured] == [1, 1 + interval]
+    assert trainer.metrics.steps == interval + 10 and trainer.metrics.test_step == 1 + interval
+    assert trainer.metrics.test_loss == measured[-1].test_loss
+    trainer.measure_test()  # with the params of the last step
+    assert trainer.metrics.test_step == interval + 10 and trainer.metrics.test_loss != measured[-1].test_loss
+    trainer.clear_progress()
+    assert trainer.metrics.test_step is None and trainer.metrics.test_loss is None
+
+
 def test_history_records_every_step_while_short():
     document, _ = line_document()
     train, _ = linear_data()

@@ -12,6 +12,7 @@ from mlgarden.document.build import Builder
 from mlgarden.document.graph import Document
 from mlgarden.learning.training import HistoryPoint
 from mlgarden.number_text import plain
+from mlgarden import session as session_module
 from mlgarden.session import Session
 
 
@@ -158,3 +159,19 @@ def test_the_loss_curve_fits_its_data_and_keeps_a_tiny_or_zero_loss_on_the_log_a
     assert low < 1e-10 and high > 0.6 and math.log10(high / low) < 12
     after_reset = loss_curve([HistoryPoint(1, 0.3, None), HistoryPoint(2, 0.2, None)])
     assert after_reset.step_range == (0.0, 2.0)
+
+
+def test_a_step_press_measures_the_test_set_unless_it_is_big(monkeypatch):
+    """Step shows the test figures of the step just made; past STEP_MEASURES_TEST_UP_TO test
+    points it leaves them to the schedule, and they keep the step they were measured at."""
+    session = Session(classifier())
+    trainer = session.trainer
+    for step in (1, 2, 3):
+        session.step()
+        assert trainer.metrics.test_step == step
+        loss, accuracy = trainer.evaluate(trainer.test_x, trainer.test_y, trainer.test_labels)
+        assert (trainer.metrics.test_loss, trainer.metrics.test_accuracy) == (loss, accuracy)
+    monkeypatch.setattr(session_module, "STEP_MEASURES_TEST_UP_TO", len(trainer.test_labels) - 1)
+    session.step()
+    assert trainer.metrics.steps == 4 and trainer.metrics.test_step == 3
+    assert [point.step for point in trainer.history if point.test_loss is not None] == [1]

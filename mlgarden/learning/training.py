@@ -16,8 +16,9 @@ its worker as one picklable dict (`export_progress`, `adopt_progress`), so a run
 and Pause gives the same numbers as one `run_steps` call.
 
 Measuring is kept cheap and apart (progress.py): the test set is measured every so many samples,
-not every step; `samples_per_second` counts the time of training steps only; the trainable flags
-are worked out once per compiled program and again only when a param is frozen or thawed.
+not every step, and `Metrics.test_step` says at which step the test figures were measured;
+`samples_per_second` counts the time of training steps only; the trainable flags are worked out
+once per compiled program and again only when a param is frozen or thawed.
 
 A step whose loss or gradients are not finite is not applied: training stops with a
 TrainingError naming the first node, in computation order, that went non-finite, and the params
@@ -63,6 +64,7 @@ class Metrics:
     train_accuracy: float | None = None
     test_loss: float | None = None
     test_accuracy: float | None = None
+    test_step: int | None = None  # the step the test figures were measured at (None: not yet)
     steps: int = 0
     samples: int = 0  # training points seen, counting repeats
     epochs: int = 0
@@ -370,6 +372,7 @@ class Trainer:
             return
         loss, accuracy = self.evaluate(self.test_x, self.test_y, self.test_labels, leaves)
         self.metrics.test_loss, self.metrics.test_accuracy = loss, accuracy
+        self.metrics.test_step = self.metrics.steps
 
     def evaluate(self, xs: np.ndarray, ys: np.ndarray, labels: np.ndarray,
                  leaves: np.ndarray | None = None) -> tuple[float, float | None]:
