@@ -15,12 +15,17 @@ benchmarks/bench_gui.py measures the frame rates and the samples trained, idle a
 
 Layout at any viewport size: the menu bar on top, the status line at the bottom, the canvas on
 the left 60%, and the docked panels stacked in the right column (Training on top, Dataset
-below). A resize lays everything out again from the new size, so nothing overlaps. The Help
+below). A resize lays everything out again from the new size, so nothing overlaps. The column is
+shared by PANEL_SHARES, except that the upper panel is given at least its `min_height()` (what it
+needs to show its content with its plot at its smallest) while the lower keeps its own: the
+Training panel grows while the step-through's sentence or an error stands above its loss curve,
+and the app lays out again whenever a panel's need changes. The Help
 panel and the About this graph panel (gui/about_panel.py: the graph's description, shown when an
 example is opened) float above, shown from the Help menu.
 
 Panels follow one protocol: constructed with the Session, `build()` makes the panel's own
-window and returns its tag, `update()` runs once a frame after the training poll.
+window and returns its tag, `update()` runs once a frame after the training poll, and a docked
+panel's `min_height()` says the least height that shows all of it, as drawn in the last frame.
 
 Unsaved work is never dropped silently: New, Open, an example and closing the window ask first
 ("Discard unsaved changes?" Save / Discard / Cancel). A file that fails to load shows its error
@@ -93,6 +98,7 @@ class App:
         self._shown_status = None
         self._reported_error = ""  # the last internal error said in a dialog: said once
         self._menu_to_enable: str | None = None  # a bar menu drawn disabled for a frame, to close it
+        self._panel_needs: tuple[int, ...] = ()  # the docked panels' min_height(), as laid out
 
     # --- building ------------------------------------------------------------------------------
 
@@ -156,13 +162,29 @@ class App:
                            height=STATUS_HEIGHT)
         top = MENU_HEIGHT
         docked = self.panel_windows[:len(PANEL_SHARES)]
-        for index, window in enumerate(docked):
-            share = PANEL_SHARES[index] if len(docked) > 1 else 1.0
-            panel_height = body_height - (top - MENU_HEIGHT) if index == len(docked) - 1 \
-                else int(body_height * share)
+        for window, panel_height in zip(docked, self._docked_heights(body_height)):
             dpg.configure_item(window, pos=(canvas_width, top), width=width - canvas_width,
                                height=panel_height)
             top += panel_height
+
+    def _docked_heights(self, body_height: int) -> list[int]:
+        """The docked panels' heights, top first: by PANEL_SHARES, but the upper one gets its
+        need as long as the lower one keeps its own (where both cannot, the upper one scrolls)."""
+        count = min(len(self.panel_windows), len(PANEL_SHARES))
+        if count < 2:
+            return [body_height] * count
+        upper = int(body_height * PANEL_SHARES[0])
+        if len(self._panel_needs) == 2:
+            upper_need, lower_need = self._panel_needs
+            upper = max(upper, min(upper_need, body_height - lower_need))
+        return [upper, body_height - upper]
+
+    def _follow_panel_needs(self) -> None:
+        """Lay out again when a docked panel's need changed (an error shown, a sentence gone)."""
+        needs = tuple(panel.min_height() for panel in self.panels[:len(PANEL_SHARES)])
+        if needs != self._panel_needs:
+            self._panel_needs = needs
+            self.layout()
 
     # --- the frame loop --------------------------------------------------------------------------
 
@@ -178,6 +200,7 @@ class App:
         self.functions.update()
         for panel in self.panels:
             panel.update()
+        self._follow_panel_needs()
         self.about.update()
         self.session.autosave()
         self._show_title_and_status()

@@ -53,6 +53,8 @@ PLAYING_INTERVAL = 0.2  # seconds between surface redraws while training (5 a se
 EDITING_INTERVAL = 0.05  # seconds between surface redraws while a value is being dragged
 COLOUR_BAR_WIDTH = 56
 PLOT_SIDE = 300  # the plot's side until the window is measured (_fit_plot)
+PLOT_MIN_SIDE = 120
+PLOT_BOTTOM_MARGIN = 10  # below the plot, inside the window
 # What ImPlot's axes take of a square plot's side, across (twice its 10-pixel padding, the y axis's
 # labels, "-1.5" in the bundled font, and 5 pixels) and down (the padding, a line of the x axis's
 # labels and 5): the rest is the plot area, which the points' picture fills one texel a pixel
@@ -306,13 +308,17 @@ class DatasetWindow:
         """Keep the plot square (so a circle looks round) and as big as the window allows."""
         width, height = dpg.get_item_rect_size(Tags.window)
         top = dpg.get_item_pos(Tags.plot)[1]  # relative to the window
-        side = int(min(width - COLOUR_BAR_WIDTH - 32, height - top - 10))
-        side = max(side, 120)
+        side = int(min(width - COLOUR_BAR_WIDTH - 32, height - top - PLOT_BOTTOM_MARGIN))
+        side = max(side, PLOT_MIN_SIDE)
         if side != self._plot_side:
             self._plot_side = side
             self._resized_at = time.perf_counter()
             dpg.configure_item(Tags.plot, width=side, height=side)
             dpg.configure_item(Tags.colour_bar, height=side)
+
+    def min_height(self) -> int:
+        """The window's height that shows the controls and the plot at its smallest."""
+        return int(dpg.get_item_pos(Tags.plot)[1]) + PLOT_MIN_SIDE + PLOT_BOTTOM_MARGIN
 
     def _show_data(self) -> None:
         session = self.session

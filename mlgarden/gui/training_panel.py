@@ -14,6 +14,12 @@ its own that a user could lose. Its rules:
   session's message in red until the user trains, steps or resets again.
 - Reset puts the params back where they were when training started and clears the numbers and
   the curve; Re-initialise draws new params from the training seed. Each is one undo step.
+- The test figures are measured on a schedule, not every step (learning/progress.py): their row
+  says at which step they were measured ("test at step 120"), so an old figure never passes for
+  the current one. A Step press measures them too while the test set is small (Session.step).
+- The loss curve never gets shorter than CURVE_MIN_HEIGHT, whatever stands above it (the
+  step-through's sentence, a training error): `min_height()` is the height the panel needs for
+  that, and the app's layout gives it that much, taking it from the Dataset window below.
 - Accuracy is shown only for a graph that classifies (a result and a label); the loss curve's
   axes are set from the data each time it is drawn, so they follow a Reset, New or Open, and a
   loss of 0 is drawn a decade below the smallest loss above 0 (a log axis has no 0).
@@ -42,7 +48,9 @@ LOG_LR_MIN, LOG_LR_MAX = -5.0, 0.0
 RATE_WINDOW_SECONDS = 1.0  # steps per second are measured over this much recent wall time
 EMPTY_CURVE_LOSSES = (0.01, 1.0)  # the y range shown before there is any loss to fit
 EMPTY_CURVE_STEPS = (0.0, 10.0)  # the x range shown before there is any step
-CURVE_MIN_SIZE = (160, 60)
+CURVE_MIN_HEIGHT = 100  # pixels: the log axis's three decades and the legend stay apart
+CURVE_MIN_SIZE = (160, CURVE_MIN_HEIGHT)
+WINDOW_PADDING = 8  # ImGui's, below the window's last item
 CURVE_INTERVAL = 0.2  # seconds between redraws of a growing loss curve
 CURVE_BUCKETS = 150  # a longer series is drawn as each bucket's first, lowest, highest and last
 ERROR_COLOUR = (235, 80, 70, 255)
@@ -64,6 +72,7 @@ class Tags:
     optimizer = "training_optimizer"
     train_loss = "training_train_loss"
     train_accuracy = "training_train_accuracy"
+    test_name = "training_test_name"
     test_loss = "training_test_loss"
     test_accuracy = "training_test_accuracy"
     steps = "training_steps"
@@ -92,6 +101,11 @@ def loss_text(value: float | None) -> str:
 
 def accuracy_text(value: float | None) -> str:
     return f"accuracy {NONE_TEXT if value is None else plain(100.0 * value, '.1f') + '%'}"
+
+
+def label_of_test_row(measured_at: int | None) -> str:
+    """The test row's name: the step its figures were measured at, once they were."""
+    return "test" if measured_at is None else f"test at step {measured_at}"
 
 
 @dataclass
@@ -248,10 +262,11 @@ class TrainingPanel:
         with dpg.table(header_row=False, borders_innerV=False, policy=dpg.mvTable_SizingStretchSame):
             for _ in range(3):
                 dpg.add_table_column()
-            for name, loss_tag, accuracy_tag in (("train", Tags.train_loss, Tags.train_accuracy),
-                                                 ("test", Tags.test_loss, Tags.test_accuracy)):
+            rows = (("train", Tags.train_loss, Tags.train_accuracy, 0),  # 0: no tag of ours
+                    ("test", Tags.test_loss, Tags.test_accuracy, Tags.test_name))
+            for name, loss_tag, accuracy_tag, name_tag in rows:
                 with dpg.table_row():
-                    dpg.add_text(name, color=MUTED_COLOUR)
+                    dpg.add_text(name, tag=name_tag, color=MUTED_COLOUR)
                     dpg.add_text("", tag=loss_tag)
                     dpg.add_text("", tag=accuracy_tag)
         with dpg.group(horizontal=True):
@@ -373,11 +388,18 @@ class TrainingPanel:
         classifies = self.session.document.program().classifies
         self._shown.set(Tags.train_loss, loss_text(metrics.train_loss))
         self._shown.set(Tags.train_accuracy, accuracy_text(metrics.train_accuracy) if classifies else "")
+        self._shown.set(Tags.test_name, label_of_test_row(metrics.test_step))
         self._shown.set(Tags.test_loss, loss_text(metrics.test_loss))
         self._shown.set(Tags.test_accuracy, accuracy_text(metrics.test_accuracy) if classifies else "")
         self._shown.set(Tags.steps, f"step {metrics.steps}")
         self._shown.set(Tags.epochs, f"epoch {metrics.epochs}")
         self._shown.set(Tags.rate, f"{self.steps_per_second():.0f} steps/s")
+
+    def min_height(self) -> int:
+        """The window's height that shows all above the loss curve and the curve at its minimum
+        height, as laid out in the last frame (the app's layout asks it once a frame)."""
+        curve_top = dpg.get_item_pos(Tags.plot)[1]  # from the window's top, scrolled or not
+        return int(curve_top) + CURVE_MIN_HEIGHT + WINDOW_PADDING
 
     def steps_per_second(self) -> float:
         """Session steps over the last second of wall time (0 when paused for a second)."""

@@ -16,12 +16,12 @@ from mlgarden.document import build
 from mlgarden.document.build import Builder
 from mlgarden.document.graph import Document
 from mlgarden.files import fileformat
-from mlgarden.gui.app import App
-from mlgarden.gui.dataset_window import DatasetWindow
+from mlgarden.gui.app import HEIGHT, WIDTH, App
+from mlgarden.gui.dataset_window import PLOT_MIN_SIDE, DatasetWindow
 from mlgarden.gui.dataset_window import Tags as DatasetTags
 from mlgarden.gui.file_browser import Tags as FileTags
 from mlgarden.gui.help_panel import HelpPanel
-from mlgarden.gui.training_panel import Tags, TrainingPanel, loss_curve
+from mlgarden.gui.training_panel import CURVE_MIN_HEIGHT, Tags, TrainingPanel, loss_curve, loss_text
 from mlgarden.session import Session
 
 pytestmark = pytest.mark.gui
@@ -58,10 +58,10 @@ class PanelsApp:
         self.app = App(self.session, [self.training, self.dataset], self.help)
 
 
-def open_panels(document):
+def open_panels(document, size=(WIDTH, HEIGHT)):
     """Build the app and a Driver stepping its frame loop; the caller must call close_panels."""
     panels = PanelsApp(document)
-    panels.app.build()
+    panels.app.build(*size)
     driver = Driver(panels.session.title, frame=panels.app.run_frame)
     driver.frames(3)
     return panels, driver
@@ -266,3 +266,72 @@ def test_play_twice_on_a_graph_without_a_loss_pauses_with_the_reason():
         if app is not None:
             app.session.pause()  # or closing runs a frame that raises again
         close_panels(app, driver)
+
+
+def assert_loss_curve_whole(driver, under):
+    """The loss curve at least CURVE_MIN_HEIGHT high and all of it in the panel (nothing scrolled
+    out of sight), and the Dataset window below it whole as well."""
+    _, top, _, height = driver.item_rect(Tags.plot)
+    _, window_top, _, window_height = driver.item_rect(Tags.window)
+    assert height >= CURVE_MIN_HEIGHT, f"the loss curve is {height} pixels high {under}"
+    assert top + height <= window_top + window_height and dpg.get_y_scroll_max(Tags.window) == 0, under
+    _, dataset_top, _, dataset_height = driver.item_rect(DatasetTags.window)
+    _, plane_top, _, plane_height = driver.item_rect(DatasetTags.plot)
+    assert dataset_top == window_top + window_height
+    assert plane_height >= PLOT_MIN_SIDE and plane_top + plane_height <= dataset_top + dataset_height
+
+
+@pytest.mark.parametrize("size", [(WIDTH, HEIGHT), (1024, 700)])
+def test_the_loss_curve_keeps_its_height_under_the_step_sentence_and_a_two_line_error(size):
+    """At 1280x800 the curve was squashed to about 35 pixels, its axis labels on each other,
+    once the step-through's sentence or a two-line error stood above it."""
+    app = driver = None
+    try:
+        app, driver = open_panels(log_of_a_line(), size)
+        assert_loss_curve_whole(driver, "at first")
+        driver.click(*driver.item_center(Tags.backprop))
+        driver.key("Right")
+        assert dpg.get_value(Tags.step_sentence).count("\n") == 1  # a gradient's two lines
+        driver.frames(2)
+        assert_loss_curve_whole(driver, "under the step-through's sentence")
+
+        driver.key("Escape")
+        type_into(driver, Tags.lr_input, "100")
+        driver.click(*driver.item_center(Tags.play))
+        driver.frames_until_trained(lambda: not app.session.playing, "its stop")
+        driver.frames(2)
+        line_height = driver.item_rect(Tags.steps)[3]
+        assert driver.item_rect(Tags.message)[3] >= 2 * line_height  # the error takes two lines
+        assert_loss_curve_whole(driver, "under a two-line error")
+        driver.click(*driver.item_center(Tags.reset))
+        driver.frames(2)
+        assert_loss_curve_whole(driver, "once the error is gone")
+    finally:
+        close_panels(app, driver)
+
+
+def test_the_test_row_says_at_which_step_its_figures_were_measured(panels):
+    """The test set is measured every so many samples while playing: the row names the step its
+    figures come from, so an old test loss never passes for the current one. Step measures it."""
+    app, driver = panels
+
+    def metrics():  # the trainer's metrics, replaced by each of the worker's updates
+        return app.session.trainer.metrics
+
+    assert dpg.get_value(Tags.test_name) == "test"
+    for step in (1, 2):
+        driver.click(*driver.item_center(Tags.step))
+        driver.frames(2)
+        assert dpg.get_value(Tags.test_name) == f"test at step {step}"
+        assert dpg.get_value(Tags.test_loss) == loss_text(metrics().test_loss)
+
+    driver.click(*driver.item_center(Tags.play))
+    driver.frames_until_trained(lambda: metrics().test_step > 2, "a measure while playing")
+    driver.click(*driver.item_center(Tags.play))
+    driver.frames(2)
+    assert 2 < metrics().test_step <= metrics().steps
+    assert dpg.get_value(Tags.test_name) == f"test at step {metrics().test_step}"
+    assert dpg.get_value(Tags.test_loss) == loss_text(metrics().test_loss)
+    driver.click(*driver.item_center(Tags.reset))
+    driver.frames(2)
+    assert dpg.get_value(Tags.test_name) == "test"
