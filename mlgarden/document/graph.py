@@ -132,9 +132,11 @@ class Document:
     def unsubscribe(self, listener: Listener) -> None:
         self._listeners.remove(listener)
 
-    def _changed(self, what: str) -> None:
+    def _changed(self, what: str, program: Program | None = None) -> None:
+        """Tell the listeners; a structural change drops the compiled program (or takes
+        `program`, compiled from the very nodes and roles the document now has)."""
         if what in ("structure", "reset"):
-            self._program = None
+            self._program = program
         for listener in list(self._listeners):
             listener(what)
 
@@ -510,7 +512,7 @@ class Document:
         self.training, self.dataset, self.view = other.training, other.dataset, other.view
         self.custom_points = other.custom_points
         self.trainable_changes += 1
-        self._changed("reset")
+        self._changed("reset", other._program)  # a file's load compiled it already: not twice
 
     def adopt(self, other: Document, what: str = "structure") -> None:
         """Take the nodes, functions and roles of `other`, a changed and fully checked copy of
