@@ -124,6 +124,8 @@ class Session(SessionAids, SessionTools, SessionScope):
     def edit(self, name: str, /, *args, merge_key: object = None, **kwargs):
         """Apply the document's edit `name`; a refused edit only sets `status` and returns None."""
         recorded = self.history.record(self.document, step_words(name, args), merge_key)
+        if recorded:  # a new step; the later parts of a gesture keep what its first part said
+            self._clear_old_status()
         try:
             outcome = apply_edit(self.document, name, *args, **kwargs)
         except GraphError as error:
@@ -131,7 +133,6 @@ class Session(SessionAids, SessionTools, SessionScope):
                 self.history.discard_last()
             self.status = str(error)
             return None
-        self._clear_old_status()
         self._load_data_if_changed()
         return outcome if outcome is not None else True
 
@@ -152,6 +153,7 @@ class Session(SessionAids, SessionTools, SessionScope):
         """
         before = self.document.copy()
         self.history.record(self.document, step_words(label))
+        self._clear_old_status()
         try:
             outcome = change(self.document)
         except GraphError as error:
@@ -159,13 +161,13 @@ class Session(SessionAids, SessionTools, SessionScope):
             self.document.replace_with(before)
             self.status = str(error)
             return None
-        self._clear_old_status()
         self._load_data_if_changed()
         return outcome if outcome is not None else True
 
     def _clear_old_status(self) -> None:
-        """A done edit leaves no word of an earlier action in the status line (a refusal, "added
-        add1"): the caller that has something to say of this edit says it after."""
+        """A new step leaves no word of an earlier action in the status line (a refusal, "added
+        add1"). Cleared before the edit is applied: what the edit itself brings about says so
+        ("step-through ended", from the document's events), and so does a caller after it."""
         self.status = "training" if self.playing else ""
 
     def end_gesture(self) -> None:

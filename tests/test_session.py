@@ -9,6 +9,7 @@ from mlgarden.files import fileformat
 from mlgarden.document.build import Builder
 from mlgarden.document.graph import Document
 from mlgarden.engine.ops import OPS
+from mlgarden.learning.stepthrough import BACKWARD
 from mlgarden.document.edits import STEP_WORDS
 from mlgarden.session import Session
 
@@ -54,6 +55,23 @@ def test_a_done_edit_leaves_no_old_news_in_the_status_line_but_training_stays_sa
     assert session.edit("set_value", weight, 17.0) and session.status == ""
     session.playing = True  # as Play sets it; the edit does not start or stop anything
     assert session.edit("set_value", weight, 18.0) and session.status == "training"
+
+
+def test_an_edit_that_ends_a_step_through_says_so():
+    """The step-through ends on the edit's document event, while the edit is applied: clearing
+    the older news must not wipe that word (it did when cleared after the edit), nor may the
+    later frames of the same value drag."""
+    document, out = perceptron_document()
+    session = Session(document)
+    weight = first_param(document)
+    assert session.start_stepthrough(BACKWARD)
+    assert session.edit("set_value", weight, 2.0, merge_key="drag")
+    assert session.stepthrough is None
+    assert session.status == "step-through ended: the graph or the sample changed"
+    assert session.edit("set_value", weight, 2.5, merge_key="drag")
+    assert session.status == "step-through ended: the graph or the sample changed"
+    session.end_gesture()
+    assert session.edit("set_value", weight, 3.0) and session.status == ""
 
 
 def test_undo_and_redo_name_the_step_in_the_users_words():

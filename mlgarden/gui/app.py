@@ -284,7 +284,7 @@ class App:
             return
         if menus.typing() or self.aids.key_pressed(key):
             return
-        shortcut = menus.shortcut_for(key, *menus.modifiers())
+        shortcut = menus.shortcut_pressed(key)
         if shortcut is not None and (self.canvas.is_hovered() or not shortcut.on_canvas):
             getattr(self, shortcut.action)()
 

@@ -110,16 +110,23 @@ def shortcut_text(action: str) -> str:
 
 
 def modifiers() -> tuple[bool, bool]:
-    """Ctrl and shift as they were when the frame's key or click came. ImGui takes a quick chord's
-    events over more than one frame, one change of a key per frame, so in a slow frame the key
-    can come in the same frame as the release of the ctrl held for it (seen under load with
-    Ctrl+S tapped: the save was lost). A modifier let go in this frame still counts as held.
-    The app runs the key callbacks before the next frame reads input: this is the key's frame."""
-    return _held(dpg.mvKey_ModCtrl), _held(dpg.mvKey_ModShift)
+    """Ctrl and shift as they were when the frame's click came: down in this frame. ImGui never
+    takes a modifier's change after a click in the click's frame (its queue stops at a key change
+    once a mouse button changed), so a modifier let go in this frame was let go before the click.
+    The app runs the callbacks before the next frame reads input: this is the click's frame."""
+    return dpg.is_key_down(dpg.mvKey_ModCtrl), dpg.is_key_down(dpg.mvKey_ModShift)
 
 
-def _held(modifier: int) -> bool:
-    return dpg.is_key_down(modifier) or dpg.is_key_released(modifier)
+def shortcut_pressed(key: int) -> Shortcut | None:
+    """The shortcut of `key`, pressed in this frame. ImGui takes a quick chord over more than one
+    frame, one change of a key per frame, so in a slow frame the key can come with the release of
+    the ctrl held for it (seen under load with Ctrl+S tapped: the save was lost). So a modifier let
+    go in this frame counts as held when the key has a shortcut with it; else the key goes by the
+    modifiers still down (ctrl let go and F pressed in one frame is F, not an unknown ctrl+F)."""
+    ctrl, shift = modifiers()
+    held_ctrl = ctrl or dpg.is_key_released(dpg.mvKey_ModCtrl)
+    held_shift = shift or dpg.is_key_released(dpg.mvKey_ModShift)
+    return shortcut_for(key, held_ctrl, held_shift) or shortcut_for(key, ctrl, shift)
 
 
 BAR_MENUS = (ids.FILE_MENU, ids.EDIT_MENU, ids.VIEW_MENU, ids.TOOLS_MENU, ids.HELP_MENU)

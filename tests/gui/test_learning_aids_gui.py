@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from app_fixture import canvas_text, small_graph, track
-from driver import Driver
+from driver import Driver, xdotool
 from mlgarden.document import function_edits
 from mlgarden.gui import canvas_draw, ids, theme
 from mlgarden.gui.app import MENU_HEIGHT, App
@@ -284,6 +284,26 @@ def test_clicks_add_and_remove_your_own_points_and_ctrl_z_undoes_each(open_app):
     driver.key("ctrl+z")
     driver.frames(2)
     assert session.document.dataset.name == "linear"
+
+
+def test_a_click_in_the_frame_shift_is_let_go_adds_a_plus_one_point(open_app):
+    """Shift let go, then the plot clicked, in one slow frame: the click came without shift. (ImGui
+    takes no modifier's change after a click in the click's frame, so a let-go shift is older.)"""
+    document = small_graph()
+    document.set_dataset(name="linear", points=30, test_fraction=0.0)
+    app, driver = open_app(document)
+    session = app.session
+    choose_in_combo(driver, DatasetTags.name, "custom", available_datasets() + ["custom"])
+    driver.frames(2)
+    driver.move(*PlotPixels(driver, DatasetTags.plot)(0.5, 0.5))
+    driver.key_down("shift")
+    xdotool("keyup", "shift", "mousedown", "1")
+    driver.keys_down.discard("shift")
+    driver.frames(2)
+    xdotool("mouseup", "1")
+    driver.frames(3)
+    assert len(session.document.custom_points) == 31
+    assert session.document.custom_points[-1][2] == 1.0
 
 
 def test_file_export_data_writes_the_points_shown_as_csv(open_app, tmp_path):

@@ -63,3 +63,20 @@ def test_a_chord_whose_ctrl_is_let_go_in_the_frame_of_its_key_still_acts(app_on)
     driver.frames(4)
     assert session.document == small_graph()
     assert session.status == "undid moving"
+
+
+def test_a_plain_key_pressed_in_the_frame_ctrl_is_let_go_acts_as_itself(app_on):
+    """The other order in one slow frame: Ctrl+C done, Ctrl let go, then Delete pressed. Delete
+    has no Ctrl chord, so it is the plain Delete (it was lost as an unknown Ctrl+Delete)."""
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    node_id = sorted(session.document.nodes)[0]
+    app.canvas.select([node_id])
+    driver.move(300, 600)  # over the canvas
+    driver.key_down("ctrl")
+    xdotool("keyup", "ctrl", "keydown", "Delete")
+    driver.keys_down.discard("ctrl")
+    driver.frames(2)
+    xdotool("keyup", "Delete")
+    driver.frames(3)
+    assert node_id not in session.document.nodes
