@@ -48,7 +48,7 @@ def measure(path: Path, points: int, frames: int) -> dict:
         durations.append(time.perf_counter() - started)
     session.end_gesture()
     started = time.perf_counter()
-    while window._painted is None or window._painted[0] is not session.dataset:
+    while not window.points_are_current():
         app.run_frame()
     return {"file": str(path), "points": points, "drag_frame_median_s": statistics.median(durations),
             "drag_frame_max_s": max(durations), "settle_s": time.perf_counter() - started}

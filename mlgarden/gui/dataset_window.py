@@ -25,8 +25,8 @@ Its rules, as in every panel:
 - The surface is a dynamic texture of float32 RGBA (a float64 buffer shows garbage), drawn by an
   image series spanning the data bounds. Over it a second image series draws the data points,
   painted into a texture of their own at the plot area's size (gui/plane_picture.py) when the
-  data changes (once it has held for RESIZE_SETTLE_SECONDS when the last painting took over
-  PAINT_AT_ONCE_SECONDS: 100,000 points take over a second), and when the plot's size changes
+  data changes (data of over PAINT_AT_ONCE_UP_TO points once it has held for
+  RESIZE_SETTLE_SECONDS: 100,000 points take over a second), and when the plot's size changes
   once the new size has held as long (the old picture is shown meanwhile): plot markers would
   cost a software-drawn frame a quarter of its CPU. That texture is a static one, made anew each
   time (Dear PyGui uploads a dynamic texture every frame, changed or not). Only the current
@@ -64,9 +64,10 @@ PLOT_BOTTOM_MARGIN = 10  # below the plot, inside the window
 AXES_ACROSS = 52
 AXES_DOWN = 41
 RESIZE_SETTLE_SECONDS = 0.1
-# New data is painted at once when the last painting took less than this; else (tens of thousands
-# of points) once the data has held for RESIZE_SETTLE_SECONDS, so a noise drag stays smooth.
-PAINT_AT_ONCE_SECONDS = 0.05
+# New data of at most this many points is painted at once (about 50 ms on this machine's software
+# drawing); more, once the data has held for RESIZE_SETTLE_SECONDS, so a noise drag stays smooth.
+# By count, not by a timing, so it does the same on every machine and under any load.
+PAINT_AT_ONCE_UP_TO = 5000
 CONTROL_WIDTH = 90
 KEY_TEXT = "  circles: train, squares: test, ring: sample"
 CUSTOM_KEY_TEXT = "  click +1, shift+click -1, ctrl+click removes, right-click: sample"
@@ -150,7 +151,6 @@ class DatasetWindow:
         self._plot_side = PLOT_SIDE
         self._resized_at = 0.0  # perf_counter time of the plot's last change of size
         self._painted: tuple | None = None  # (dataset, PictureSize) the points' texture shows
-        self._last_paint_seconds = 0.0  # how long the last painting of the points took
         self._unpainted_data: tuple | None = None  # (dataset, perf_counter time it came)
         self.points_layer: np.ndarray | None = None  # the markers painted, premultiplied RGBA
         self._points_texture: int | None = None
@@ -341,15 +341,18 @@ class DatasetWindow:
         if self._painted is None or self._painted[0] is not wanted[0]:
             if self._unpainted_data is None or self._unpainted_data[0] is not wanted[0]:
                 self._unpainted_data = (wanted[0], now)
-            due = (self._last_paint_seconds < PAINT_AT_ONCE_SECONDS
+            due = (len(wanted[0].labels) <= PAINT_AT_ONCE_UP_TO
                    or now - self._unpainted_data[1] >= RESIZE_SETTLE_SECONDS)
         else:
             due = now - self._resized_at >= RESIZE_SETTLE_SECONDS
         if due:
             self._paint_points(wanted[1])
-            self._last_paint_seconds = time.perf_counter() - now
             self._painted = wanted
             self._unpainted_data = None
+
+    def points_are_current(self) -> bool:
+        """Whether the points' picture shows the session's data (it may wait, see above)."""
+        return self._painted is not None and self._painted[0] is self.session.dataset
 
     def _paint_points(self, size: PictureSize) -> None:
         """Paint the data's markers at `size` into a new texture for their series."""

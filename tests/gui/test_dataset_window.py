@@ -90,22 +90,22 @@ def test_typing_the_number_of_points_reloads_the_data(panels):
     assert shown_points(app.session, app.dataset) == 500
 
 
-def test_when_painting_is_slow_new_data_is_painted_once_it_has_held(panels, monkeypatch):
-    """After a slow painting (100,000 points take over a second) new data waits until it has
-    held for RESIZE_SETTLE_SECONDS, so a noise drag is not a second a step; the old picture shows
-    meanwhile. After a quick one, new data is painted in its first frame (the tests above)."""
+def test_many_points_are_painted_once_the_data_has_held(panels, monkeypatch):
+    """Data of over PAINT_AT_ONCE_UP_TO points (100,000 take over a second to paint) waits until
+    it has held for RESIZE_SETTLE_SECONDS, so a noise drag is not a second a step; the old picture
+    shows meanwhile. Fewer points are painted in their first frame (the tests above)."""
     app, driver = panels
     session, window = app.session, app.dataset
     old_picture = window.points_layer
-    window._last_paint_seconds = 1.0  # as a painting of many points leaves it
+    monkeypatch.setattr(dataset_window, "PAINT_AT_ONCE_UP_TO", 400)  # 500 points are "many"
     monkeypatch.setattr(dataset_window, "RESIZE_SETTLE_SECONDS", 60.0)  # not held long enough yet
     session.edit("set_dataset", points=500)
     driver.frames(3)
     assert len(session.dataset.labels) == 500
-    assert window.points_layer is old_picture
+    assert window.points_layer is old_picture and not window.points_are_current()
     monkeypatch.setattr(dataset_window, "RESIZE_SETTLE_SECONDS", 0.0)  # now it has held
     driver.frames(1)
-    assert window.points_layer is not old_picture
+    assert window.points_layer is not old_picture and window.points_are_current()
     assert shown_points(session, window) == 500
 
 
