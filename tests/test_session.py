@@ -10,7 +10,7 @@ from mlgarden.document.build import Builder
 from mlgarden.document.graph import Document
 from mlgarden.engine.ops import OPS
 from mlgarden.learning.stepthrough import BACKWARD
-from mlgarden.document.edits import STEP_WORDS
+from mlgarden.document.edits import BODY_EDITS, DOCUMENT_EDITS, FUNCTION_EDITS, STEP_WORDS
 from mlgarden.session import Session
 
 
@@ -94,6 +94,8 @@ def test_undo_and_redo_name_the_step_in_the_users_words():
     assert session.history.undo_label() is None
     for step in STEP_WORDS.values():  # words, never an edit's internal name
         assert "_" not in step and step == step.lower()
+    for name in (*DOCUMENT_EDITS, *FUNCTION_EDITS, *BODY_EDITS):  # each edit has its words
+        assert name in STEP_WORDS, name
 
 
 def test_value_drag_is_one_undo_step():

@@ -289,8 +289,9 @@ class App:
             getattr(self, shortcut.action)()
 
     def _close_what_floats_on_top(self) -> bool:
-        """Esc closes an open menu, else the Help or About window when it has the keyboard's
-        focus; True when it closed one."""
+        """Esc closes an open menu of the menu bar, else an open right-click menu, else the
+        Getting started or About this graph window when it has the focus; True when it closed
+        one."""
         menu = menus.open_bar_menu()
         if menu is not None:  # ImGui closes an open menu drawn disabled; enabled again next frame
             dpg.configure_item(menu, enabled=False)
