@@ -102,6 +102,8 @@ class Tags:
     heading = "dataset_heading"
     show_result = "dataset_show_result"
     slider_handlers = "dataset_slider_handlers"
+    points_handlers = "dataset_points_handlers"
+    seed_handlers = "dataset_seed_handlers"
 
 
 def _rgba255(colour: np.ndarray, alpha: int = 255) -> list[int]:
@@ -184,6 +186,11 @@ class DatasetWindow:
             dpg.add_item_deactivated_handler(callback=lambda: self.session.end_gesture())
         for slider in (Tags.noise, Tags.test_fraction):
             dpg.bind_item_handler_registry(slider, Tags.slider_handlers)
+        for field, handlers in ((Tags.points, Tags.points_handlers), (Tags.seed, Tags.seed_handlers)):
+            with dpg.item_handler_registry(tag=handlers):
+                dpg.add_item_deactivated_after_edit_handler(
+                    user_data=field, callback=lambda sender, data, left: self.field_left(left))
+            dpg.bind_item_handler_registry(field, handlers)
         self._show_settings()
         return Tags.window
 
@@ -192,8 +199,7 @@ class DatasetWindow:
             dpg.add_combo(available_datasets() + [CUSTOM], tag=Tags.name, width=2 * CONTROL_WIDTH,
                           label="dataset", height_mode=dpg.mvComboHeight_Large,
                           callback=lambda sender, name: self.choose_dataset(name))
-            dpg.add_input_int(tag=Tags.points, label="points", width=CONTROL_WIDTH, step=0,
-                              on_enter=True, callback=lambda sender, count: self.set_points(count))
+            dpg.add_input_int(tag=Tags.points, label="points", width=CONTROL_WIDTH, step=0)
         with dpg.group(horizontal=True):
             dpg.add_slider_float(tag=Tags.noise, label="noise", width=CONTROL_WIDTH,
                                  min_value=0.0, max_value=1.0, clamped=True, format="%.2f",
@@ -201,10 +207,9 @@ class DatasetWindow:
             dpg.add_slider_float(tag=Tags.test_fraction, label="test", width=CONTROL_WIDTH,
                                  min_value=0.0, max_value=0.9, clamped=True, format="%.2f",
                                  callback=lambda sender, fraction: self.set_test_fraction(fraction))
-            dpg.add_input_int(tag=Tags.seed, label="seed", width=CONTROL_WIDTH // 2 + 10, step=0,
-                              on_enter=True, callback=lambda sender, seed: self.set_seed(seed))
+            dpg.add_input_int(tag=Tags.seed, label="seed", width=CONTROL_WIDTH // 2 + 10, step=0)
         with dpg.group(horizontal=True):
-            dpg.add_input_int(tag=Tags.sample, label="sample", width=CONTROL_WIDTH, on_enter=True,
+            dpg.add_input_int(tag=Tags.sample, label="sample", width=CONTROL_WIDTH,
                               callback=lambda sender, index: self.set_sample(index))
             dpg.add_text(KEY_TEXT, tag=Tags.key, color=MUTED_COLOUR, wrap=0)  # at the window edge
         with dpg.group(horizontal=True):  # the button first: a long heading cannot push it away
@@ -230,6 +235,17 @@ class DatasetWindow:
             self._show_settings()
             return
         self._edit(name=name)
+
+    def field_left(self, field: str) -> None:
+        """Take the number typed in the points or seed field once the field is left: by Enter, Tab
+        or a click elsewhere (an on_enter field drops what was typed unless Enter ends it). Esc
+        puts the field back as it was, which changes nothing."""
+        typed = int(dpg.get_value(field))
+        settings = self.session.document.dataset
+        if field == Tags.points and typed != settings.points:
+            self.set_points(typed)
+        elif field == Tags.seed and typed != settings.seed:
+            self.set_seed(typed)
 
     def set_points(self, count: int) -> None:
         self._edit(points=int(count))

@@ -158,6 +158,37 @@ def test_clicking_a_point_in_the_plot_makes_it_the_current_sample(panels):
     assert dpg.get_value(Tags.current)[0][0] == pytest.approx(session.dataset.points[target, 0])
 
 
+def test_a_number_typed_in_points_or_seed_is_taken_when_the_field_is_left_without_enter(panels):
+    """Typing 300 in points and clicking elsewhere, or typing a seed and pressing
+    Tab, used to drop what was typed: only Enter took it."""
+    app, driver = panels
+    session = app.session
+    assert (session.document.dataset.points, session.document.dataset.seed) != (300, 7)
+    for field, text, leave in ((Tags.points, "300", "click"), (Tags.seed, "7", "Tab")):
+        x, y, width, height = driver.item_rect(field)
+        driver.click(x + min(20, width / 4), y + height / 2)
+        driver.key("ctrl+a")
+        driver.type_text(text)
+        if leave == "Tab":
+            driver.key("Tab")
+        else:
+            driver.click(*driver.item_center(Tags.key))  # on the window's plain text
+        driver.frames(2)
+        assert dpg.get_value(field) == int(text)
+    assert session.document.dataset.points == 300
+    assert session.document.dataset.seed == 7
+    assert len(session.dataset.labels) == 300
+    x, y, width, height = driver.item_rect(Tags.points)
+    driver.click(x + min(20, width / 4), y + height / 2)
+    driver.key("ctrl+a")
+    driver.type_text("3")
+    driver.key("Escape")  # puts the field back: nothing changes, no undo step
+    driver.frames(2)
+    assert session.document.dataset.points == 300 and dpg.get_value(Tags.points) == 300
+    session.undo()  # the seed's step, not an empty one of the Esc
+    assert session.document.dataset.points == 300 and session.document.dataset.seed != 7
+
+
 def test_typing_a_sample_index_moves_the_highlight(panels):
     app, driver = panels
     type_into(driver, Tags.sample, "17")
