@@ -403,12 +403,14 @@ class App:
         self.session.cut(self.canvas.selected_nodes())
 
     def paste(self) -> None:
-        """At the mouse when it is over the canvas, else in the middle of the canvas."""
+        """At the mouse when it is over the canvas, else in the middle of the canvas; the copies
+        become the selection."""
         at = self.canvas.mouse_grid_position() if self.canvas.is_hovered() else self.canvas.visible_centre()
-        self.session.paste(self.canvas.free_spot_for_fragment(self.session.clipboard, at))
+        pasted = self.session.paste(self.canvas.free_spot_for_fragment(self.session.clipboard, at))
+        self.canvas.select_new(pasted)
 
     def duplicate(self) -> None:
-        self.session.duplicate(self.canvas.selected_nodes())
+        self.canvas.select_new(self.session.duplicate(self.canvas.selected_nodes()))
 
     def arrange(self) -> None:
         """Arrange the selected nodes where they are, or the whole graph and fit it in view."""

@@ -92,6 +92,16 @@ class EditMixin:
         self.selected_link_set.add(key)
         self.restyle_links()
 
+    def select_new(self, node_ids) -> None:
+        """Make the nodes a paste or a duplicate just added the selection, as a drawing program
+        does: the next drag moves them and Delete deletes them, not the nodes they were copied
+        from. Nothing changes when the edit was refused (None)."""
+        if not node_ids:
+            return
+        self._sync_if_stale()  # draw them first: only drawn nodes can be selected
+        self.clear_selection()
+        self.select(node_ids)
+
     def delete_selection(self) -> None:
         """Delete the selected links, then the selected nodes, as one undo step."""
         nodes, links = self.selected_nodes(), self.selected_links()

@@ -147,6 +147,38 @@ def test_ctrl_d_duplicates_the_selection_beside_it(app_on):
     assert dpg.does_item_exist(ids.node(weight.id))
 
 
+def test_pasted_and_duplicated_nodes_become_the_selection_even_in_another_graph(app_on, tmp_path):
+    """After ctrl+D or ctrl+V the copies are selected, as in a drawing program: Delete then
+    deletes them, and a drag moves them. The originals stayed selected, so Delete took the nodes
+    copied from, and a paste into another graph selected nothing at all."""
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    select_w_and_x(app, driver)
+    originals = sorted(app.canvas.selected_nodes())
+    driver.key("ctrl+d")
+    duplicates = sorted(n for n in session.document.nodes if n not in small_graph().nodes)
+    assert len(duplicates) == 2 and sorted(app.canvas.selected_nodes()) == duplicates
+    driver.key("Delete")
+    assert all(n in session.document.nodes for n in originals)
+    assert not any(n in session.document.nodes for n in duplicates)
+
+    select_w_and_x(app, driver)
+    driver.key("ctrl+c")
+    other = Session(small_graph())
+    other.save(tmp_path / "other graph.yaml")
+    assert app.open_path(tmp_path / "other graph.yaml")  # another file: the clipboard stays
+    driver.frames(3)
+    driver.move(*EMPTY)
+    driver.key("ctrl+v")
+    pasted = sorted(n for n in session.document.nodes if n not in small_graph().nodes)
+    assert len(pasted) == 2 and sorted(app.canvas.selected_nodes()) == pasted
+    before = {n: session.document.nodes[n].pos for n in session.document.nodes}
+    start = driver.node_title_point(ids.node(pasted[0]))
+    driver.drag(start, (start[0] + 40, start[1] + 30))
+    moved = {n for n in session.document.nodes if session.document.nodes[n].pos != before[n]}
+    assert moved == set(pasted)
+
+
 def test_insert_layer_reads_the_selected_nodes_in_one_undo_step(app_on, tmp_path):
     session = Session(small_graph())
     app, driver = app_on(session)
