@@ -15,7 +15,8 @@ behaviour a user sees (edit, undo, nudge, train, open, save) is tested without a
   value to the worker's params, a structural edit to be recompiled there). `pause()` takes the
   worker's last params and progress, so Play..Pause is one undo step and gives the numbers
   `mlgarden train` gives for as many steps. A training stop (a NaN...) pauses and says why;
-  a stop, a dataset change, New/Open and `close()` end the worker process.
+  a stop, New/Open and `close()` end the worker process; new data while playing starts a new
+  run on the same worker (a new process costs a second of imports, each step of a slider drag).
 - `open` and `save` never lose work: a file that fails to load leaves the open graph untouched,
   and `dirty` tells the app to ask before discarding unsaved changes; undo or redo back to the
   graph as it was opened or last saved makes it clean again.
@@ -414,12 +415,12 @@ class Session(SessionAids, SessionTools, SessionScope):
             self._load_data()
 
     def _load_data(self) -> None:
-        """Make the dataset and a new trainer; training that plays goes on with them in a new
-        worker (the old one's run is over)."""
+        """Make the dataset and a new trainer; training that plays goes on with them in a new run
+        of the same worker (the old run is over; a new process would hold up every frame of a
+        noise slider's drag for its start)."""
         was_playing, status = self.playing, self.status
         if was_playing:
             self.pause()
-            self._background.close()
         settings = self.document.dataset
         self._data_settings = astuple(settings)
         self._data_points = self.document.custom_points

@@ -81,15 +81,21 @@ def test_new_and_open_end_the_worker(session, tmp_path, how):
     assert not process_exists(pid)
 
 
-def test_a_dataset_change_ends_the_worker_and_training_goes_on_with_the_new_data(session):
+def test_a_dataset_change_while_playing_goes_on_with_the_new_data_in_the_same_worker(session):
+    """Each step of a noise slider's drag is a dataset change: a new worker process for each (a
+    fresh interpreter's imports) held the app up for about a second a frame."""
     session.play()
     poll_until(session, lambda: session.trainer.metrics.steps > 0, "a step")
     pid = session.training_worker_pid
-    session.edit("set_dataset", name="circle")
-    assert not process_exists(pid) and session.playing
-    assert session.trainer.metrics.steps == 0  # a new trainer, a new worker
+    for noise in (0.2, 0.25, 0.3):  # a drag: one change a frame, the last run not yet heard from
+        session.edit("set_dataset", noise=noise, merge_key="noise")
+        session.poll_training()
+    assert session.playing and session.training_worker_pid == pid
+    assert session.trainer.metrics.steps == 0  # a new trainer: training starts anew
     poll_until(session, lambda: session.trainer.metrics.steps > 0, "a step on the new data")
-    assert session.training_worker_pid not in (None, pid)
+    assert session.document.dataset.noise == 0.3 and session.training_worker_pid == pid
+    session.close()
+    assert not process_exists(pid)
 
 
 def test_a_nan_stop_pauses_says_why_keeps_finite_params_and_ends_the_worker():

@@ -2,9 +2,9 @@
 
 `BackgroundTraining` owns at most one worker process, started at the first Play and kept while
 the graph stays open, so that Play after Pause starts at once; it is ended (joined, and killed if
-it does not stop) by `close()`: a NaN stop, a dataset change, New/Open and quitting all call it,
-so no process outlives the app. The Session decides when (session.py); this class only speaks to
-the worker:
+it does not stop) by `close()`: a NaN stop, New/Open and quitting all call it, so no process
+outlives the app (new data while playing is a new run, `start`, on the same worker). The
+Session decides when (session.py); this class only speaks to the worker:
 
 - `start(document, trainer)` hands the worker a copy of the document, the trainer's points and its
   progress; `run` numbers the runs and anything from an older run is dropped.
