@@ -85,6 +85,8 @@ class Tags:
     train_series = "training_train_series"
     test_series = "training_test_series"
     slider_handlers = "training_slider_handlers"
+    lr_input_handlers = "training_lr_input_handlers"
+    batch_size_handlers = "training_batch_size_handlers"
     backprop = "training_step_through_backprop"
     forward = "training_step_through_forward"
     step_heading = "training_step_through_heading"
@@ -207,6 +209,12 @@ class TrainingPanel:
         with dpg.item_handler_registry(tag=Tags.slider_handlers):
             dpg.add_item_deactivated_handler(callback=lambda: self.end_slider_drag())
         dpg.bind_item_handler_registry(Tags.lr_slider, Tags.slider_handlers)
+        for field, handlers in ((Tags.lr_input, Tags.lr_input_handlers),
+                                (Tags.batch_size, Tags.batch_size_handlers)):
+            with dpg.item_handler_registry(tag=handlers):
+                dpg.add_item_deactivated_after_edit_handler(
+                    user_data=field, callback=lambda sender, data, left: self.field_left(left))
+            dpg.bind_item_handler_registry(field, handlers)
         self._show_settings()
         return Tags.window
 
@@ -234,11 +242,8 @@ class TrainingPanel:
                 clamped=True, no_input=True,
                 callback=lambda sender, value: self.set_log_learning_rate(value))
             dpg.add_input_double(
-                tag=Tags.lr_input, label="learning rate", width=80, format="%.6g", step=0,
-                on_enter=True, callback=lambda sender, value: self.set_learning_rate(value))
-            dpg.add_input_int(
-                tag=Tags.batch_size, label="batch", width=56, step=0, on_enter=True,
-                callback=lambda sender, value: self.set_batch_size(value))
+                tag=Tags.lr_input, label="learning rate", width=80, format="%.6g", step=0)
+            dpg.add_input_int(tag=Tags.batch_size, label="batch", width=56, step=0)
         with dpg.tooltip(Tags.lr_slider):
             dpg.add_text("Learning rate on a log scale, 1e-5 to 1; type an exact value beside it")
         self._build_stepthrough()
@@ -313,6 +318,17 @@ class TrainingPanel:
 
     def step_through(self, kind: str) -> None:
         self.session.start_stepthrough(kind)
+
+    def field_left(self, field: str) -> None:
+        """Take the number typed in the learning rate or batch field once the field is left: by
+        Enter, Tab or a click elsewhere, such as on Play (an on_enter field drops what was typed
+        unless Enter ends it). Esc puts the field back as it was, which changes nothing."""
+        typed = dpg.get_value(field)
+        settings = self.session.document.training
+        if field == Tags.lr_input and typed != settings.learning_rate:
+            self.set_learning_rate(typed)
+        elif field == Tags.batch_size and typed != settings.batch_size:
+            self.set_batch_size(typed)
 
     def set_learning_rate(self, learning_rate: float) -> None:
         self._edit(learning_rate=float(learning_rate))

@@ -172,6 +172,28 @@ def test_typing_a_learning_rate_edits_the_document_and_undo_restores_it(panels):
     assert dpg.get_value(Tags.lr_input) == pytest.approx(0.1)
 
 
+def test_a_learning_rate_or_batch_typed_is_taken_when_the_field_is_left_without_enter(panels):
+    """Typing a learning rate and clicking Play trained with the old one, and a batch size typed
+    and left with Tab was dropped: only Enter took what was typed."""
+    app, driver = panels
+    training = app.session.document.training
+    assert (training.learning_rate, training.batch_size) != (0.05, 8)
+    for field, text in ((Tags.batch_size, "8"), (Tags.lr_input, "0.05")):
+        x, y, width, height = driver.item_rect(field)
+        driver.click(x + min(20, width / 4), y + height / 2)
+        driver.key("ctrl+a")
+        driver.type_text(text)
+        if field == Tags.batch_size:
+            driver.key("Tab")
+        else:
+            driver.click(*driver.item_center(Tags.play))
+    assert app.session.playing
+    assert app.session.document.training.learning_rate == 0.05
+    assert app.session.document.training.batch_size == 8
+    driver.click(*driver.item_center(Tags.play))
+    assert not app.session.playing
+
+
 def test_dragging_the_log_slider_is_one_undo_step(panels):
     app, driver = panels
     x, y, width, height = driver.item_rect(Tags.lr_slider)
