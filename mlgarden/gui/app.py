@@ -493,10 +493,12 @@ class App:
         self.when_changes_are_safe(lambda: self.open_path(path) and self.about.show())
 
     def open_path(self, path: Path) -> bool:
-        """Load `path`; on failure show why and keep the open graph."""
+        """Load `path`; on failure show why and keep the open graph. A recent file that has gone
+        since the menu was filled leaves Open Recent (userstate lists only files that exist)."""
         if self.session.open(path):
             return True
         self.dialogs.show_error(self.session.open_error)  # whole; the status line has it short
+        menus.fill_recent_menu(self, userstate.recent_files())
         return False
 
     def save(self, then: Callable[[], None] | None = None) -> bool:

@@ -77,6 +77,22 @@ def test_open_recent_opens_the_file_chosen_in_the_menu(app_on, tmp_path):
     assert [p.name for p in userstate.recent_files()] == ["first.yaml", "second.yaml"]
 
 
+def test_a_recent_file_deleted_since_says_so_and_leaves_the_menu(app_on, tmp_path):
+    kept, gone = tmp_path / "kept.yaml", tmp_path / "gone.yaml"
+    for path in (kept, gone):
+        fileformat.save(small_graph(), path)
+        userstate.add_recent_file(path)  # newest first: gone, kept
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    gone.unlink()  # after the menu was filled
+    click_in_submenu(driver, ids.FILE_MENU, ids.RECENT_MENU, 0)
+    driver.frames(2)
+    assert dpg.is_item_shown(ids.ERROR) and "gone.yaml: no such file" in dpg.get_value(ids.ERROR_TEXT)
+    assert session.document == small_graph()
+    driver.key("Return")
+    assert [dpg.get_item_label(e) for e in dpg.get_item_children(ids.RECENT_MENU, 1)] == ["kept.yaml"]
+
+
 def test_saving_over_a_file_changed_on_disk_asks_and_overwrites_only_when_told(app_on, tmp_path):
     path = tmp_path / "graph.yaml"
     fileformat.save(small_graph(), path)
