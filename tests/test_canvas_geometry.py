@@ -46,6 +46,38 @@ def test_fit_shows_every_rectangle_inside_the_canvas(rects, size):
     assert view.zoom <= 1.0
 
 
+@given(st.lists(st.tuples(coordinate, coordinate, st.floats(10, 300), st.floats(10, 300)),
+                min_size=1, max_size=40),
+       st.tuples(st.floats(300, 1600), st.floats(200, 900)))
+def test_a_fit_keeps_the_graph_off_the_minimap_in_the_corner(rects, size):
+    """At 900x600 the fitted final-boss ran under the minimap (its bottom-right corner)."""
+    corner = (190.0, 130.0)
+    boxes = Boxes({f"n{i}": (x, y, x + w, y + h) for i, (x, y, w, h) in enumerate(rects)})
+    bounds = boxes.bounds()
+    view = geometry.fit_view_clear_of_corner(bounds, size, corner)
+    plain = geometry.fit_view(bounds, size)
+    right, bottom = plain.to_canvas(bounds[2:])
+    if right <= size[0] - corner[0] or bottom <= size[1] - corner[1]:
+        assert view == plain  # clear of it already: the fit as ever
+    elif view.zoom > geometry.FIT_MIN_ZOOM:
+        left, top = view.to_canvas(bounds[:2])
+        right, bottom = view.to_canvas(bounds[2:])
+        assert left >= -1e-6 and top >= -1e-6 and right <= size[0] + 1e-6 and bottom <= size[1] + 1e-6
+        assert right <= size[0] - corner[0] + 1e-6 or bottom <= size[1] - corner[1] + 1e-6
+
+
+def test_a_wide_graph_is_fitted_above_the_minimap_and_a_tall_one_beside_it():
+    corner = (190.0, 130.0)
+    wide, tall, canvas = (0, 0, 2000, 1600), (0, 0, 1600, 2000), (540, 546)  # canvas at 900x600
+    for bounds in (wide, tall):  # the plain fit, centred, runs under the minimap
+        right, bottom = geometry.fit_view(bounds, canvas).to_canvas(bounds[2:])
+        assert right > 540 - 190 and bottom > 546 - 130
+    right, bottom = geometry.fit_view_clear_of_corner(wide, canvas, corner).to_canvas(wide[2:])
+    assert bottom <= 546 - 130 and right > 540 - 190  # above it
+    right, bottom = geometry.fit_view_clear_of_corner(tall, canvas, corner).to_canvas(tall[2:])
+    assert right <= 540 - 190 and bottom > 546 - 130  # beside it
+
+
 def test_a_small_graph_is_fitted_at_full_size_with_its_corner_in_view():
     view = geometry.fit_view((40, 60, 400, 300), (800, 600))
     assert view.zoom == 1.0

@@ -35,7 +35,7 @@ from mlgarden.gui.canvas_draw import LinkDrawing, NodeDrawing
 from mlgarden.gui.canvas_input import CanvasInput
 from mlgarden.gui.canvas_thumbnails import Thumbnails
 from mlgarden.gui.geometry import Boxes, ViewTransform
-from mlgarden.gui.minimap import Minimap
+from mlgarden.gui.minimap import CORNER as MINIMAP_CORNER, Minimap
 from mlgarden.gui.shown_values import ShownValues
 from mlgarden.gui.value_editor import ValueEditor
 from mlgarden.gui.view import saved_view, view_to_save
@@ -289,7 +289,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         bounds = self.boxes.bounds(chosen)
         if bounds is None:
             return ViewTransform((0.0, 0.0), 1.0)
-        return geometry.fit_view(bounds, self.canvas_size())
+        return geometry.fit_view_clear_of_corner(bounds, self.canvas_size(), MINIMAP_CORNER)
 
     def fit(self) -> None:
         """Fit the selection, or the whole graph, in view (zoom and pan)."""

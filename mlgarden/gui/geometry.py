@@ -10,8 +10,9 @@ Everything here is in *document coordinates* (the positions saved in the file) u
   point keeps the document point under it where it is.
 - `Boxes`: every node's rectangle in numpy arrays, so "which node is under the mouse", "which
   nodes are in this box" and "which nodes are in view" are each one vectorised test.
-- `fit_view`: the origin and zoom that show a set of rectangles whole; `free_position`: the spot
-  nearest a wanted one where a new box covers no other; `level_of_detail`: what to draw per zoom.
+- `fit_view`: the origin and zoom that show a set of rectangles whole (`fit_view_clear_of_corner`:
+  and off the minimap); `free_position`: the spot nearest a wanted one where a new box covers no
+  other; `level_of_detail`: what to draw per zoom.
 """
 
 from __future__ import annotations
@@ -181,6 +182,20 @@ def fit_view(bounds, canvas_size, margin: float = FIT_MARGIN, max_zoom: float = 
     centre = ((left + right) / 2, (top + bottom) / 2)
     origin = (centre[0] - canvas_size[0] / 2 / zoom, centre[1] - canvas_size[1] / 2 / zoom)
     return ViewTransform(origin, zoom)
+
+
+def fit_view_clear_of_corner(bounds, canvas_size, corner_size) -> ViewTransform:
+    """`fit_view`, keeping the fitted bounds off a box of `corner_size` in the canvas's bottom-right
+    corner (the minimap) that they would reach under: fitted above it or left of it, whichever
+    shows them larger (above, when both do at 100%)."""
+    view = fit_view(bounds, canvas_size)
+    width, height = canvas_size
+    right, bottom = view.to_canvas((bounds[2], bounds[3]))
+    if right <= width - corner_size[0] or bottom <= height - corner_size[1]:
+        return view
+    above = fit_view(bounds, (width, height - corner_size[1]))
+    beside = fit_view(bounds, (width - corner_size[0], height))
+    return beside if beside.zoom > above.zoom else above
 
 
 def free_position(boxes: Boxes, size, wanted, view_rect=None, gap: float = GAP,

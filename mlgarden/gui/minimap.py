@@ -15,6 +15,7 @@ from mlgarden.gui import ids, theme
 
 WIDTH, HEIGHT = 180, 120
 EDGE = 10  # pixels from the canvas's bottom-right corner
+CORNER = (WIDTH + EDGE, HEIGHT + EDGE)  # what it takes of the canvas: a fit keeps the graph off it
 BACKGROUND = np.array([0.12, 0.12, 0.14, 0.85], dtype=np.float32)
 
 

@@ -14,11 +14,14 @@ import dearpygui.dearpygui as dpg
 import pytest
 
 from app_fixture import app_on  # noqa: F401  (a fixture)
+from driver import Driver
 from mlgarden import shipped
 from mlgarden.files import fileformat
-from mlgarden.gui import ids
-from mlgarden.gui.app import start_session
+from mlgarden.gui import ids, minimap
+from mlgarden.gui.app import App, start_session
+from mlgarden.gui.dataset_window import DatasetWindow
 from mlgarden.gui.file_browser import Tags as FileTags
+from mlgarden.gui.training_panel import TrainingPanel
 from mlgarden.document.layout import node_height
 from mlgarden.session import DEFAULT_EXAMPLE, Session
 from test_files_power_gui import click_in_submenu
@@ -126,3 +129,30 @@ def test_the_first_start_opens_the_built_in_example_as_an_untitled_copy(app_on, 
     assert_ctrl_s_asks_where(app, driver, DEFAULT_EXAMPLE, tmp_path)
     driver.screenshot(tmp_path / "save-dialog.png")
     assert shipped_bytes() == before
+
+
+def test_at_900x600_every_example_opens_with_no_node_under_the_minimap(monkeypatch, tmp_path):
+    """The docked panels leave the canvas 540 pixels wide: the fitted final-boss ran under the
+    minimap in the canvas's corner. The fit keeps the graph off it."""
+    monkeypatch.setenv("MLGARDEN_STATE_DIR", str(tmp_path / "state"))
+    session = Session()
+    app = App(session, [TrainingPanel(session), DatasetWindow(session)])
+    driver = None
+    try:
+        app.build(900, 600)
+        driver = Driver(session.title, frame=app.run_frame, canvas=app.canvas)
+        for path in EXAMPLES:
+            assert app.open_path(path), path
+            driver.frames(3)
+            canvas_x, canvas_y, _, _ = app.canvas.canvas_rect
+            corner_x, corner_y = app.canvas.minimap.corner
+            map_rect = (canvas_x + corner_x, canvas_y + corner_y, minimap.WIDTH, minimap.HEIGHT)
+            under = [node_id for node_id in session.document.nodes
+                     if overlapping(app.canvas.screen_rect(ids.node(node_id)), map_rect)]
+            assert not under, f"{path.stem}: {under[:5]} under the minimap at {map_rect}"
+            if path.stem == "final-boss":
+                driver.screenshot(tmp_path / "final-boss-900x600.png")
+    finally:
+        if driver is not None:
+            driver.close()
+        app.close()
