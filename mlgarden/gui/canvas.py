@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import dearpygui.dearpygui as dpg
 
-from mlgarden.gui import canvas_edits, canvas_show, geometry, ids, node_view, theme
+from mlgarden.gui import canvas_draw, canvas_edits, canvas_show, geometry, ids, node_view, theme
 from mlgarden.gui.canvas_draw import LinkDrawing, NodeDrawing
 from mlgarden.gui.canvas_input import CanvasInput
 from mlgarden.gui.canvas_thumbnails import Thumbnails
@@ -78,6 +78,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self.largest_gradient = 0.0
         self._gesture = 0
         self._shown_opened: int | None = None
+        self._titles_measured = False  # titles cut to their nodes with text measured (a frame on)
         self._graph_view = ViewTransform()
         self._heading_instance: str | None = None  # the instance the function heading names
         self._shown_widgets = ShownValues()  # the heading's wrap: set only when it changes
@@ -147,6 +148,7 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
             self.sync_layout()  # the boxes of this graph, to fit it
             self.set_view(saved_view(self.session.document) or self._fitted_view())
         self._sync_if_stale()  # callbacks (keys, menus) may have edited: hit tests need it now
+        self._fit_titles_once_measurable()
         self.input.poll()
         self._sync_if_stale()
         if self.scope is not None and self.session.scope_instance != self._heading_instance:
@@ -156,6 +158,13 @@ class Canvas(canvas_show.ShowMixin, canvas_edits.EditMixin):
         self.thumbnails.update()
         self.editor.update()
         self.minimap.update()
+
+    def _fit_titles_once_measurable(self) -> None:
+        """Text cannot be measured before the app's first frame: cut the titles drawn then again."""
+        if not self._titles_measured and canvas_draw.text_width("M", theme.FONT_SIZE):
+            self._titles_measured = True
+            for drawing in self.drawings.values():
+                drawing.refit_title()
 
     def _measure(self) -> None:
         """Size the drawlist to its window (below the function heading, when a body is shown)

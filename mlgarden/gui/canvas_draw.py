@@ -25,7 +25,7 @@ import math
 
 import dearpygui.dearpygui as dpg
 
-from mlgarden.gui import geometry, ids, theme
+from mlgarden.gui import geometry, ids, node_view, theme
 from mlgarden.gui.geometry import NodeBox
 from mlgarden.number_text import plain, typed_number
 
@@ -41,6 +41,8 @@ LINK_COLOUR = (200, 200, 200, 200)
 COMPACT_TEXT_SIZE = 11
 COMPACT_INSET_PIXELS = 3.0  # a compact box's texts sit this far in from its edges
 MIN_TEXT_SIZE = 8
+TITLE_INSET = 6.0  # a full node's title starts this far in from its left edge (and ends as far in)
+ELLIPSIS = "…"  # the end of a title too long for its node
 FRACTION_STEPS = 16  # how finely a gradient's size is shown in a link's or a bar's colour
 
 
@@ -204,8 +206,14 @@ class NodeDrawing:
                                                size=theme.FONT_SIZE)
 
     def _decorated(self, tag: str, text: str) -> str:
-        """A gradient text reads 'grad 0.12'; the rest as they are."""
+        """A gradient text reads 'grad 0.12'; a title is cut to its title bar; the rest as they are."""
+        if tag == "title":
+            return fitted_title(text, self.box.width - 2 * TITLE_INSET, theme.FONT_SIZE)
         return f"grad {text}" if tag.startswith("grad:") else text
+
+    def refit_title(self) -> None:
+        """Cut the title again: before the first frame Dear PyGui cannot measure text."""
+        self._set_item_text("title", self.texts.get("title", ""))
 
     def _build_compact(self) -> None:
         self.compact = dpg.add_draw_node(parent=self.root)
@@ -223,9 +231,10 @@ class NodeDrawing:
     def _place_compact(self, zoom: float) -> None:
         inset, line = compact_inset(zoom), compact_line(zoom)
         tall = self.box.height * zoom  # pixels: a line of text shows only where it fits
-        dpg.configure_item(self.compact_items["title"], pos=(inset, inset),
-                           show=tall >= COMPACT_TEXT_SIZE + 4)
         self._compact_room = self.box.width * zoom - 2 * COMPACT_INSET_PIXELS
+        dpg.configure_item(self.compact_items["title"], pos=(inset, inset),
+                           show=tall >= COMPACT_TEXT_SIZE + 4,
+                           text=compact_text("title", self.texts.get("title", ""), self._compact_room))
         for tag, item in self.compact_items.items():
             if tag not in ("title", "bar"):
                 dpg.configure_item(item, pos=(inset, inset + line),
@@ -284,10 +293,12 @@ class LinkDrawing:
 
 
 def compact_text(tag: str, text: str, room: float = math.inf) -> str:
-    """What a compact box writes: the title without its role marks (the outline shows them); a
-    number with fewer digits when its four do not fit in `room` pixels (a box is 52 wide at 35%)."""
+    """What a compact box writes: the title without its role marks (the outline shows them), cut
+    to `room` pixels; a number with fewer digits when its four do not fit in `room` (a box is 52
+    wide at 35%)."""
     if tag == "title":
-        return text.split("   ")[0]  # node_view.title_text's separator
+        name = text.split(node_view.TITLE_SEPARATOR)[0]
+        return name if room == math.inf else fitted_title(name, room, COMPACT_TEXT_SIZE)
     value = typed_number(text)
     if value is None or room == math.inf or compact_width(text) <= room:
         return text
@@ -296,6 +307,33 @@ def compact_text(tag: str, text: str, room: float = math.inf) -> str:
         if compact_width(shorter) <= room:
             break
     return shorter
+
+
+def text_width(text: str, size: float) -> float | None:
+    """How wide `text` is drawn at text `size` in the app's font, in pixels; None before the app's
+    first frame, when Dear PyGui cannot measure text yet."""
+    measured = dpg.get_text_size(text)
+    return measured[0] * size / theme.FONT_SIZE if measured else None
+
+
+def fitted_title(title: str, room: float, size: float) -> str:
+    """A node's title cut at the end, with an ellipsis, to be drawn within `room` pixels at text
+    `size`: the name is cut and its role marks (node_view.title_text) kept. Whole when it fits,
+    or when text cannot be measured yet (the canvas fits it again after the first frame)."""
+    width = text_width(title, size)
+    if width is None or width <= room:
+        return title
+    name, separator, marks = title.partition(node_view.TITLE_SEPARATOR)
+    tail = ELLIPSIS + separator + marks
+    room_for_name = room - text_width(tail, size)
+    low, high = 0, len(name)  # the longest start of the name that fits beside the tail
+    while low < high:
+        middle = (low + high + 1) // 2
+        if text_width(name[:middle], size) <= room_for_name:
+            low = middle
+        else:
+            high = middle - 1
+    return name[:low].rstrip() + tail
 
 
 def compact_width(text: str) -> float:

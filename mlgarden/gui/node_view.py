@@ -29,6 +29,7 @@ from mlgarden.gui.geometry import NodeBox
 
 VALUE_X = 62.0  # where a value (or its field) starts, after the op's symbol
 TEXT_X = 10.0
+TITLE_SEPARATOR = "   "  # between a node's title and its role marks
 CALL_VALUE_X = 72.0  # a call's output row: the name, its value, then its gradient
 CALL_GRADIENT_X = 154.0  # "grad -1.234e+05", the widest, ends 111 pixels on, clear of the pin
 
@@ -67,7 +68,7 @@ def roles_of(document: Document, node_id: str) -> tuple[str, ...]:
 
 
 def title_text(node: Node, roles: tuple[str, ...]) -> str:
-    return "   ".join([node.title] + [theme.role_mark(role) for role in roles])
+    return TITLE_SEPARATOR.join([node.title] + [theme.role_mark(role) for role in roles])
 
 
 def pin_label(node: Node, pin: int, pin_count: int) -> str:

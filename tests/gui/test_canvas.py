@@ -161,6 +161,28 @@ def test_rename_from_the_node_menu(app_on):
     assert not dpg.is_item_shown(ids.RENAME)
 
 
+def test_a_long_name_is_cut_with_an_ellipsis_to_its_node_at_every_zoom(app_on, tmp_path):
+    """A long label ran out of the title bar over the canvas and the nodes beside it. The title is
+    cut to the node with an ellipsis, the result's mark kept; the node's label stays whole."""
+    document = small_graph()
+    long_name = "the output of the whole network, squashed by tanh"
+    document.nodes[document.result].label = long_name
+    session = Session(document)
+    app, driver = app_on(session)
+    drawing = app.canvas.drawings[document.result]
+    assert dpg.get_item_label(ids.node(document.result)).startswith(long_name)  # whole
+    drawn = dpg.get_item_configuration(drawing.detail_texts["title"])["text"]
+    assert drawn.startswith("the out") and drawn.endswith("…   " + theme.role_mark("result"))
+    assert dpg.get_text_size(drawn)[0] <= drawing.box.width - 12
+    driver.screenshot(tmp_path / "long-title.png")
+    app.canvas.zoom_to(0.5)  # compact boxes: the title in smaller letters, no role mark
+    driver.frames(3)
+    drawn = dpg.get_item_configuration(drawing.compact_items["title"])["text"]
+    assert drawn.startswith("the") and drawn.endswith("…")
+    assert dpg.get_text_size(drawn)[0] * 11 / theme.FONT_SIZE <= drawing.box.width * 0.5 - 6
+    driver.screenshot(tmp_path / "long-title-50.png")
+
+
 def test_set_result_from_the_node_menu_marks_the_node(app_on):
     session = Session(small_graph())
     app, driver = app_on(session)
