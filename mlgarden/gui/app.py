@@ -290,8 +290,8 @@ class App:
 
     def _close_what_floats_on_top(self) -> bool:
         """Esc closes an open menu of the menu bar, else an open right-click menu, else the
-        Getting started or About this graph window when it has the focus; True when it closed
-        one."""
+        Getting started, About this graph or Gradient check window when it has the focus; True
+        when it closed one."""
         menu = menus.open_bar_menu()
         if menu is not None:  # ImGui closes an open menu drawn disabled; enabled again next frame
             dpg.configure_item(menu, enabled=False)
@@ -301,7 +301,7 @@ class App:
             if dpg.is_item_shown(popup):
                 dpg.hide_item(popup)
                 return True
-        for panel in (self.help_panel, self.about):
+        for panel in (self.help_panel, self.about, self.tools):
             if panel is not None and panel.has_focus():
                 panel.hide()
                 return True

@@ -86,7 +86,7 @@ MOUSE_GESTURES = (
     ("drag to the canvas's edge", "scroll the view"),
     ("right / left arrow, Esc", "next / previous step of a step-through; end it"),
     ("Enter / Esc in a dialog", "its highlighted default button / Cancel, changing nothing"),
-    ("Esc over a menu, Getting started or About", "close it"),
+    ("Esc over a menu, Getting started, About, Gradient check", "close it"),
     ("custom data: click / shift+click", "add a +1 / -1 point"),
     ("custom data: ctrl+click / right-click", "remove the nearest point / pick the sample"),
 )

@@ -1,6 +1,6 @@
 """Esc closes what floats on top, as in any desktop editor: an open menu of the menu bar, a
-right-click menu, and the Getting started or About window while it has the focus. It closes one
-thing a press and changes nothing in the graph."""
+right-click menu, and the Getting started, About or Gradient check window while it has the focus.
+It closes one thing a press and changes nothing in the graph."""
 
 import dearpygui.dearpygui as dpg
 import pytest
@@ -11,7 +11,7 @@ from mlgarden.gui.app import MENU_HEIGHT
 from mlgarden.gui.help_panel import HelpPanel
 from mlgarden.gui.help_panel import Tags as HelpTags
 from mlgarden.session import Session
-from test_editing_gui import EMPTY
+from test_editing_gui import EMPTY, click_menu_item
 
 pytestmark = pytest.mark.gui
 
@@ -64,6 +64,18 @@ def test_esc_closes_getting_started_while_it_has_the_focus_and_only_then(app_on,
     driver.click(1180, 300)  # the canvas, right of the help, takes the focus: the help stays
     driver.key("Escape")
     assert dpg.is_item_shown(HelpTags.window)
+
+
+def test_esc_closes_the_gradient_check_window_while_it_has_the_focus(app_on):
+    """It floats over the canvas like About, and Esc left it open (only its Close button shut it)."""
+    session = Session(small_graph())
+    app, driver = app_on(session)
+    click_menu_item(driver, ids.TOOLS_MENU, ids.CHECK_GRADIENTS_ITEM)
+    driver.frames(2)
+    assert dpg.is_item_shown(ids.GRADCHECK_WINDOW) and "passed" in session.status
+    driver.key("Escape")
+    assert not dpg.is_item_shown(ids.GRADCHECK_WINDOW)
+    assert session.document == small_graph()
 
 
 def test_esc_closes_about_this_graph_while_it_has_the_focus_and_only_then(app_on):
