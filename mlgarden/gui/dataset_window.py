@@ -68,7 +68,10 @@ RESIZE_SETTLE_SECONDS = 0.1
 # drawing); more, once the data has held for RESIZE_SETTLE_SECONDS, so a noise drag stays smooth.
 # By count, not by a timing, so it does the same on every machine and under any load.
 PAINT_AT_ONCE_UP_TO = 5000
-CONTROL_WIDTH = 90
+# Every row of controls fits the window docked in a 900-pixel-wide viewport (360 wide; the widest
+# row, points beside the dataset, ends 333 pixels in): "points" and "seed" were cut off there.
+CONTROL_WIDTH = 80
+COMBO_WIDTH = 140  # "ring_and_disc" and the arrow
 KEY_TEXT = "  circles: train, squares: test, ring: sample"
 CUSTOM_KEY_TEXT = "  click +1, shift+click -1, ctrl+click removes, right-click: sample"
 NO_RESULT_HEADING = "nothing to shade: the graph has no result node"
@@ -196,7 +199,7 @@ class DatasetWindow:
 
     def _build_controls(self) -> None:
         with dpg.group(horizontal=True):
-            dpg.add_combo(available_datasets() + [CUSTOM], tag=Tags.name, width=2 * CONTROL_WIDTH,
+            dpg.add_combo(available_datasets() + [CUSTOM], tag=Tags.name, width=COMBO_WIDTH,
                           label="dataset", height_mode=dpg.mvComboHeight_Large,
                           callback=lambda sender, name: self.choose_dataset(name))
             dpg.add_input_int(tag=Tags.points, label="points", width=CONTROL_WIDTH, step=0)

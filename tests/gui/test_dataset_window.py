@@ -15,7 +15,9 @@ from mlgarden.gui import dataset_window
 from mlgarden.gui.dataset_window import DatasetWindow, Tags
 from mlgarden.gui.plane_picture import PictureSize, texel_positions
 from mlgarden.gui.training_panel import Tags as TrainingTags
-from test_training_panel import panels, type_into  # noqa: F401 (panels is a fixture)
+from driver import Driver
+from test_training_panel import (PanelsApp, close_panels, panels, perceptrons_on_donut,  # noqa: F401
+                                 type_into)
 
 pytestmark = pytest.mark.gui
 
@@ -252,3 +254,22 @@ def test_the_key_for_your_own_points_wraps_inside_the_window(panels, tmp_path):
     assert key_x + key_width <= window_x + window_width
     assert key_height > 1.5 * dpg.get_text_size("click")[1]  # on two lines
     driver.screenshot(tmp_path / "custom-key.png")
+
+
+def test_every_control_fits_the_window_in_a_900_pixel_wide_viewport(monkeypatch, tmp_path):
+    """At 900x600 the window is 360 pixels wide: 'points' and 'seed' ran past its edge, cut off."""
+    monkeypatch.setenv("MLGARDEN_STATE_DIR", str(tmp_path / "state"))
+    panels, driver = PanelsApp(perceptrons_on_donut()), None
+    try:
+        panels.app.build(900, 600)
+        driver = Driver(panels.session.title, frame=panels.app.run_frame)
+        driver.frames(3)
+        left, _ = dpg.get_item_pos(Tags.window)
+        right = left + dpg.get_item_width(Tags.window) - 8  # the window's padding
+        for control in (Tags.name, Tags.points, Tags.noise, Tags.test_fraction, Tags.seed,
+                        Tags.sample, Tags.key):
+            x, _, width, _ = driver.item_rect(control)  # the label included
+            assert x + width <= right, f"{control} ends at {x + width}, past {right}"
+        driver.screenshot(tmp_path / "dataset-900x600.png")
+    finally:
+        close_panels(panels, driver)
