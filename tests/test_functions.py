@@ -685,3 +685,25 @@ def test_collapse_pins_names_what_a_collapse_would_make():
     document = two_layer_document()
     assert collapse_pins(document, ["w1", "m0", "a1", "h1"]) == (["x", "b1"], ["h1"])
     assert collapse_pins(document, ["out", "loss"]) == (["s2", "label1"], ["out", "loss"])
+
+
+def test_collapse_names_alike_pins_apart_by_their_nodes():
+    """Collapsing a layer of perceptron calls offered three outputs all called 'out' (and made them
+    so): a call's output is named after its call where two are alike, another node by its id."""
+    from mlgarden.document.build import Builder
+    from mlgarden.document.function_edits import collapse_pins
+    from mlgarden.document.nodes import node_of
+
+    builder = Builder(seed=1)
+    x, y = builder.x(), builder.y()
+    hidden = builder.layer([x, y], width=3)
+    out = builder.perceptron(hidden)
+    document = builder.finish(result=out, loss=builder.loss("squared_error", out))
+    calls = [node_of(value.id) for value in hidden]
+    _, outputs = collapse_pins(document, calls)
+    assert outputs == [f"{document.nodes[call].title} out" for call in calls]
+    document.nodes[x.id].label = document.nodes[y.id].label = "same"
+    assert collapse_pins(document, calls)[0] == [x.id, y.id]
+    function_edits.collapse(document, calls, "layer")  # no names given: the same defaults
+    assert document.definition("layer").output_names() == outputs
+    assert document.definition("layer").input_names() == [x.id, y.id]

@@ -100,8 +100,8 @@ def collapse(document: Document, node_ids, name: str, input_names=None, output_n
         raise GraphError("nothing leaves the selection: link one of its nodes to a node outside it, "
                          "or make it the result or loss, before collapsing it")
     _refuse_a_loop_through_the_outside(document, chosen, position)
-    input_names = _names(input_names, len(entering), "input")
-    output_names = _names(output_names, len(leaving), "output")
+    input_names = _names(input_names, len(entering), "input") or pin_titles(document, entering)
+    output_names = _names(output_names, len(leaving), "output") or pin_titles(document, leaving)
 
     candidate = document.copy()
     definition = _collapsed_definition(candidate, name, order, entering, leaving, input_names,
@@ -138,8 +138,20 @@ def collapse_pins(document: Document, node_ids) -> tuple[list[str], list[str]]:
     for node_id in chosen:
         document.node(node_id)
     entering, leaving = _crossing(document, chosen)
-    return ([reference_title(document, source) for source in entering],
-            [reference_title(document, source) for source in leaving])
+    return pin_titles(document, entering), pin_titles(document, leaving)
+
+
+def pin_titles(document: Document, references: list[str]) -> list[str]:
+    """Default names for the pins of these references: their titles, told apart where two are
+    alike (four perceptron calls' outputs are each 'out'): a call's output named after its call
+    ('b1 out'), another node by its id."""
+    titles = [reference_title(document, reference) for reference in references]
+    alike = {title for title in titles if titles.count(title) > 1}
+    for index, reference in enumerate(references):
+        if titles[index] in alike:
+            node = document.nodes[node_of(reference)]
+            titles[index] = f"{node.title} {titles[index]}" if node.op == "call" else node.id
+    return titles
 
 
 def _crossing(document: Document, chosen: set[str]) -> tuple[list[str], list[str]]:
@@ -168,7 +180,7 @@ def _collapsed_definition(document, name, order, entering, leaving, input_names,
     pin_of: dict[str, str] = {}
     for index, source in enumerate(entering):
         node_id = _fresh("in", taken)
-        label = input_names[index] if input_names else reference_title(document, source)
+        label = input_names[index]
         body[node_id] = Node(node_id, "input", label=label,
                              pos=(min(xs) - COLUMN_WIDTH, min(ys) + index * ROW_HEIGHT))
         pin_of[source] = node_id
@@ -178,7 +190,7 @@ def _collapsed_definition(document, name, order, entering, leaving, input_names,
         body[node_id] = node
     for index, source in enumerate(leaving):
         node_id = _fresh("out", taken)
-        label = output_names[index] if output_names else reference_title(document, source)
+        label = output_names[index]
         body[node_id] = Node(node_id, "output", [source], label=label,
                              pos=(max(xs) + COLUMN_WIDTH, min(ys) + index * ROW_HEIGHT))
     return FunctionDefinition(name, body)
