@@ -4,9 +4,9 @@ The window shows the data points over the *decision surface*, the result node ev
 cell of a grid covering the data (blue where it says -1, white at 0, red at +1), with a colour bar
 beside it. Training points are circles with a white edge, test points squares with a black edge;
 the current sample, the point whose values the canvas shows, has a black ring. A left click in the
-plot makes the nearest point the current sample; on your own data ("custom") a click adds a +1
-point, shift+click a -1 point and ctrl+click removes the nearest (each one undo step), and a
-right click picks the sample.
+plot's area (inside its axes; the frame around them takes no clicks) makes the nearest point the
+current sample; on your own data ("custom") a click adds a +1 point, shift+click a -1 point and
+ctrl+click removes the nearest (each one undo step), and a right click picks the sample.
 
 A heading above the plot names what is shaded: the result, or the node selected on the canvas
 (`Session.plane_node`), whose values get their own symmetric colour scale (the colour bar
@@ -159,6 +159,8 @@ class DatasetWindow:
         self._unpainted_data: tuple | None = None  # (dataset, perf_counter time it came)
         self.points_layer: np.ndarray | None = None  # the markers painted, premultiplied RGBA
         self._points_texture: int | None = None
+        self._mouse_seen: tuple | None = None  # (screen, plot) mouse positions at the last frame
+        self._over_plot_area = False  # where a click means a point: see _follow_the_mouse
 
     # --- building ---------------------------------------------------------------------------
 
@@ -270,7 +272,8 @@ class DatasetWindow:
         self.session.set_sample(self.session.nearest_sample(x, y))
 
     def pick_at_mouse(self) -> None:
-        self.pick(*dpg.get_plot_mouse_pos())
+        if self._over_plot_area:
+            self.pick(*dpg.get_plot_mouse_pos())
 
     def clicked(self, x: float, y: float, ctrl: bool, shift: bool) -> None:
         """A left click at plot coordinates (x, y): on your own data, click adds a +1 point,
@@ -283,7 +286,8 @@ class DatasetWindow:
             self.session.add_point(x, y, -1.0 if shift else 1.0)
 
     def clicked_at_mouse(self, ctrl: bool, shift: bool) -> None:
-        self.clicked(*dpg.get_plot_mouse_pos(), ctrl, shift)
+        if self._over_plot_area:  # not the frame around the axes: a stray point at the last place
+            self.clicked(*dpg.get_plot_mouse_pos(), ctrl, shift)
 
     def show_result(self) -> None:
         self.session.show_on_plane(None)
@@ -296,6 +300,7 @@ class DatasetWindow:
     # --- each frame -------------------------------------------------------------------------
 
     def update(self) -> None:
+        self._follow_the_mouse()
         self._show_settings()
         self._show_heading()
         self._fit_plot()
@@ -305,6 +310,15 @@ class DatasetWindow:
         self._show_sample()
         if self._surface_due():
             self.refresh_surface()
+
+    def _follow_the_mouse(self) -> None:
+        """Learn whether the mouse is over the plot's area, inside its axes. ImPlot gives the plot
+        coordinates of the mouse only there: over the frame around the axes get_plot_mouse_pos
+        keeps the last ones, so a mouse that moved while they stood still is outside the area."""
+        seen = (tuple(dpg.get_mouse_pos(local=False)), tuple(dpg.get_plot_mouse_pos()))
+        if self._mouse_seen is not None and seen[0] != self._mouse_seen[0]:
+            self._over_plot_area = seen[1] != self._mouse_seen[1]
+        self._mouse_seen = seen
 
     def _show_settings(self) -> None:
         settings = self.session.document.dataset

@@ -306,6 +306,25 @@ def test_a_click_in_the_frame_shift_is_let_go_adds_a_plus_one_point(open_app):
     assert session.document.custom_points[-1][2] == 1.0
 
 
+def test_a_click_on_the_plots_frame_outside_its_axes_adds_no_point(open_app):
+    """ImPlot keeps the last plot coordinates of the mouse while it is over the frame around the
+    axes: a click there added a point where the mouse had last been inside (at first, at 0, 0)."""
+    document = small_graph()
+    document.set_dataset(name="linear", points=30, test_fraction=0.0)
+    app, driver = open_app(document)
+    session = app.session
+    choose_in_combo(driver, DatasetTags.name, "custom", available_datasets() + ["custom"])
+    driver.frames(2)
+    x, y, width, height = driver.item_rect(DatasetTags.plot)
+    driver.click(x + 4, y + 4)  # the frame's corner, first from outside the plot
+    driver.click(*PlotPixels(driver, DatasetTags.plot)(0.5, 0.5))  # inside: a point
+    driver.click(x + 4, y + 4)  # and from inside it
+    driver.frames(2)
+    assert len(session.dataset) == 31
+    assert session.document.custom_points[-1][:2] == (pytest.approx(0.5, abs=0.05),
+                                                       pytest.approx(0.5, abs=0.05))
+
+
 def test_file_export_data_writes_the_points_shown_as_csv(open_app, tmp_path):
     document = small_graph()
     document.set_dataset(name="linear", points=30)
