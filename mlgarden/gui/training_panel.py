@@ -17,6 +17,8 @@ its own that a user could lose. Its rules:
 - The test figures are measured on a schedule, not every step (learning/progress.py): their row
   says at which step they were measured ("test at step 120"), so an old figure never passes for
   the current one. A Step press measures them too while the test set is small (Session.step).
+- The controls stand in two rows; in a panel narrower than TWO_ROWS_WIDTH (a viewport under about
+  1240 pixels wide) the optimiser and the batch size move to a third, so none is cut off.
 - The loss curve never gets shorter than CURVE_MIN_HEIGHT, whatever stands above it (the
   step-through's sentence, a training error): `min_height()` is the height the panel needs for
   that, and the app's layout gives it that much, taking it from the Dataset window below.
@@ -48,6 +50,10 @@ LOG_LR_MIN, LOG_LR_MAX = -5.0, 0.0
 RATE_WINDOW_SECONDS = 1.0  # steps per second are measured over this much recent wall time
 EMPTY_CURVE_LOSSES = (0.01, 1.0)  # the y range shown before there is any loss to fit
 EMPTY_CURVE_STEPS = (0.0, 10.0)  # the x range shown before there is any step
+# The panel's width that holds the buttons and the optimiser in a row (the four buttons, the combo
+# and its label measured 477 pixels, and the window's padding 8 each side); a narrower panel takes
+# a third row of controls.
+TWO_ROWS_WIDTH = 496
 CURVE_MIN_HEIGHT = 100  # pixels: the log axis's three decades and the legend stay apart
 CURVE_MIN_SIZE = (160, CURVE_MIN_HEIGHT)
 WINDOW_PADDING = 8  # ImGui's, below the window's last item
@@ -91,6 +97,9 @@ class Tags:
     forward = "training_step_through_forward"
     step_heading = "training_step_through_heading"
     step_sentence = "training_step_through_sentence"
+    buttons_row = "training_buttons_row"
+    rate_row = "training_rate_row"
+    settings_row = "training_settings_row"
 
 
 def format_learning_rate(learning_rate: float) -> str:
@@ -195,6 +204,7 @@ class TrainingPanel:
         self._shown = ShownValues()
         self._curve_key: tuple | None = None
         self._curve_drawn_at = 0.0
+        self._narrow = False  # the optimiser and batch size in a third row of controls
         self._rate_samples: deque[tuple[float, int]] = deque()
 
     # --- building ---------------------------------------------------------------------------
@@ -219,8 +229,9 @@ class TrainingPanel:
         return Tags.window
 
     def _build_controls(self) -> None:
-        """Two rows, so the loss curve keeps most of a short panel."""
-        with dpg.group(horizontal=True):
+        """Two rows, so the loss curve keeps most of a short panel; in a narrow panel the
+        optimiser and the batch size move to a third (`_fit_controls`)."""
+        with dpg.group(horizontal=True, tag=Tags.buttons_row):
             dpg.add_button(label="Play", tag=Tags.play, width=56, callback=lambda: self.toggle_play())
             dpg.add_button(label="Step", tag=Tags.step, width=56, callback=lambda: self.step())
             dpg.add_button(label="Reset", tag=Tags.reset, width=56, callback=lambda: self.reset())
@@ -236,7 +247,7 @@ class TrainingPanel:
                          "clear the numbers and the loss curve")
         with dpg.tooltip(Tags.reinitialise):
             dpg.add_text("Draw every trainable param anew from the training seed")
-        with dpg.group(horizontal=True):
+        with dpg.group(horizontal=True, tag=Tags.rate_row):
             dpg.add_slider_double(
                 tag=Tags.lr_slider, width=130, min_value=LOG_LR_MIN, max_value=LOG_LR_MAX,
                 clamped=True, no_input=True,
@@ -244,6 +255,7 @@ class TrainingPanel:
             dpg.add_input_double(
                 tag=Tags.lr_input, label="learning rate", width=80, format="%.6g", step=0)
             dpg.add_input_int(tag=Tags.batch_size, label="batch", width=56, step=0)
+        dpg.add_group(horizontal=True, tag=Tags.settings_row, show=False)
         with dpg.tooltip(Tags.lr_slider):
             dpg.add_text("Learning rate on a log scale, 1e-5 to 1; type an exact value beside it")
         self._build_stepthrough()
@@ -364,6 +376,22 @@ class TrainingPanel:
         self._shown.set(Tags.message, bool(self.error), "show")
         self._show_stepthrough()
         self._show_curve()
+        self._fit_controls()
+
+    def _fit_controls(self) -> None:
+        """In a panel narrower than TWO_ROWS_WIDTH the optimiser and the batch size stand in a
+        row of their own, so no control is cut off at the panel's edge."""
+        narrow = dpg.get_item_rect_size(Tags.window)[0] < TWO_ROWS_WIDTH
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        if narrow:
+            for item in (Tags.optimizer, Tags.batch_size):
+                dpg.move_item(item, parent=Tags.settings_row)
+        else:
+            dpg.move_item(Tags.optimizer, parent=Tags.buttons_row)
+            dpg.move_item(Tags.batch_size, parent=Tags.rate_row)
+        dpg.configure_item(Tags.settings_row, show=narrow)
 
     def _show_stepthrough(self) -> None:
         walk = self.session.stepthrough
