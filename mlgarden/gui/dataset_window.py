@@ -220,7 +220,7 @@ class DatasetWindow:
         with dpg.group(horizontal=True):  # the button first: a long heading cannot push it away
             dpg.add_button(label="Show the result (Esc)", tag=Tags.show_result, show=False,
                            callback=lambda: self.show_result())
-            dpg.add_text("", tag=Tags.heading, color=HEADING_COLOUR)
+            dpg.add_text("", tag=Tags.heading, color=HEADING_COLOUR, wrap=0)  # at the window edge
 
     def _build_plot(self) -> None:
         with dpg.plot(tag=Tags.plot, width=PLOT_SIDE, height=PLOT_SIDE, no_menus=True,

@@ -270,6 +270,12 @@ def test_every_control_fits_the_window_in_a_900_pixel_wide_viewport(monkeypatch,
                         Tags.sample, Tags.key):
             x, _, width, _ = driver.item_rect(control)  # the label included
             assert x + width <= right, f"{control} ends at {x + width}, past {right}"
+        session = panels.session
+        session.edit("rename", session.document.result, "the network's final answer, after every layer")
+        driver.frames(2)
+        x, _, width, height = driver.item_rect(Tags.heading)  # a long heading wraps at the edge
+        assert "the network's final answer, after every layer" in dpg.get_value(Tags.heading)
+        assert x + width <= right and height > 1.5 * dpg.get_text_size("shading")[1]
         driver.screenshot(tmp_path / "dataset-900x600.png")
     finally:
         close_panels(panels, driver)
