@@ -248,13 +248,18 @@ def click_with(driver, key, point):
     driver.key_up(key)
 
 
-def test_clicks_add_and_remove_your_own_points_and_ctrl_z_undoes_each(open_app):
+def open_on_custom_data(open_app):
+    """The app on a small graph whose 30 linear points have just become your own (custom) data."""
     document = small_graph()
     document.set_dataset(name="linear", points=30, test_fraction=0.0)
     app, driver = open_app(document)
-    session = app.session
     choose_in_combo(driver, DatasetTags.name, "custom", available_datasets() + ["custom"])
     driver.frames(2)
+    return app, driver, app.session
+
+
+def test_clicks_add_and_remove_your_own_points_and_ctrl_z_undoes_each(open_app):
+    app, driver, session = open_on_custom_data(open_app)
     assert session.document.dataset.name == "custom" and len(session.dataset) == 30
     to_pixels = PlotPixels(driver, DatasetTags.plot)
 
@@ -289,12 +294,7 @@ def test_clicks_add_and_remove_your_own_points_and_ctrl_z_undoes_each(open_app):
 def test_a_click_in_the_frame_shift_is_let_go_adds_a_plus_one_point(open_app):
     """Shift let go, then the plot clicked, in one slow frame: the click came without shift. (ImGui
     takes no modifier's change after a click in the click's frame, so a let-go shift is older.)"""
-    document = small_graph()
-    document.set_dataset(name="linear", points=30, test_fraction=0.0)
-    app, driver = open_app(document)
-    session = app.session
-    choose_in_combo(driver, DatasetTags.name, "custom", available_datasets() + ["custom"])
-    driver.frames(2)
+    app, driver, session = open_on_custom_data(open_app)
     driver.move(*PlotPixels(driver, DatasetTags.plot)(0.5, 0.5))
     driver.key_down("shift")
     xdotool("keyup", "shift", "mousedown", "1")
@@ -309,12 +309,7 @@ def test_a_click_in_the_frame_shift_is_let_go_adds_a_plus_one_point(open_app):
 def test_a_click_on_the_plots_frame_outside_its_axes_adds_no_point(open_app):
     """ImPlot keeps the last plot coordinates of the mouse while it is over the frame around the
     axes: a click there added a point where the mouse had last been inside (at first, at 0, 0)."""
-    document = small_graph()
-    document.set_dataset(name="linear", points=30, test_fraction=0.0)
-    app, driver = open_app(document)
-    session = app.session
-    choose_in_combo(driver, DatasetTags.name, "custom", available_datasets() + ["custom"])
-    driver.frames(2)
+    app, driver, session = open_on_custom_data(open_app)
     x, y, width, height = driver.item_rect(DatasetTags.plot)
     driver.click(x + 4, y + 4)  # the frame's corner, first from outside the plot
     driver.click(*PlotPixels(driver, DatasetTags.plot)(0.5, 0.5))  # inside: a point
