@@ -243,6 +243,12 @@ class Driver:
         self.keys_down.discard(key)
         self.frames(frames)
 
+    def let_go(self, modifier, *then):
+        """Let a modifier held by key_down go and send `then` (more xdotool commands) at once,
+        before the next frame: what a quick hand does within one slow frame."""
+        xdotool("keyup", modifier, *then)
+        self.keys_down.discard(modifier)
+
     def type_text(self, text):
         """Type into the focused widget; ImGui takes about one character per frame."""
         xdotool("type", "--delay", "0", "--", text)

@@ -74,8 +74,7 @@ def test_a_plain_key_pressed_in_the_frame_ctrl_is_let_go_acts_as_itself(app_on):
     app.canvas.select([node_id])
     driver.move(300, 600)  # over the canvas
     driver.key_down("ctrl")
-    xdotool("keyup", "ctrl", "keydown", "Delete")
-    driver.keys_down.discard("ctrl")
+    driver.let_go("ctrl", "keydown", "Delete")
     driver.frames(2)
     xdotool("keyup", "Delete")
     driver.frames(3)
