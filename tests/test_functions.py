@@ -707,3 +707,20 @@ def test_collapse_names_alike_pins_apart_by_their_nodes():
     function_edits.collapse(document, calls, "layer")  # no names given: the same defaults
     assert document.definition("layer").output_names() == outputs
     assert document.definition("layer").input_names() == [x.id, y.id]
+
+
+def test_collapse_names_apart_the_outputs_of_calls_labelled_alike_by_the_calls_ids():
+    """Three calls all labelled 'neuron' gave three outputs all called 'neuron out'."""
+    from mlgarden.document.build import Builder
+    from mlgarden.document.function_edits import collapse_pins
+    from mlgarden.document.nodes import node_of
+
+    builder = Builder(seed=1)
+    hidden = builder.layer([builder.x(), builder.y()], width=3)
+    out = builder.perceptron(hidden)
+    document = builder.finish(result=out, loss=builder.loss("squared_error", out))
+    calls = [node_of(value.id) for value in hidden]
+    for call in calls[:2]:
+        document.nodes[call].label = "neuron"
+    outputs = collapse_pins(document, calls)[1]
+    assert outputs == [f"{calls[0]} out", f"{calls[1]} out", f"{document.nodes[calls[2]].title} out"]

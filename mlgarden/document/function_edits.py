@@ -144,13 +144,15 @@ def collapse_pins(document: Document, node_ids) -> tuple[list[str], list[str]]:
 def pin_titles(document: Document, references: list[str]) -> list[str]:
     """Default names for the pins of these references: their titles, told apart where two are
     alike (four perceptron calls' outputs are each 'out'): a call's output named after its call
-    ('b1 out'), another node by its id."""
+    ('b1 out', or by the call's id where calls' labels are alike too), another node by its id."""
     titles = [reference_title(document, reference) for reference in references]
-    alike = {title for title in titles if titles.count(title) > 1}
-    for index, reference in enumerate(references):
-        if titles[index] in alike:
-            node = document.nodes[node_of(reference)]
-            titles[index] = f"{node.title} {titles[index]}" if node.op == "call" else node.id
+    for name_of_call in (lambda node: node.title, lambda node: node.id):
+        alike = {title for title in titles if titles.count(title) > 1}
+        for index, reference in enumerate(references):
+            if titles[index] in alike:
+                node = document.nodes[node_of(reference)]
+                output = reference_title(document, reference)
+                titles[index] = f"{name_of_call(node)} {output}" if node.op == "call" else node.id
     return titles
 
 

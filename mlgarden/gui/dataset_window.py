@@ -272,6 +272,7 @@ class DatasetWindow:
         self.session.set_sample(self.session.nearest_sample(x, y))
 
     def pick_at_mouse(self) -> None:
+        self._follow_the_mouse()  # the click's frame may have moved it
         if self._over_plot_area:
             self.pick(*dpg.get_plot_mouse_pos())
 
@@ -286,6 +287,7 @@ class DatasetWindow:
             self.session.add_point(x, y, -1.0 if shift else 1.0)
 
     def clicked_at_mouse(self, ctrl: bool, shift: bool) -> None:
+        self._follow_the_mouse()  # the click's frame may have moved it, onto the frame
         if self._over_plot_area:  # not the frame around the axes: a stray point at the last place
             self.clicked(*dpg.get_plot_mouse_pos(), ctrl, shift)
 
@@ -314,11 +316,19 @@ class DatasetWindow:
     def _follow_the_mouse(self) -> None:
         """Learn whether the mouse is over the plot's area, inside its axes. ImPlot gives the plot
         coordinates of the mouse only there: over the frame around the axes get_plot_mouse_pos
-        keeps the last ones, so a mouse that moved while they stood still is outside the area."""
-        seen = (tuple(dpg.get_mouse_pos(local=False)), tuple(dpg.get_plot_mouse_pos()))
-        if self._mouse_seen is not None and seen[0] != self._mouse_seen[0]:
-            self._over_plot_area = seen[1] != self._mouse_seen[1]
-        self._mouse_seen = seen
+        keeps the last ones, so a mouse that moved while they stood still is outside the area.
+        They follow a frame late a mouse come from another window, so coordinates that change
+        while it stands still mean it is over the area (as do axes that change under it). Called
+        each frame and before a click is taken: a click's frame may have moved the mouse. A click
+        in the very frame the mouse came from another window is not taken (its coordinates are
+        not known yet)."""
+        screen, plot = tuple(dpg.get_mouse_pos(local=False)), tuple(dpg.get_plot_mouse_pos())
+        if self._mouse_seen is not None:
+            if plot != self._mouse_seen[1]:
+                self._over_plot_area = True
+            elif screen != self._mouse_seen[0]:
+                self._over_plot_area = False
+        self._mouse_seen = (screen, plot)
 
     def _show_settings(self) -> None:
         settings = self.session.document.dataset

@@ -319,6 +319,32 @@ def test_a_click_on_the_plots_frame_outside_its_axes_adds_no_point(open_app):
                                                        pytest.approx(0.5, abs=0.05))
 
 
+def test_a_click_on_the_plot_right_after_the_mouse_came_from_another_window_adds_its_point(open_app):
+    """Over the axes, the mouse's plot coordinates reach the app a frame after a mouse from another
+    window came: a click there, the mouse held still since, was taken for one on the frame and
+    dropped. A move onto the frame from the axes and a press in one frame, on the other hand,
+    added a point where the mouse had last been over them."""
+    document = small_graph()
+    document.set_dataset(name="linear", points=30, test_fraction=0.0)
+    app, driver = open_app(document)
+    session = app.session
+    choose_in_combo(driver, DatasetTags.name, "custom", available_datasets() + ["custom"])
+    inside = PlotPixels(driver, DatasetTags.plot)(0.5, 0.5)  # found by moving over the plot
+    x, y, width, height = driver.item_rect(DatasetTags.plot)
+    driver.move(*driver.item_center(ids.EDITOR))  # on the canvas, off the Dataset window
+    driver.click(*inside)  # in one jump from the canvas, then still
+    assert len(session.document.custom_points) == 31
+    assert session.document.custom_points[-1][:2] == (pytest.approx(0.5, abs=0.05),
+                                                       pytest.approx(0.5, abs=0.05))
+    screen = driver.to_screen(x + 4, y + 4)
+    xdotool("mousemove", *screen, "mousedown", "1")  # onto the frame and pressed: one frame
+    driver.pointer = screen
+    driver.frames(3)
+    xdotool("mouseup", "1")
+    driver.frames(3)
+    assert len(session.document.custom_points) == 31
+
+
 def test_file_export_data_writes_the_points_shown_as_csv(open_app, tmp_path):
     document = small_graph()
     document.set_dataset(name="linear", points=30)
