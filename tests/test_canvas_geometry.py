@@ -169,3 +169,11 @@ def test_a_saved_view_survives_the_file(tmp_path):
     document.view = view_to_save(ViewTransform((-30.25, 14.0), 1.75))
     fileformat.save(document, tmp_path / "g.yaml")
     assert saved_view(fileformat.load(tmp_path / "g.yaml")) == ViewTransform((-30.25, 14.0), 1.75)
+
+
+def test_a_canvas_no_taller_than_the_minimap_keeps_the_plain_fit():
+    """No room above the minimap: the 'above' fit had a negative height and, at the least zoom,
+    centred the graph off the canvas's top."""
+    corner, bounds = (190.0, 130.0), (0, 0, 100_000, 100_000)  # the least zoom, whatever the fit
+    for canvas in ((180, 120), (540, 120), (150, 500)):
+        assert geometry.fit_view_clear_of_corner(bounds, canvas, corner) == geometry.fit_view(bounds, canvas)

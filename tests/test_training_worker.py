@@ -89,9 +89,9 @@ def test_a_dataset_change_while_playing_goes_on_with_the_new_data_in_the_same_wo
     pid = session.training_worker_pid
     for noise in (0.2, 0.25, 0.3):  # a drag: one change a frame, the last run not yet heard from
         session.edit("set_dataset", noise=noise, merge_key="noise")
-        session.poll_training()
+        assert session.trainer.metrics.steps == 0  # a new trainer: training starts anew
+        session.poll_training()  # (the new run's first update may come here: no check after it)
     assert session.playing and session.training_worker_pid == pid
-    assert session.trainer.metrics.steps == 0  # a new trainer: training starts anew
     poll_until(session, lambda: session.trainer.metrics.steps > 0, "a step on the new data")
     assert session.document.dataset.noise == 0.3 and session.training_worker_pid == pid
     session.close()

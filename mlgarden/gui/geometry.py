@@ -193,6 +193,8 @@ def fit_view_clear_of_corner(bounds, canvas_size, corner_size) -> ViewTransform:
     right, bottom = view.to_canvas((bounds[2], bounds[3]))
     if right <= width - corner_size[0] or bottom <= height - corner_size[1]:
         return view
+    if width <= corner_size[0] or height <= corner_size[1]:  # the corner fills a side: no room
+        return view
     above = fit_view(bounds, (width, height - corner_size[1]))
     beside = fit_view(bounds, (width - corner_size[0], height))
     return beside if beside.zoom > above.zoom else above

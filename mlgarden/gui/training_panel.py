@@ -51,9 +51,9 @@ RATE_WINDOW_SECONDS = 1.0  # steps per second are measured over this much recent
 EMPTY_CURVE_LOSSES = (0.01, 1.0)  # the y range shown before there is any loss to fit
 EMPTY_CURVE_STEPS = (0.0, 10.0)  # the x range shown before there is any step
 # The panel's width that holds the buttons and the optimiser in a row (the four buttons, the combo
-# and its label measured 477 pixels, and the window's padding 8 each side); a narrower panel takes
-# a third row of controls.
-TWO_ROWS_WIDTH = 496
+# and its label measured 477 pixels, the window's padding 8 each side, and room for a vertical
+# scrollbar, 14); a narrower panel takes a third row of controls.
+TWO_ROWS_WIDTH = 510
 CURVE_MIN_HEIGHT = 100  # pixels: the log axis's three decades and the legend stay apart
 CURVE_MIN_SIZE = (160, CURVE_MIN_HEIGHT)
 WINDOW_PADDING = 8  # ImGui's, below the window's last item
