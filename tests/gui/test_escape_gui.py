@@ -66,7 +66,7 @@ def test_esc_closes_getting_started_while_it_has_the_focus_and_only_then(app_on,
     assert dpg.is_item_shown(HelpTags.window)
 
 
-def test_esc_closes_the_gradient_check_window_while_it_has_the_focus(app_on):
+def test_esc_closes_the_gradient_check_window_while_it_has_the_focus_and_only_then(app_on):
     """It floats over the canvas like About, and Esc left it open (only its Close button shut it)."""
     session = Session(small_graph())
     app, driver = app_on(session)
@@ -76,6 +76,13 @@ def test_esc_closes_the_gradient_check_window_while_it_has_the_focus(app_on):
     driver.key("Escape")
     assert not dpg.is_item_shown(ids.GRADCHECK_WINDOW)
     assert session.document == small_graph()
+
+    click_menu_item(driver, ids.TOOLS_MENU, ids.CHECK_GRADIENTS_ITEM)
+    driver.frames(2)
+    x, y, width, _ = driver.item_rect(ids.GRADCHECK_WINDOW)
+    driver.click(x + width + 20 if x + width < 1200 else x - 20, y + 10)  # the canvas takes the focus
+    driver.key("Escape")
+    assert dpg.is_item_shown(ids.GRADCHECK_WINDOW)
 
 
 def test_esc_closes_about_this_graph_while_it_has_the_focus_and_only_then(app_on):
