@@ -192,6 +192,9 @@ def test_a_learning_rate_or_batch_typed_is_taken_when_the_field_is_left_without_
     assert app.session.document.training.batch_size == 8
     driver.click(*driver.item_center(Tags.play))
     assert not app.session.playing
+    app.session.undo()
+    assert app.session.status == "undid training"  # Play..Pause came after the rate's change
+    assert app.session.history.undo_label() == "changing a training setting"
 
 
 def test_dragging_the_log_slider_is_one_undo_step(panels):
