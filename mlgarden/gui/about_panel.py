@@ -56,12 +56,6 @@ class AboutPanel:
     def is_shown(self) -> bool:
         return dpg.is_item_shown(ids.ABOUT_WINDOW)
 
-    def has_focus(self) -> bool:
-        return self.is_shown() and dpg.is_item_focused(ids.ABOUT_WINDOW)
-
-    def hide(self) -> None:
-        dpg.hide_item(ids.ABOUT_WINDOW)
-
     def _fill(self) -> None:
         title, text = about_text(self.session)
         dpg.configure_item(ids.ABOUT_WINDOW, label=title)

@@ -129,8 +129,10 @@ class App:
             # the canvas's colour, as the viewport clears to it (a background costs a frame's 10%)
             dpg.configure_item(window, no_move=True, no_resize=True, no_collapse=True,
                                no_background=True)
+        # the windows that float over the canvas, which Esc closes while one has the focus
+        self.floating_windows = [ids.ABOUT_WINDOW, ids.GRADCHECK_WINDOW]
         if self.help_panel is not None:
-            self.help_panel.build()
+            self.floating_windows.append(self.help_panel.build())
         self.about.build()
         self.dialogs.build()
         self.layer_dialog.build()
@@ -301,9 +303,9 @@ class App:
             if dpg.is_item_shown(popup):
                 dpg.hide_item(popup)
                 return True
-        for panel in (self.help_panel, self.about, self.tools):
-            if panel is not None and panel.has_focus():
-                panel.hide()
+        for window in self.floating_windows:
+            if dpg.is_item_shown(window) and dpg.is_item_focused(window):
+                dpg.hide_item(window)
                 return True
         return False
 

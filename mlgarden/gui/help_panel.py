@@ -157,8 +157,5 @@ class HelpPanel:
     def hide(self) -> None:
         dpg.hide_item(Tags.window)
 
-    def has_focus(self) -> bool:
-        return dpg.is_item_shown(Tags.window) and dpg.is_item_focused(Tags.window)
-
     def update(self) -> None:
         """Nothing changes per frame; here so every panel answers the same protocol."""

@@ -30,13 +30,6 @@ class Tools:
             dpg.add_text("", tag=ids.GRADCHECK_TEXT, wrap=WINDOW_SIZE[0] - 30)
             dpg.add_button(label="Close", width=80, callback=lambda: dpg.hide_item(ids.GRADCHECK_WINDOW))
 
-    def has_focus(self) -> bool:
-        """The Gradient check window is shown and has the keyboard (Esc closes it then)."""
-        return dpg.is_item_shown(ids.GRADCHECK_WINDOW) and dpg.is_item_focused(ids.GRADCHECK_WINDOW)
-
-    def hide(self) -> None:
-        dpg.hide_item(ids.GRADCHECK_WINDOW)
-
     # --- export ----------------------------------------------------------------------------------
 
     def export_python_dialog(self) -> None:
