@@ -337,10 +337,9 @@ def fitted_title(title: str, room: float, size: float) -> str:
 
 
 def compact_width(text: str) -> float:
-    """How wide a compact box's text is drawn, in pixels."""
-    size = dpg.get_text_size(text)  # in the app's font, at its size
-    width = size[0] if size else 0.6 * theme.FONT_SIZE * len(text)
-    return width * COMPACT_TEXT_SIZE / theme.FONT_SIZE
+    """How wide a compact box's text is drawn, in pixels (estimated before text can be measured)."""
+    width = text_width(text, COMPACT_TEXT_SIZE)
+    return 0.6 * COMPACT_TEXT_SIZE * len(text) if width is None else width
 
 
 def compact_inset(zoom: float) -> float:
