@@ -44,7 +44,7 @@ from mlgarden.document.custom_points import CUSTOM
 from mlgarden.gui import menus, plane_picture
 from mlgarden.gui.plane_picture import TEST_MARKER, TRAIN_MARKER, PictureSize
 from mlgarden.learning.datasets import available_datasets
-from mlgarden.gui.shown_values import ShownValues
+from mlgarden.gui.shown_values import ShownValues, when_left
 from mlgarden.session import Session
 from mlgarden.learning.surface import BLUE, RED, WHITE, colours, symmetric_scale
 
@@ -105,8 +105,6 @@ class Tags:
     heading = "dataset_heading"
     show_result = "dataset_show_result"
     slider_handlers = "dataset_slider_handlers"
-    points_handlers = "dataset_points_handlers"
-    seed_handlers = "dataset_seed_handlers"
 
 
 def _rgba255(colour: np.ndarray, alpha: int = 255) -> list[int]:
@@ -156,7 +154,7 @@ class DatasetWindow:
         self._plot_side = PLOT_SIDE
         self._resized_at = 0.0  # perf_counter time of the plot's last change of size
         self._painted: tuple | None = None  # (dataset, PictureSize) the points' texture shows
-        self._unpainted_data: tuple | None = None  # (dataset, perf_counter time it came)
+        self._data_shown_at = 0.0  # perf_counter time the plot's bounds took the data shown
         self.points_layer: np.ndarray | None = None  # the markers painted, premultiplied RGBA
         self._points_texture: int | None = None
         self._mouse_seen: tuple | None = None  # (screen, plot) mouse positions at the last frame
@@ -191,11 +189,7 @@ class DatasetWindow:
             dpg.add_item_deactivated_handler(callback=lambda: self.session.end_gesture())
         for slider in (Tags.noise, Tags.test_fraction):
             dpg.bind_item_handler_registry(slider, Tags.slider_handlers)
-        for field, handlers in ((Tags.points, Tags.points_handlers), (Tags.seed, Tags.seed_handlers)):
-            with dpg.item_handler_registry(tag=handlers):
-                dpg.add_item_deactivated_after_edit_handler(
-                    user_data=field, callback=lambda sender, data, left: self.field_left(left))
-            dpg.bind_item_handler_registry(field, handlers)
+        when_left((Tags.points, Tags.seed), self.field_left)
         self._show_settings()
         return Tags.window
 
@@ -242,9 +236,7 @@ class DatasetWindow:
         self._edit(name=name)
 
     def field_left(self, field: str) -> None:
-        """Take the number typed in the points or seed field once the field is left: by Enter, Tab
-        or a click elsewhere (an on_enter field drops what was typed unless Enter ends it). Esc
-        puts the field back as it was, which changes nothing."""
+        """Take the number typed in the points or seed field once the field is left (`when_left`)."""
         typed = int(dpg.get_value(field))
         settings = self.session.document.dataset
         if field == Tags.points and typed != settings.points:
@@ -365,7 +357,7 @@ class DatasetWindow:
 
     def _show_data(self) -> None:
         session = self.session
-        self._shown_data = session.dataset
+        self._shown_data, self._data_shown_at = session.dataset, time.perf_counter()
         xmin, xmax, ymin, ymax = session.bounds()
         for series in (Tags.surface, Tags.markers):
             dpg.configure_item(series, bounds_min=(xmin, ymin), bounds_max=(xmax, ymax))
@@ -373,25 +365,23 @@ class DatasetWindow:
         dpg.set_axis_limits(Tags.y_axis, ymin, ymax)
 
     def _paint_points_when_due(self) -> None:
-        """Paint the points again for new data at once (once it has held for
-        RESIZE_SETTLE_SECONDS when painting is slow); for a new plot size once the size has held
+        """Paint the points again for new data at once (data of over PAINT_AT_ONCE_UP_TO points
+        once it has held for RESIZE_SETTLE_SECONDS); for a new plot size once the size has held
         as long. Meanwhile the old picture is shown, so a resize drag or a noise drag over many
-        points does not paint every frame."""
+        points does not paint every frame. Called after `_show_data`, which notes when the data
+        came."""
         wanted = (self.session.dataset, picture_size(self._plot_side))
         if wanted == self._painted:
             return
         now = time.perf_counter()
         if self._painted is None or self._painted[0] is not wanted[0]:
-            if self._unpainted_data is None or self._unpainted_data[0] is not wanted[0]:
-                self._unpainted_data = (wanted[0], now)
             due = (len(wanted[0].labels) <= PAINT_AT_ONCE_UP_TO
-                   or now - self._unpainted_data[1] >= RESIZE_SETTLE_SECONDS)
+                   or now - self._data_shown_at >= RESIZE_SETTLE_SECONDS)
         else:
             due = now - self._resized_at >= RESIZE_SETTLE_SECONDS
         if due:
             self._paint_points(wanted[1])
             self._painted = wanted
-            self._unpainted_data = None
 
     def points_are_current(self) -> bool:
         """Whether the points' picture shows the session's data (it may wait, see above)."""

@@ -42,7 +42,7 @@ import numpy as np
 
 from mlgarden.document.graph import OPTIMIZERS
 from mlgarden.gui import theme
-from mlgarden.gui.shown_values import ShownValues
+from mlgarden.gui.shown_values import ShownValues, when_left
 from mlgarden.number_text import plain
 from mlgarden.session import Session
 
@@ -91,8 +91,6 @@ class Tags:
     train_series = "training_train_series"
     test_series = "training_test_series"
     slider_handlers = "training_slider_handlers"
-    lr_input_handlers = "training_lr_input_handlers"
-    batch_size_handlers = "training_batch_size_handlers"
     backprop = "training_step_through_backprop"
     forward = "training_step_through_forward"
     step_heading = "training_step_through_heading"
@@ -219,12 +217,7 @@ class TrainingPanel:
         with dpg.item_handler_registry(tag=Tags.slider_handlers):
             dpg.add_item_deactivated_handler(callback=lambda: self.end_slider_drag())
         dpg.bind_item_handler_registry(Tags.lr_slider, Tags.slider_handlers)
-        for field, handlers in ((Tags.lr_input, Tags.lr_input_handlers),
-                                (Tags.batch_size, Tags.batch_size_handlers)):
-            with dpg.item_handler_registry(tag=handlers):
-                dpg.add_item_deactivated_after_edit_handler(
-                    user_data=field, callback=lambda sender, data, left: self.field_left(left))
-            dpg.bind_item_handler_registry(field, handlers)
+        when_left((Tags.lr_input, Tags.batch_size), self.field_left)
         self._show_settings()
         return Tags.window
 
@@ -332,9 +325,8 @@ class TrainingPanel:
         self.session.start_stepthrough(kind)
 
     def field_left(self, field: str) -> None:
-        """Take the number typed in the learning rate or batch field once the field is left: by
-        Enter, Tab or a click elsewhere, such as on Play (an on_enter field drops what was typed
-        unless Enter ends it). Esc puts the field back as it was, which changes nothing."""
+        """Take the number typed in the learning rate or batch field once the field is left
+        (`when_left`: by Enter, Tab or a click elsewhere, such as on Play)."""
         typed = dpg.get_value(field)
         settings = self.session.document.training
         if field == Tags.lr_input and typed != settings.learning_rate:
